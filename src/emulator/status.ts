@@ -1,0 +1,52 @@
+import { create, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { anyPack, DurationSchema } from "@bufbuild/protobuf/wkt";
+import { Metadata, status as GrpcStatus, type StatusObject } from "@grpc/grpc-js";
+import { RetryInfoSchema, StatusSchema } from "../wire.js";
+
+/** A detail message to attach to a status, with the schema that encodes it. */
+export interface StatusDetail<D extends DescMessage = DescMessage> {
+  schema: D;
+  value: MessageShape<D>;
+}
+
+/**
+ * A failure a server handler throws on purpose: a gRPC code, a message, and `google.rpc` details sent in
+ * `grpc-status-details-bin` the way Google's APIs send them.
+ */
+export class StatusError extends Error {
+  constructor(
+    readonly code: GrpcStatus,
+    message: string,
+    readonly details: readonly StatusDetail[] = [],
+    readonly trailers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "StatusError";
+  }
+
+  /** The grpc-js callback form of this error. */
+  toServiceError(): Partial<StatusObject> {
+    const metadata = new Metadata();
+    for (const [key, value] of Object.entries(this.trailers)) metadata.set(key, value);
+    if (this.details.length > 0) {
+      const status = create(StatusSchema, {
+        code: this.code,
+        message: this.message,
+        details: this.details.map((d) => anyPack(d.schema, d.value)),
+      });
+      metadata.set("grpc-status-details-bin", Buffer.from(toBinary(StatusSchema, status)));
+    }
+    return { code: this.code, details: this.message, metadata };
+  }
+}
+
+/** A detail for StatusError: `google.rpc.RetryInfo` telling the client to wait `delayMs`. */
+export function retryInfo(delayMs: number): StatusDetail {
+  const ms = Math.max(0, Math.ceil(delayMs));
+  return {
+    schema: RetryInfoSchema,
+    value: create(RetryInfoSchema, {
+      retryDelay: create(DurationSchema, { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 }),
+    }),
+  };
+}
