@@ -1,0 +1,65 @@
+import { inspect } from "node:util";
+import { BatchResource } from "./batch.js";
+import { ChatResource } from "./chat.js";
+import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
+import { InputError } from "./errors.js";
+import type { CallContext } from "./internal/call.js";
+import { openConnection, type Connection } from "./transport.js";
+import { LIBRARY_NAME, LIBRARY_VERSION } from "./version.js";
+
+/**
+ * The entry point: `new Client()` reads XAI_API_KEY and talks gRPC over TLS to api.x.ai. One client holds
+ * one HTTP/2 connection (opened on first use, replaced when the server closes it); share it, and call
+ * `close()` when done.
+ */
+export class Client {
+  /** Create, fill, watch, page through and cancel batches. */
+  readonly batch: BatchResource;
+  /** Build chat completion requests. */
+  readonly chat: ChatResource;
+  readonly #connection: Connection;
+  readonly #options: ResolvedClientOptions;
+  #closed = false;
+
+  constructor(options?: ClientOptions) {
+    this.#options = resolveClientOptions(options);
+    this.#connection = openConnection(this.#options.connection);
+    const headers = new Headers(this.#options.metadata);
+    headers.set("authorization", this.#options.apiKey.authorization());
+    headers.set("user-agent", `${LIBRARY_NAME}/${LIBRARY_VERSION} connect-es node/${process.versions.node}`);
+    headers.set("x-xai-sdk", `${LIBRARY_NAME}/${LIBRARY_VERSION}`);
+    const ctx: CallContext = {
+      headers,
+      secrets: [this.#options.apiKey.secret()],
+      timeoutMs: this.#options.timeoutMs,
+      assertOpen: () => {
+        if (this.#closed) throw new InputError("This Client is closed; create a new Client to make more calls.");
+      },
+    };
+    this.batch = new BatchResource(ctx, this.#connection.transport, {
+      maxAddBytes: this.#options.limits.maxAddBytes,
+      batchModels: this.#options.batchModels,
+    });
+    this.chat = new ChatResource();
+  }
+
+  /** The service URL this client talks to. */
+  get baseUrl(): string {
+    return this.#connection.baseUrl;
+  }
+
+  /** Closes the connection; calls in flight fail, and new calls are refused. Safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#connection.close();
+  }
+
+  [inspect.custom](): string {
+    return `Client { baseUrl: '${this.baseUrl}', apiKey: [redacted]${this.#closed ? ", closed" : ""} }`;
+  }
+
+  toJSON(): object {
+    return { baseUrl: this.baseUrl, apiKey: "[redacted]" };
+  }
+}

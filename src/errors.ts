@@ -1,0 +1,137 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { codeToString } from "@connectrpc/connect/protocol-connect";
+import { readRetryHint, type RetryHint } from "./internal/retry-hints.js";
+import {
+  BadRequestSchema,
+  ErrorInfoSchema,
+  QuotaFailureSchema,
+  RetryInfoSchema,
+  type BadRequest,
+  type ErrorInfo,
+  type QuotaFailure,
+  type RetryInfo,
+} from "./wire.js";
+
+/** The standard `google.rpc` error details the server may attach to a failure, decoded. */
+export interface ErrorDetails {
+  /** How long the server asked the client to wait before trying again. */
+  readonly retryInfo?: RetryInfo;
+  /** A machine-readable reason and domain for the failure. */
+  readonly errorInfo?: ErrorInfo;
+  /** Which quota was exceeded; its presence marks a RESOURCE_EXHAUSTED as a quota error. */
+  readonly quotaFailure?: QuotaFailure;
+  /** Which request fields were invalid and why. */
+  readonly badRequest?: BadRequest;
+}
+
+/**
+ * A call to the Batch API failed. One type for every API failure: branch on `code` (Connect's `Code`,
+ * the gRPC status code) and `retryable`, never on the message text.
+ */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  /** The gRPC status code. */
+  readonly code: Code;
+  /** The server's own message, without the code prefix. */
+  readonly rawMessage: string;
+  /** The RPC that failed, e.g. `AddBatchRequests`. */
+  readonly method: string;
+  /** Decoded `google.rpc` details (RetryInfo, ErrorInfo, QuotaFailure, BadRequest). */
+  readonly details: ErrorDetails;
+  /** Response headers and trailers the server sent with the error. */
+  readonly metadata: Headers;
+  /** Whether trying the same call again can succeed: UNAVAILABLE, or a RESOURCE_EXHAUSTED the server marks as a quota. */
+  readonly retryable: boolean;
+  /** The wait the server asked for (RetryInfo, else `grpc-retry-pushback-ms`, else `retry-after`), in ms. */
+  readonly retryAfterMs: number | undefined;
+  /** How many attempts were made before this error surfaced. */
+  attempts = 1;
+
+  constructor(init: {
+    code: Code;
+    rawMessage: string;
+    method: string;
+    details?: ErrorDetails;
+    metadata?: Headers;
+    retryHint?: RetryHint;
+    cause?: unknown;
+  }) {
+    super(`${init.method}: [${codeToString(init.code)}] ${init.rawMessage}`, { cause: init.cause });
+    this.code = init.code;
+    this.rawMessage = init.rawMessage;
+    this.method = init.method;
+    this.details = init.details ?? {};
+    this.metadata = init.metadata ?? new Headers();
+    const hint = init.retryHint ?? readRetryHint(undefined, this.metadata);
+    this.retryAfterMs = hint.doNotRetry ? undefined : hint.delayMs;
+    this.retryable = !hint.doNotRetry && isRetryableCode(init.code, this.details, hint);
+  }
+
+  /** True when this is a RESOURCE_EXHAUSTED the server attributes to a quota rather than to message size. */
+  get isQuotaError(): boolean {
+    return this.code === Code.ResourceExhausted && this.retryable;
+  }
+}
+
+function isRetryableCode(code: Code, details: ErrorDetails, hint: RetryHint): boolean {
+  if (code === Code.Unavailable) return true;
+  // RESOURCE_EXHAUSTED also means "message too large"; only the server's quota signals make it worth a retry.
+  if (code === Code.ResourceExhausted) {
+    return details.retryInfo !== undefined || details.quotaFailure !== undefined || hint.source !== undefined;
+  }
+  return false;
+}
+
+/**
+ * A request was refused before it reached the network: a bad argument, an unknown option, a request over
+ * a limit. The message says what is wrong and how to fix it.
+ */
+export class InputError extends Error {
+  override readonly name = "InputError";
+}
+
+/**
+ * Turns whatever a Connect call threw into an ApiError, scrubbing the given secrets from every string the
+ * error carries so an API key echoed by a proxy never reaches a log line.
+ */
+export function toApiError(reason: unknown, method: string, secrets: readonly string[]): ApiError | InputError {
+  if (reason instanceof ApiError || reason instanceof InputError) return reason;
+  const err = ConnectError.from(reason);
+  const metadata = scrubHeaders(err.metadata, secrets);
+  const retryInfo = err.findDetails(RetryInfoSchema)[0];
+  const details: ErrorDetails = {
+    retryInfo,
+    errorInfo: err.findDetails(ErrorInfoSchema)[0],
+    quotaFailure: err.findDetails(QuotaFailureSchema)[0],
+    badRequest: err.findDetails(BadRequestSchema)[0],
+  };
+  return new ApiError({
+    code: err.code,
+    rawMessage: scrub(err.rawMessage, secrets),
+    method,
+    details: withoutUndefined(details),
+    metadata,
+    retryHint: readRetryHint(retryInfo?.retryDelay, metadata),
+  });
+}
+
+const redacted = "[redacted]";
+
+/** Replaces every occurrence of a secret in text. */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join(redacted);
+  return out;
+}
+
+function scrubHeaders(headers: Headers, secrets: readonly string[]): Headers {
+  const out = new Headers();
+  headers.forEach((value, key) => {
+    out.set(key, key === "authorization" ? redacted : scrub(value, secrets));
+  });
+  return out;
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,42 @@
+// The public surface of xai-batch: everything a user imports comes from here.
+export { Client } from "./client.js";
+export type { ClientOptions, Limits, Http2Options } from "./client-options.js";
+export { API_KEY_ENV } from "./auth.js";
+export { ApiError, InputError, type ErrorDetails } from "./errors.js";
+export { Code } from "@connectrpc/connect";
+export type { CallOptions } from "./internal/call.js";
+export { defaultTimeoutsMs, type RpcName } from "./internal/deadline.js";
+export type {
+  BatchResource,
+  ListOptions,
+  ListBatchRequestsOptions,
+  RequestState,
+  CreateBatchOptions,
+  AddOptions,
+  AddResult,
+  AddInput,
+  BatchesPage,
+  BatchRequestsPage,
+  BatchResultsPage,
+  BatchRequestResult,
+} from "./batch.js";
+export { PagedList, type Page } from "./pagination.js";
+export { ChatRequest, tool, type ChatResource, type ChatParams } from "./chat.js";
+export { user, system, assistant, text, image, type ContentPart, type ImageDetailOption } from "./messages.js";
+export { imageRequest, videoRequest, videoExtensionRequest, type ImageParams, type VideoParams, type VideoExtensionParams } from "./requests.js";
+export { viewResult, type ResultView, type CompletionResult, type ImageResult, type VideoResult, type FailedResult } from "./results.js";
+export { defaultBatchModels } from "./models.js";
+export { LIBRARY_VERSION } from "./version.js";
+export {
+  BatchRequestMetadata_State as RequestStateEnum,
+  FinishReason,
+  ReasoningEffort,
+  MessageRole,
+  type Batch,
+  type BatchRequest,
+  type BatchResult,
+  type BatchRequestMetadata,
+  type BatchState,
+  type Message,
+  type SamplingUsage,
+} from "./wire.js";

@@ -1,0 +1,98 @@
+import type { Transport } from "@connectrpc/connect";
+import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { isIP } from "node:net";
+import { InputError } from "./errors.js";
+
+/** How the client reaches the service. */
+export interface ConnectionOptions {
+  /** Where the service is. @default "https://api.x.ai" (TLS on port 443) */
+  baseUrl: string;
+  /** Allow plaintext `http://` to a host that is not loopback. Only for trusted private networks. @default false */
+  allowInsecure: boolean;
+  /**
+   * Interval of HTTP/2 PINGs while calls are open, and the idle time after which a connection is verified
+   * before reuse, so a connection reaped by a load balancer during a long wait is replaced, not hung on.
+   * @default 30_000
+   */
+  pingIntervalMs: number;
+  /** How long a PING may go unanswered before the connection is treated as dead. @default 10_000 */
+  pingTimeoutMs: number;
+  /** Largest response message accepted; result pages can be large. @default 256 MiB */
+  readMaxBytes: number;
+  /** Largest request message sent; above a full 25 MB AddBatchRequests with room for its envelope. @default 64 MiB */
+  writeMaxBytes: number;
+}
+
+export const defaultConnectionOptions: Readonly<ConnectionOptions> = Object.freeze({
+  baseUrl: "https://api.x.ai",
+  allowInsecure: false,
+  pingIntervalMs: 30_000,
+  pingTimeoutMs: 10_000,
+  readMaxBytes: 256 * 1024 * 1024,
+  writeMaxBytes: 64 * 1024 * 1024,
+});
+
+/** A transport and the one HTTP/2 connection manager behind it, so `close()` can end the connection. */
+export interface Connection {
+  readonly transport: Transport;
+  readonly baseUrl: string;
+  close(): void;
+}
+
+/**
+ * Opens the gRPC transport. The connection is lazy (nothing is dialled until the first call) and, when the
+ * server closes it (GOAWAY, restart, idle reaping), the next call dials a new one.
+ */
+export function openConnection(options: ConnectionOptions): Connection {
+  const url = checkBaseUrl(options.baseUrl, options.allowInsecure);
+  // Pings only while calls are open: pinging idle connections makes gRPC servers answer GOAWAY
+  // "too_many_pings"; verification before reuse covers the idle case instead.
+  const sessionManager = new Http2SessionManager(url.origin, {
+    pingIntervalMs: options.pingIntervalMs,
+    pingTimeoutMs: options.pingTimeoutMs,
+    pingIdleConnection: false,
+  });
+  const transport = createGrpcTransport({
+    baseUrl: url.origin,
+    sessionManager,
+    readMaxBytes: options.readMaxBytes,
+    writeMaxBytes: options.writeMaxBytes,
+  });
+  return {
+    transport,
+    baseUrl: url.origin,
+    close: () => sessionManager.abort(),
+  };
+}
+
+/** Validates the base URL and refuses plaintext to anything but loopback unless explicitly allowed. */
+export function checkBaseUrl(baseUrl: string, allowInsecure: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new InputError(`Expected \`baseUrl\` to be a URL such as "https://api.x.ai" or "http://127.0.0.1:50051", got ${JSON.stringify(baseUrl)}.`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new InputError(`Expected \`baseUrl\` to use https:// (or http:// for a local emulator), got ${url.protocol}//.`);
+  }
+  if (url.pathname !== "/" || url.search !== "" || url.username !== "" || url.password !== "") {
+    throw new InputError(`Expected \`baseUrl\` to be only a scheme, host and port (gRPC paths are fixed), got ${JSON.stringify(baseUrl)}.`);
+  }
+  if (url.protocol === "http:" && !allowInsecure && !isLoopback(url.hostname)) {
+    throw new InputError(
+      `Refusing plaintext http:// to ${url.hostname}: the API key would cross the network unencrypted. ` +
+        `Use https://, or set \`allowInsecure: true\` if this is a trusted private network.`,
+    );
+  }
+  return url;
+}
+
+/** True for localhost, 127.0.0.0/8 and ::1: the only hosts plaintext is allowed to by default. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  if (host === "localhost") return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  if (isIP(host) === 6) return host === "::1";
+  return false;
+}
