@@ -2,11 +2,19 @@ import { ApiKey } from "./auth.js";
 import { InputError } from "./errors.js";
 import { checkMetadata } from "./internal/call.js";
 import { checkInteger, checkKnownKeys, describe } from "./internal/validate.js";
+import { MemoryQuotaLimiter, type QuotaLimiter } from "./internal/quota.js";
+import { defaultRetryOptions, type RetryOptions } from "./internal/retry.js";
 import { defaultBatchModels } from "./models.js";
 import { defaultConnectionOptions, type ConnectionOptions } from "./transport.js";
 
 /** Service limits the client keeps to, so it never sends a call the server must refuse. */
 export interface Limits {
+  /** Batch creations per second, per team. @default 1 */
+  createPerSecond: number;
+  /** AddBatchRequests calls per rolling window, per team. @default 100 */
+  addCallsPerWindow: number;
+  /** The rolling window of `addCallsPerWindow`, in ms. @default 30_000 */
+  addWindowMs: number;
   /**
    * Largest encoded AddBatchRequests call in bytes. xAI states 25 MB; the default reads that as decimal
    * megabytes, the smaller of the two readings, so no call is refused for a unit mix-up.
@@ -36,6 +44,13 @@ export interface ClientOptions {
   limits?: Partial<Limits>;
   /** HTTP/2 keepalive and message-size tuning; any subset overrides the defaults. */
   http2?: Partial<Http2Options>;
+  /** What is retried and how; any subset overrides the defaults (5 attempts, RESOURCE_EXHAUSTED and UNAVAILABLE). */
+  retry?: Partial<RetryOptions>;
+  /**
+   * Paces creates and adds for the whole team. Pass a shared implementation when several processes use
+   * one team's quota. @default an in-memory limiter built from `limits`
+   */
+  quotaLimiter?: QuotaLimiter;
 }
 
 /** The options after defaults and validation. */
@@ -46,11 +61,18 @@ export interface ResolvedClientOptions {
   readonly metadata: Readonly<Record<string, string>>;
   readonly batchModels: ReadonlySet<string> | undefined;
   readonly limits: Readonly<Limits>;
+  readonly retry: Readonly<RetryOptions>;
+  readonly quotaLimiter: QuotaLimiter;
 }
 
-export const defaultLimits: Readonly<Limits> = Object.freeze({ maxAddBytes: 25_000_000 });
+export const defaultLimits: Readonly<Limits> = Object.freeze({
+  createPerSecond: 1,
+  addCallsPerWindow: 100,
+  addWindowMs: 30_000,
+  maxAddBytes: 25_000_000,
+});
 
-const optionKeys = ["apiKey", "baseUrl", "allowInsecure", "timeoutMs", "metadata", "batchModels", "limits", "http2"];
+const optionKeys = ["apiKey", "baseUrl", "allowInsecure", "timeoutMs", "metadata", "batchModels", "limits", "http2", "retry", "quotaLimiter"];
 
 /** Applies defaults and checks every option, with messages that say what was expected. */
 export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedClientOptions {
@@ -63,6 +85,10 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
   checkKnownKeys("limits", options.limits, Object.keys(defaultLimits));
   const limits = { ...defaultLimits, ...options.limits };
   checkInteger("limits.maxAddBytes", limits.maxAddBytes, 1024, 2 ** 31 - 1);
+  checkInteger("limits.createPerSecond", limits.createPerSecond, 1, 1_000);
+  checkInteger("limits.addCallsPerWindow", limits.addCallsPerWindow, 1, 1_000_000);
+  checkInteger("limits.addWindowMs", limits.addWindowMs, 1, 86_400_000);
+  const retry = resolveRetryOptions(options.retry);
   const http2Keys = Object.keys(defaultConnectionOptions).filter((k) => k !== "baseUrl" && k !== "allowInsecure");
   checkKnownKeys("http2", options.http2, http2Keys);
   const connection: ConnectionOptions = {
@@ -82,7 +108,34 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
     metadata: Object.freeze({ ...options.metadata }),
     batchModels: resolveModels(options.batchModels),
     limits: Object.freeze(limits),
+    retry,
+    quotaLimiter:
+      options.quotaLimiter ??
+      new MemoryQuotaLimiter({
+        create: { limit: limits.createPerSecond, windowMs: 1_000 },
+        add: { limit: limits.addCallsPerWindow, windowMs: limits.addWindowMs },
+      }),
   });
+}
+
+function resolveRetryOptions(retry: Partial<RetryOptions> | undefined): Readonly<RetryOptions> {
+  checkKnownKeys("retry", retry, Object.keys(defaultRetryOptions));
+  const resolved = { ...defaultRetryOptions, ...retry };
+  checkInteger("retry.maxAttempts", resolved.maxAttempts, 1, 100);
+  checkInteger("retry.maxHintMs", resolved.maxHintMs, 0, 3_600_000);
+  for (const name of ["transientBackoff", "quotaBackoff"] as const) {
+    checkKnownKeys(`retry.${name}`, resolved[name], ["initialMs", "maxMs", "multiplier"]);
+    const backoff = { ...defaultRetryOptions[name], ...resolved[name] };
+    checkInteger(`retry.${name}.initialMs`, backoff.initialMs, 0, 3_600_000);
+    checkInteger(`retry.${name}.maxMs`, backoff.maxMs, backoff.initialMs, 3_600_000);
+    if (!(backoff.multiplier >= 1)) throw new InputError(`Expected \`retry.${name}.multiplier\` to be at least 1, got ${describe(backoff.multiplier)}.`);
+    resolved[name] = backoff;
+  }
+  checkKnownKeys("retry.budget", resolved.budget, ["maxTokens", "tokenRatio"]);
+  resolved.budget = { ...defaultRetryOptions.budget, ...resolved.budget };
+  if (!Array.isArray(resolved.retryableCodes)) throw new InputError(`Expected \`retry.retryableCodes\` to be an array of Code values.`);
+  if (resolved.onRetry !== undefined && typeof resolved.onRetry !== "function") throw new InputError("Expected `retry.onRetry` to be a function.");
+  return Object.freeze(resolved);
 }
 
 function resolveModels(models: ClientOptions["batchModels"]): ReadonlySet<string> | undefined {

@@ -4,6 +4,7 @@ import { ChatResource } from "./chat.js";
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
 import { InputError } from "./errors.js";
 import type { CallContext } from "./internal/call.js";
+import { RetryBudget } from "./internal/retry-budget.js";
 import { openConnection, type Connection } from "./transport.js";
 import { LIBRARY_NAME, LIBRARY_VERSION } from "./version.js";
 
@@ -32,6 +33,10 @@ export class Client {
       headers,
       secrets: [this.#options.apiKey.secret()],
       timeoutMs: this.#options.timeoutMs,
+      retry: this.#options.retry,
+      budget: new RetryBudget(this.#options.retry.budget),
+      quota: this.#options.quotaLimiter,
+      random: Math.random,
       assertOpen: () => {
         if (this.#closed) throw new InputError("This Client is closed; create a new Client to make more calls.");
       },

@@ -97,6 +97,7 @@ export class InputError extends Error {
 export function toApiError(reason: unknown, method: string, secrets: readonly string[]): ApiError | InputError {
   if (reason instanceof ApiError || reason instanceof InputError) return reason;
   const err = ConnectError.from(reason);
+  const code = lostConnection(err) ? Code.Unavailable : err.code;
   const metadata = scrubHeaders(err.metadata, secrets);
   const retryInfo = err.findDetails(RetryInfoSchema)[0];
   const details: ErrorDetails = {
@@ -106,13 +107,40 @@ export function toApiError(reason: unknown, method: string, secrets: readonly st
     badRequest: err.findDetails(BadRequestSchema)[0],
   };
   return new ApiError({
-    code: err.code,
+    code,
     rawMessage: scrub(err.rawMessage, secrets),
     method,
     details: withoutUndefined(details),
     metadata,
     retryHint: readRetryHint(retryInfo?.retryDelay, metadata),
   });
+}
+
+/** Node's codes for a connection that died under a call: the server restarted, reset or went away. */
+const connectionLossCodes = new Set([
+  "ERR_HTTP2_SESSION_ERROR",
+  "ERR_HTTP2_GOAWAY_SESSION",
+  "ERR_HTTP2_INVALID_SESSION",
+  "ERR_HTTP2_STREAM_CANCEL",
+  "ERR_HTTP2_PING_CANCEL",
+  "ERR_STREAM_PREMATURE_CLOSE",
+  "ECONNRESET",
+  "EPIPE",
+]);
+
+/**
+ * Connect reports a connection that died mid-call as INTERNAL or ABORTED. For a caller it is what gRPC
+ * calls UNAVAILABLE: transient, and the call may or may not have reached the server. Mapping it here,
+ * once, lets retries and exactly-once reconciliation treat it like any other lost call.
+ */
+function lostConnection(err: ConnectError): boolean {
+  if (err.code !== Code.Internal && err.code !== Code.Aborted && err.code !== Code.Unknown) return false;
+  for (let reason: unknown = err; reason instanceof Error; reason = reason.cause) {
+    const code = (reason as { code?: unknown }).code;
+    if (typeof code === "string" && connectionLossCodes.has(code)) return true;
+    if (reason.cause === reason) break;
+  }
+  return false;
 }
 
 const redacted = "[redacted]";

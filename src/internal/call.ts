@@ -1,7 +1,11 @@
-import type { CallOptions as ConnectCallOptions } from "@connectrpc/connect";
+import { Code, ConnectError, type CallOptions as ConnectCallOptions } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
-import { InputError, toApiError } from "../errors.js";
-import { resolveTimeoutMs, type RpcName } from "./deadline.js";
+import { ApiError, InputError, toApiError } from "../errors.js";
+import { Deadline, resolveTimeoutMs, type RpcName } from "./deadline.js";
+import type { Permit, QuotaKind, QuotaLimiter } from "./quota.js";
+import { decideRetry, type RetryOptions } from "./retry.js";
+import type { RetryBudget } from "./retry-budget.js";
+import { sleep } from "./sleep.js";
 import { checkInteger, checkKnownKeys } from "./validate.js";
 
 /** Options every API method accepts, alone or inside its own options object. */
@@ -24,6 +28,11 @@ export interface CallContext {
   readonly secrets: readonly string[];
   /** The client-wide deadline, overriding the per-RPC defaults. */
   readonly timeoutMs: number | undefined;
+  readonly retry: RetryOptions;
+  readonly budget: RetryBudget;
+  readonly quota: QuotaLimiter;
+  /** Randomness for backoff jitter; injectable for tests. */
+  readonly random: () => number;
   /** Throws when the client has been closed. */
   assertOpen(): void;
 }
@@ -31,13 +40,17 @@ export interface CallContext {
 /** Header names the library owns; a caller setting them would break auth, framing or deadlines. */
 const reservedHeaders = new Set(["authorization", "content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "x-request-id"]);
 
-/** The request id header: one value per logical call, so the server can tie attempts together. */
+/** The request id header: one value per logical call, the same on every attempt, so the server can tie attempts together. */
 export const requestIdHeader = "x-request-id";
 
+const quotaKinds: Partial<Record<RpcName, QuotaKind>> = { CreateBatch: "create", AddBatchRequests: "add" };
+
 /**
- * The one path every unary call takes: it checks the options, sets metadata and the deadline, and turns
- * failures into ApiError. `send` performs one attempt with the Connect options it is given; retries and
- * quota pacing wrap around it here, so no RPC can bypass them.
+ * The one path every unary call takes: it checks the options, sets metadata, waits for quota, and makes
+ * attempts until one succeeds or retrying cannot help, all within one deadline. `send` performs one
+ * attempt with the Connect options it is given (its own `timeoutMs`: what is left of the deadline,
+ * since the transport fixes each attempt's deadline itself). Failures surface as ApiError, the last
+ * attempt's, with `attempts` set.
  */
 export async function callUnary<T>(
   ctx: CallContext,
@@ -50,14 +63,73 @@ export async function callUnary<T>(
   const headers = new Headers(ctx.headers);
   for (const [key, value] of Object.entries(options?.metadata ?? {})) headers.set(key, value);
   headers.set(requestIdHeader, randomUUID());
-  try {
-    return await send({
-      headers,
-      timeoutMs: resolveTimeoutMs(rpc, options?.timeoutMs, ctx.timeoutMs),
-      signal: options?.signal,
+  const deadline = Deadline.after(resolveTimeoutMs(rpc, options?.timeoutMs, ctx.timeoutMs));
+  const signal = options?.signal;
+  const kind = quotaKinds[rpc];
+  for (let attempt = 1; ; attempt++) {
+    let error: ApiError;
+    try {
+      const result = await sendWithPermit(ctx.quota, kind, deadline, signal, () =>
+        send({ headers, timeoutMs: attemptTimeoutMs(deadline), signal }),
+      );
+      ctx.budget.recordSuccess();
+      return result;
+    } catch (reason) {
+      const mapped = toApiError(reason, rpc, ctx.secrets);
+      if (!(mapped instanceof ApiError)) throw mapped;
+      error = mapped;
+    }
+    error.attempts = attempt;
+    if (kind !== undefined && error.isQuotaError && error.retryAfterMs !== undefined) {
+      ctx.quota.pause(kind, Date.now() + Math.min(error.retryAfterMs, ctx.retry.maxHintMs));
+    }
+    if (ctx.retry.retryableCodes.includes(error.code)) ctx.budget.recordFailure();
+    const decision = decideRetry(
+      { error, attempt, remainingMs: deadline.remainingMs(), aborted: signal?.aborted ?? false, budgetAllows: ctx.budget.allowsRetry },
+      ctx.retry,
+      ctx.random,
+    );
+    if (!decision.retry) throw error;
+    ctx.retry.onRetry?.({ method: rpc, attempt, delayMs: decision.delayMs, error, reason: decision.reason });
+    await sleep(decision.delayMs, signal).catch((abort: unknown) => {
+      throw toApiError(abort, rpc, ctx.secrets);
     });
+  }
+}
+
+/** One attempt inside its quota slot; the slot is released as soon as the attempt settles. */
+async function sendWithPermit<T>(
+  quota: QuotaLimiter,
+  kind: QuotaKind | undefined,
+  deadline: Deadline,
+  signal: AbortSignal | undefined,
+  send: () => Promise<T>,
+): Promise<T> {
+  const permit = kind === undefined ? undefined : await waitForQuota(quota, kind, deadline, signal);
+  try {
+    return await send();
+  } finally {
+    permit?.release();
+  }
+}
+
+/** The transport wants a whole, positive number of ms, or undefined for no deadline. */
+function attemptTimeoutMs(deadline: Deadline): number | undefined {
+  const remaining = deadline.remainingMs();
+  return remaining === undefined ? undefined : Math.max(1, Math.ceil(remaining));
+}
+
+async function waitForQuota(quota: QuotaLimiter, kind: QuotaKind, deadline: Deadline, signal: AbortSignal | undefined): Promise<Permit> {
+  const remaining = deadline.remainingMs();
+  if (remaining === undefined) return quota.acquire(kind, signal);
+  // Waiting for quota spends the call's deadline too; a wait that outlasts it ends as DEADLINE_EXCEEDED.
+  const timeout = AbortSignal.timeout(Math.max(1, remaining));
+  const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+  try {
+    return await quota.acquire(kind, combined);
   } catch (reason) {
-    throw toApiError(reason, rpc, ctx.secrets);
+    if (signal?.aborted) throw reason;
+    throw new ConnectError(`waited for ${kind} quota until the deadline passed`, Code.DeadlineExceeded);
   }
 }
 

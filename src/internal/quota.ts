@@ -1,0 +1,106 @@
+import { sleep } from "./sleep.js";
+import { SlidingWindow } from "./sliding-window.js";
+
+/** The rate-limited kinds of call: batch creation and AddBatchRequests. */
+export type QuotaKind = "create" | "add";
+
+/** A slot for one call; release it when the call has finished, successfully or not. */
+export interface Permit {
+  release(): void;
+}
+
+/**
+ * Paces calls so the server never rejects one for rate. The in-memory implementation serves one process;
+ * a shared store (Redis, say) can implement the same interface to pace several processes of one team.
+ */
+export interface QuotaLimiter {
+  /** Resolves when a call of `kind` may be sent; rejects with the signal's reason if it aborts first. */
+  acquire(kind: QuotaKind, signal?: AbortSignal): Promise<Permit>;
+  /** Holds every call of `kind` until `untilMs` (epoch ms): the server said the quota is spent. */
+  pause(kind: QuotaKind, untilMs: number): void;
+}
+
+/** A limit of `limit` calls per rolling `windowMs`. */
+export interface Rate {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+/** Covers millisecond clock granularity between our clock and the server's accounting. */
+const marginMs = 5;
+
+/** FIFO pacing in one process: callers wait in arrival order, so a stream of adds cannot starve a create. */
+export class MemoryQuotaLimiter implements QuotaLimiter {
+  private readonly lanes: Record<QuotaKind, Lane>;
+
+  constructor(rates: Record<QuotaKind, Rate>, now: () => number = Date.now) {
+    this.lanes = {
+      create: new Lane(new SlidingWindow(rates.create.limit, rates.create.windowMs, marginMs), now),
+      add: new Lane(new SlidingWindow(rates.add.limit, rates.add.windowMs, marginMs), now),
+    };
+  }
+
+  acquire(kind: QuotaKind, signal?: AbortSignal): Promise<Permit> {
+    return this.lanes[kind].acquire(signal);
+  }
+
+  pause(kind: QuotaKind, untilMs: number): void {
+    this.lanes[kind].pause(untilMs);
+  }
+}
+
+class Lane {
+  private pausedUntilMs = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly window: SlidingWindow,
+    private readonly now: () => number,
+  ) {}
+
+  acquire(signal?: AbortSignal): Promise<Permit> {
+    // Chaining on `queue` gives first-come first-served admission; an aborted waiter leaves the chain
+    // without blocking those behind it.
+    const turn = this.queue.then(() => this.waitForSlot(signal));
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
+  pause(untilMs: number): void {
+    this.pausedUntilMs = Math.max(this.pausedUntilMs, untilMs);
+  }
+
+  private async waitForSlot(signal?: AbortSignal): Promise<Permit> {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      const now = this.now();
+      const at = Math.max(this.window.nextAdmissionMs(now), this.pausedUntilMs);
+      if (at <= now) {
+        const slot = this.window.admit(now);
+        return {
+          release: () => {
+            slot.complete(this.now());
+            this.wake?.();
+          },
+        };
+      }
+      await (at === Infinity ? this.untilReleased(signal) : sleep(at - now, signal));
+    }
+  }
+
+  private untilReleased(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal?.reason);
+      this.wake = () => {
+        this.wake = undefined;
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import { Code } from "@connectrpc/connect";
+import type { ApiError } from "../errors.js";
+import { readRetryHint } from "./retry-hints.js";
+import type { RetryBudgetOptions } from "./retry-budget.js";
+
+/** An exponential backoff schedule. */
+export interface Backoff {
+  /** Cap of the first retry's delay. */
+  initialMs: number;
+  /** Largest delay. */
+  maxMs: number;
+  /** Growth of the cap per attempt. */
+  multiplier: number;
+}
+
+/** What is retried, and how long to wait between attempts. */
+export interface RetryOptions {
+  /** Attempts in all, the first included; 1 turns retries off. @default 5 */
+  maxAttempts: number;
+  /** Codes worth another attempt; a RESOURCE_EXHAUSTED only when the server marks it a quota. @default [RESOURCE_EXHAUSTED, UNAVAILABLE] */
+  retryableCodes: readonly Code[];
+  /** Backoff after transient failures such as UNAVAILABLE. @default { initialMs: 100, maxMs: 5_000, multiplier: 2 } */
+  transientBackoff: Backoff;
+  /** Backoff after a quota error that came without a hint; quotas refill in seconds. @default { initialMs: 1_000, maxMs: 30_000, multiplier: 2 } */
+  quotaBackoff: Backoff;
+  /** Longest server-requested wait honoured; longer hints are clamped to it. @default 60_000 */
+  maxHintMs: number;
+  /** The client-wide retry budget. @default { maxTokens: 10, tokenRatio: 0.1 } */
+  budget: RetryBudgetOptions;
+  /** Called before each retry with the attempt that failed, the delay and the reason. @default none */
+  onRetry: ((event: RetryEvent) => void) | undefined;
+}
+
+/** What `onRetry` is told. */
+export interface RetryEvent {
+  /** The RPC being retried. */
+  readonly method: string;
+  /** The attempt that just failed, from 1. */
+  readonly attempt: number;
+  /** How long the client waits before the next attempt. */
+  readonly delayMs: number;
+  /** The error of the failed attempt. */
+  readonly error: ApiError;
+  /** Why it is retried: the server's hint or the backoff schedule. */
+  readonly reason: "retry-info" | "pushback" | "retry-after" | "backoff";
+}
+
+export const defaultRetryOptions: Readonly<RetryOptions> = Object.freeze({
+  maxAttempts: 5,
+  retryableCodes: Object.freeze([Code.ResourceExhausted, Code.Unavailable]),
+  transientBackoff: Object.freeze({ initialMs: 100, maxMs: 5_000, multiplier: 2 }),
+  quotaBackoff: Object.freeze({ initialMs: 1_000, maxMs: 30_000, multiplier: 2 }),
+  maxHintMs: 60_000,
+  budget: Object.freeze({ maxTokens: 10, tokenRatio: 0.1 }),
+  onRetry: undefined,
+});
+
+/** Whether to try again, and after how long. */
+export type RetryDecision =
+  | { readonly retry: true; readonly delayMs: number; readonly reason: RetryEvent["reason"] }
+  | { readonly retry: false; readonly why: string };
+
+/** The facts a retry decision rests on. */
+export interface AttemptOutcome {
+  readonly error: ApiError;
+  /** The attempt that failed, from 1. */
+  readonly attempt: number;
+  /** Milliseconds left of the call's deadline, or undefined when it has none. */
+  readonly remainingMs: number | undefined;
+  readonly aborted: boolean;
+  readonly budgetAllows: boolean;
+}
+
+/**
+ * Decides whether a failed attempt is retried: never what cannot succeed (a code not in the list, a
+ * RESOURCE_EXHAUSTED that is not a quota, a negative pushback, an aborted call, a deadline that would pass
+ * during the wait); otherwise after the server's hint (clamped), else after full-jitter backoff.
+ * `random` returns [0, 1) and is injected so the schedule can be tested.
+ */
+export function decideRetry(outcome: AttemptOutcome, options: RetryOptions, random: () => number = Math.random): RetryDecision {
+  const { error } = outcome;
+  if (outcome.aborted) return { retry: false, why: "the call was aborted" };
+  if (!options.retryableCodes.includes(error.code)) return { retry: false, why: "the code is not retryable" };
+  const hint = readRetryHint(error.details.retryInfo?.retryDelay, error.metadata);
+  if (hint.doNotRetry) return { retry: false, why: "the server asked not to retry" };
+  const quota = error.code === Code.ResourceExhausted;
+  if (quota && !error.isQuotaError) return { retry: false, why: "RESOURCE_EXHAUSTED without a quota signal (e.g. a message over the size limit) cannot succeed on retry" };
+  if (outcome.attempt >= options.maxAttempts) return { retry: false, why: `all ${options.maxAttempts} attempts failed` };
+  if (!outcome.budgetAllows) return { retry: false, why: "the retry budget is spent (the service keeps failing)" };
+  const delayMs =
+    hint.delayMs !== undefined
+      ? Math.min(hint.delayMs, options.maxHintMs)
+      : backoffDelayMs(outcome.attempt, quota ? options.quotaBackoff : options.transientBackoff, random);
+  if (outcome.remainingMs !== undefined && delayMs >= outcome.remainingMs) {
+    return { retry: false, why: `the deadline passes before the next attempt could start (${delayMs} ms wait, ${outcome.remainingMs} ms left)` };
+  }
+  return { retry: true, delayMs, reason: hint.source ?? "backoff" };
+}
+
+/** Full jitter: a uniform delay up to the capped exponential, so retrying clients spread out instead of colliding. */
+export function backoffDelayMs(attempt: number, backoff: Backoff, random: () => number): number {
+  const cap = Math.min(backoff.maxMs, backoff.initialMs * backoff.multiplier ** (attempt - 1));
+  return Math.floor(random() * cap);
+}
