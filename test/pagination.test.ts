@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ApiError, Client, Code } from "../src/index.js";
+import type { ListBatchResultsRequest } from "../src/wire.js";
+import { startTestServer, type TestServer } from "./support/test-server.js";
+
+let server: TestServer;
+let client: Client;
+const ids = Array.from({ length: 25 }, (_, i) => `req-${String(i).padStart(2, "0")}`);
+
+/** Serves `ids` as results, every third one failed, in pages addressed by an offset token. */
+function serveResults() {
+  server.handle({
+    listBatchResults: async (req) => {
+      const offset = req.paginationToken ? Number(req.paginationToken.slice(2)) : 0;
+      const limit = req.limit || 100;
+      const slice = ids.slice(offset, offset + limit);
+      return {
+        results: slice.map((id, i) => ({
+          batchRequestId: id,
+          result:
+            (offset + i) % 3 === 0
+              ? { case: "error" as const, value: { code: 8, message: "overloaded" } }
+              : { case: "response" as const, value: { response: { case: "completionResponse" as const, value: { outputs: [{ message: { content: `answer ${id}` } }] } } } },
+        })),
+        paginationToken: offset + limit < ids.length ? `o:${offset + limit}` : undefined,
+      };
+    },
+  });
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+beforeEach(() => {
+  server.calls.length = 0;
+  client = new Client({ apiKey: "k", baseUrl: server.url });
+  serveResults();
+  return () => client.close();
+});
+
+const tokensSent = () => server.calls.map((c) => (c.request as ListBatchResultsRequest).paginationToken);
+
+describe("list methods", () => {
+  it("await gives the first page, split into succeeded and failed", async () => {
+    const page = await client.batch.listBatchResults("b1", { limit: 10 });
+    expect(page.results.map((r) => r.batchRequestId)).toEqual(ids.slice(0, 10));
+    expect(page.failed.map((r) => r.batchRequestId)).toEqual(["req-00", "req-03", "req-06", "req-09"]);
+    expect(page.succeeded).toHaveLength(6);
+    expect(page.paginationToken).toBe("o:10");
+    expect(server.calls).toHaveLength(1);
+  });
+
+  it("for await walks every item across pages, asking for each page once", async () => {
+    const seen: string[] = [];
+    for await (const result of client.batch.listBatchResults("b1", { limit: 10 })) {
+      seen.push(result.batchRequestId);
+      if (result.ok && result.kind === "completion") expect(result.text).toBe(`answer ${result.batchRequestId}`);
+    }
+    expect(seen).toEqual(ids);
+    expect(tokensSent()).toEqual([undefined, "o:10", "o:20"]);
+  });
+
+  it("does not fetch the first page twice when it was awaited before iterating", async () => {
+    const list = client.batch.listBatchResults("b1", { limit: 10 });
+    await list;
+    let pages = 0;
+    for await (const _ of list.pages()) pages++;
+    expect(pages).toBe(3);
+    expect(server.calls).toHaveLength(3);
+  });
+
+  it("resumes from a saved pagination token, in a new process, with nothing skipped or repeated", async () => {
+    let saved: string | undefined;
+    const first: string[] = [];
+    for await (const page of client.batch.listBatchResults("b1", { limit: 10 }).pages()) {
+      first.push(...page.results.map((r) => r.batchRequestId));
+      saved = page.paginationToken;
+      break;
+    }
+    const restarted = new Client({ apiKey: "k", baseUrl: server.url });
+    const rest: string[] = [];
+    for await (const r of restarted.batch.listBatchResults("b1", { limit: 10, paginationToken: saved })) rest.push(r.batchRequestId);
+    restarted.close();
+    expect([...first, ...rest]).toEqual(ids);
+  });
+
+  it("stops a server that returns empty pages with a token forever", async () => {
+    let n = 0;
+    server.handle({ listBatchResults: async () => ({ results: [], paginationToken: `again-${n++}` }) });
+    const error = await (async () => {
+      for await (const _ of client.batch.listBatchResults("b1")) {
+        /* never reached */
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).code).toBe(Code.Internal);
+    expect((error as ApiError).message).toMatch(/10 empty pages in a row/);
+    expect(server.calls).toHaveLength(10);
+  });
+
+  it("stops a server that hands back the token it was sent", async () => {
+    server.handle({ listBatches: async () => ({ batches: [{ batchId: "x" }], paginationToken: "same" }) });
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const b of client.batch.list({ paginationToken: "same" })) seen.push(b.batchId);
+    })().catch((e: unknown) => e);
+    expect((error as ApiError).message).toMatch(/same pagination token/);
+    expect(seen).toEqual(["x"]);
+  });
+
+  it("treats an empty token as the last page", async () => {
+    server.handle({ listBatchRequestMetadata: async () => ({ batchRequestMetadata: [{ batchRequestId: "only" }], paginationToken: "" }) });
+    const all = [];
+    for await (const m of client.batch.listBatchRequests("b1")) all.push(m.batchRequestId);
+    expect(all).toEqual(["only"]);
+    expect((await client.batch.listBatchRequests("b1")).paginationToken).toBeUndefined();
+  });
+
+  it("sends nothing until the list is awaited or iterated", async () => {
+    client.batch.list({ limit: 5 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(server.calls).toHaveLength(0);
+  });
+});
