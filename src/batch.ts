@@ -1,16 +1,16 @@
-import { toBinary } from "@bufbuild/protobuf";
-import { createClient, type Client as ConnectClient } from "@connectrpc/connect";
+import { createClient, type Client as ConnectClient, type Transport } from "@connectrpc/connect";
 import { InputError } from "./errors.js";
-import { toBatchRequest, requestName, type AddInput } from "./internal/batch-request.js";
-import { callOptionKeys, callUnary, type CallContext, type CallOptions } from "./internal/call.js";
-import { ChunkPlanner, envelopeSize } from "./internal/chunking.js";
+import { runAdd, type AddProgress, type AddTransport, type SkippedRequest } from "./internal/add-pipeline.js";
+import type { AddInput } from "./internal/batch-request.js";
+import { callOptionKeys, callUnary, checkCallOptions, type CallContext, type CallHooks, type CallOptions } from "./internal/call.js";
+import { Deadline, type RpcName } from "./internal/deadline.js";
 import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./internal/validate.js";
-import { nextToken, PagedList } from "./pagination.js";
+import { nextToken, PagedList, type Page } from "./pagination.js";
 import { viewResult, type ResultView } from "./results.js";
 import {
   BatchMgmt,
   BatchRequestMetadata_State,
-  BatchRequestSchema,
+  PreencodedAddBatchRequestsRequestSchema,
   type Batch,
   type BatchRequest,
   type BatchRequestMetadata,
@@ -39,21 +39,27 @@ export interface CreateBatchOptions extends CallOptions {
   inputFileId?: string;
 }
 
-/** Options of `add`. */
+/** Options of `add`. `timeoutMs` and `signal` bound the whole add, every call it makes included. */
 export interface AddOptions extends CallOptions {
   /** Most requests in one AddBatchRequests call. @default 10_000 */
   maxRequestsPerCall?: number;
+  /** AddBatchRequests calls in flight at once. @default 4 */
+  concurrency?: number;
+  /**
+   * Give every request without a `batchRequestId` one derived from its content, so a retried or re-run add
+   * never adds it twice. Turn off only if ids must stay unset; exactly-once is then not guaranteed. @default true
+   */
+  autoIds?: boolean;
+  /** A request that alone exceeds `limits.maxAddBytes`: "error" stops the add; "skip" reports it to `onSkip` and goes on. @default "error" */
+  oversize?: "error" | "skip";
+  /** Called after every call with where the add stands. */
+  onProgress?: (progress: AddProgress) => void;
+  /** Called for each request skipped for size (with `oversize: "skip"`). */
+  onSkip?: (skipped: SkippedRequest) => void;
 }
 
 /** What `add` did. */
-export interface AddResult {
-  /** Requests the server accepted. */
-  readonly requestsAdded: number;
-  /** AddBatchRequests calls made. */
-  readonly calls: number;
-  /** Encoded bytes sent, envelopes included. */
-  readonly bytesSent: number;
-}
+export type AddResult = AddProgress;
 
 /** A page of `list`. */
 export interface BatchesPage {
@@ -90,6 +96,10 @@ export interface BatchResourceSettings {
 }
 
 const listKeys = ["limit", "paginationToken", ...callOptionKeys];
+const addKeys = ["maxRequestsPerCall", "concurrency", "autoIds", "oversize", "onProgress", "onSkip", ...callOptionKeys];
+const defaultAddConcurrency = 4;
+/** AddBatchRequests with each request sent as the bytes it was measured as; see proto/xai_batch/v1/preencoded.proto. */
+const preencodedAdd = { ...BatchMgmt.method.addBatchRequests, input: PreencodedAddBatchRequestsRequestSchema };
 const maxListLimit = 1000;
 const defaultMaxRequestsPerCall = 10_000;
 
@@ -106,7 +116,7 @@ export class BatchResource {
 
   constructor(
     private readonly ctx: CallContext,
-    transport: Parameters<typeof createClient>[1],
+    private readonly transport: Transport,
     private readonly settings: BatchResourceSettings,
   ) {
     this.rpc = createClient(BatchMgmt, transport);
@@ -134,35 +144,36 @@ export class BatchResource {
     return callUnary(this.ctx, "CancelBatch", options, (o) => this.rpc.cancelBatch({ batchId }, o));
   }
 
-  /** The team's batches: `await` for a page, `for await` for every batch. */
+  /** The team's batches: `await` for a page, `for await` for every batch. `timeoutMs` bounds the whole iteration. */
   list(options?: ListOptions): PagedList<BatchesPage, Batch> {
     checkListOptions("list options", options, listKeys);
-    return this.paged(options, (b) => b.batches, async (token, o) => {
-      const res = await callUnary(this.ctx, "ListBatches", options, (c) => this.rpc.listBatches({ limit: o.limit ?? 0, paginationToken: token }, c));
+    return this.paged("ListBatches", options, (p) => p.batches, async (token, hooks) => {
+      const res = await callUnary(this.ctx, "ListBatches", options, (c) => this.rpc.listBatches({ limit: options?.limit ?? 0, paginationToken: token }, c), hooks);
       return { batches: res.batches, paginationToken: nextToken(res.paginationToken) };
-    }, "ListBatches");
+    });
   }
 
-  /** Per-request status (state, model, times), optionally only some `states`. */
+  /** Per-request status (state, model, times), optionally only some `states`. `timeoutMs` bounds the whole iteration. */
   listBatchRequests(batchId: string, options?: ListBatchRequestsOptions): PagedList<BatchRequestsPage, BatchRequestMetadata> {
     checkBatchId(batchId);
     checkListOptions("listBatchRequests options", options, [...listKeys, "states"]);
     const status = toStates(options?.states);
-    return this.paged(options, (p) => p.batchRequestMetadata, async (token, o) => {
-      const res = await callUnary(this.ctx, "ListBatchRequestMetadata", options, (c) =>
-        this.rpc.listBatchRequestMetadata({ batchId, limit: o.limit ?? 0, paginationToken: token, status }, c),
-      );
-      return { batchRequestMetadata: res.batchRequestMetadata, paginationToken: nextToken(res.paginationToken) };
-    }, "ListBatchRequestMetadata");
+    return this.paged("ListBatchRequestMetadata", options, (p) => p.batchRequestMetadata, (token, hooks) =>
+      this.fetchRequestsPage(batchId, options, status, token, hooks),
+    );
   }
 
-  /** Results of finished requests, in no particular order; each tells success from failure by `ok`. */
+  /** Results of finished requests, in no particular order; each tells success from failure by `ok`. `timeoutMs` bounds the whole iteration. */
   listBatchResults(batchId: string, options?: ListOptions): PagedList<BatchResultsPage, ResultView> {
     checkBatchId(batchId);
     checkListOptions("listBatchResults options", options, listKeys);
-    return this.paged(options, (p) => p.results, async (token, o) => {
-      const res = await callUnary(this.ctx, "ListBatchResults", options, (c) =>
-        this.rpc.listBatchResults({ batchId, limit: o.limit ?? 0, paginationToken: token }, c),
+    return this.paged("ListBatchResults", options, (p) => p.results, async (token, hooks) => {
+      const res = await callUnary(
+        this.ctx,
+        "ListBatchResults",
+        options,
+        (c) => this.rpc.listBatchResults({ batchId, limit: options?.limit ?? 0, paginationToken: token }, c),
+        hooks,
       );
       const results = res.results.map(viewResult);
       return {
@@ -171,7 +182,7 @@ export class BatchResource {
         failed: results.filter((r) => !r.ok),
         paginationToken: nextToken(res.paginationToken),
       };
-    }, "ListBatchResults");
+    });
   }
 
   /** One request as submitted and its result (`result` is undefined while it is pending). */
@@ -184,60 +195,99 @@ export class BatchResource {
   }
 
   /**
-   * Adds requests to a batch, split into calls that respect the per-call size limit. Every request is
-   * checked before anything is sent: one bad request, duplicate id or oversize request refuses the whole add.
+   * Adds requests to a batch: an array, any iterable, or an async iterable of any length (read as fast as
+   * calls go out, never all at once). Requests are packed into calls by exact encoded size, paced to the
+   * team's quota, retried, and delivered exactly once: re-running an interrupted add of the same input
+   * adds only what is missing. An array is checked whole before the first call; a stream as it is read.
    */
-  async add(batchId: string, requests: Iterable<AddInput>, options?: AddOptions): Promise<AddResult> {
+  add(batchId: string, requests: Iterable<AddInput> | AsyncIterable<AddInput>, options?: AddOptions): Promise<AddResult> {
     checkBatchId(batchId);
-    checkKnownKeys("add options", options, ["maxRequestsPerCall", ...callOptionKeys]);
+    checkKnownKeys("add options", options, addKeys);
+    checkCallOptions(options);
     checkInteger("maxRequestsPerCall", options?.maxRequestsPerCall, 1, 1_000_000);
-    if (requests === null || typeof requests !== "object" || !(Symbol.iterator in requests)) {
-      throw new InputError(`Expected \`requests\` to be an array or iterable of requests, got ${describe(requests)}.`);
+    checkInteger("concurrency", options?.concurrency, 1, 64);
+    if (options?.oversize !== undefined && options.oversize !== "error" && options.oversize !== "skip") {
+      throw new InputError(`Expected \`oversize\` to be "error" or "skip", got ${describe(options.oversize)}.`);
     }
-    const planner = new ChunkPlanner(
-      { maxBytes: this.settings.maxAddBytes, maxRequests: options?.maxRequestsPerCall ?? defaultMaxRequestsPerCall },
-      envelopeSize(batchId),
-    );
-    const calls: { requests: BatchRequest[]; bytes: number }[] = [];
-    let current: BatchRequest[] = [];
-    const seen = new Set<string>();
-    let index = 0;
-    for (const input of requests) {
-      const request = toBatchRequest(input, index, this.settings.batchModels);
-      checkUniqueId(request, index, seen);
-      const bytes = toBinary(BatchRequestSchema, request).length;
-      if (!planner.fitsAlone(bytes)) {
-        throw new InputError(
-          `${requestName(request, index)} encodes to ${bytes} bytes; one AddBatchRequests call may carry at most ${this.settings.maxAddBytes} bytes. Shorten the request or send large inputs by URL.`,
+    if (requests === null || typeof requests !== "object" || !(Symbol.iterator in requests || Symbol.asyncIterator in requests)) {
+      throw new InputError(`Expected \`requests\` to be an array, an iterable or an async iterable of requests, got ${describe(requests)}.`);
+    }
+    const call = { signal: options?.signal, metadata: options?.metadata };
+    const transport: AddTransport = {
+      send: (batchRequests, hooks) =>
+        callUnary(
+          this.ctx,
+          "AddBatchRequests",
+          call,
+          (o) => this.transport.unary(preencodedAdd, o.signal, o.timeoutMs, o.headers, { batchId, batchRequests: batchRequests as Uint8Array[] }),
+          hooks,
+        ).then(() => undefined),
+      existing: async (ids, hooks) => {
+        const found = new Set<string>();
+        const listOptions = { ...call, limit: maxListLimit };
+        const list = this.paged(
+          "ListBatchRequestMetadata",
+          listOptions,
+          (p: BatchRequestsPage) => p.batchRequestMetadata,
+          (token, h) => this.fetchRequestsPage(batchId, listOptions, [], token, h),
+          hooks,
         );
-      }
-      if (!planner.fits(bytes)) {
-        calls.push({ requests: current, bytes: planner.reset() });
-        current = [];
-      }
-      planner.add(bytes);
-      current.push(request);
-      index++;
-    }
-    if (current.length > 0) calls.push({ requests: current, bytes: planner.reset() });
-    let requestsAdded = 0;
-    let bytesSent = 0;
-    for (const call of calls) {
-      await callUnary(this.ctx, "AddBatchRequests", options, (o) => this.rpc.addBatchRequests({ batchId, batchRequests: call.requests }, o));
-      requestsAdded += call.requests.length;
-      bytesSent += call.bytes;
-    }
-    return { requestsAdded, calls: calls.length, bytesSent };
+        for await (const meta of list) {
+          if (ids.has(meta.batchRequestId)) found.add(meta.batchRequestId);
+          if (found.size === ids.size) break;
+        }
+        return found;
+      },
+    };
+    return runAdd(transport, batchId, requests, {
+      maxAddBytes: this.settings.maxAddBytes,
+      maxRequestsPerCall: options?.maxRequestsPerCall ?? defaultMaxRequestsPerCall,
+      concurrency: options?.concurrency ?? defaultAddConcurrency,
+      autoIds: options?.autoIds ?? true,
+      oversize: options?.oversize ?? "error",
+      models: this.settings.batchModels,
+      timeoutMs: options?.timeoutMs || undefined,
+      signal: options?.signal,
+      onProgress: options?.onProgress,
+      onSkip: options?.onSkip,
+    });
   }
 
-  private paged<TPage extends { paginationToken: string | undefined }, TItem>(
+  private async fetchRequestsPage(
+    batchId: string,
+    options: ListOptions | undefined,
+    status: BatchRequestMetadata_State[],
+    token: string | undefined,
+    hooks: CallHooks,
+  ): Promise<BatchRequestsPage> {
+    const res = await callUnary(
+      this.ctx,
+      "ListBatchRequestMetadata",
+      options,
+      (c) => this.rpc.listBatchRequestMetadata({ batchId, limit: options?.limit ?? 0, paginationToken: token, status }, c),
+      hooks,
+    );
+    return { batchRequestMetadata: res.batchRequestMetadata, paginationToken: nextToken(res.paginationToken) };
+  }
+
+  /** A PagedList whose pages share one overall deadline, started when the first page is asked for. */
+  private paged<TPage extends Page, TItem>(
+    method: RpcName,
     options: ListOptions | undefined,
     itemsOf: (page: TPage) => readonly TItem[],
-    fetch: (token: string | undefined, options: ListOptions) => Promise<TPage>,
-    method: string,
+    fetch: (token: string | undefined, hooks: CallHooks) => Promise<TPage>,
+    outer?: CallHooks,
   ): PagedList<TPage, TItem> {
-    const opts = options ?? {};
-    return new PagedList(method, (token) => fetch(token, opts), itemsOf, opts.paginationToken);
+    let overall: Deadline | undefined;
+    return new PagedList(
+      method,
+      (token) => {
+        overall ??= Deadline.earliest(Deadline.after(options?.timeoutMs || undefined), outer?.overall);
+        return fetch(token, { ...outer, overall });
+      },
+      itemsOf,
+      options?.paginationToken,
+    );
   }
 }
 
@@ -265,11 +315,4 @@ function toStates(states: readonly RequestState[] | undefined): BatchRequestMeta
   });
 }
 
-function checkUniqueId(request: BatchRequest, index: number, seen: Set<string>): void {
-  const id = request.batchRequestId;
-  if (id === undefined) return;
-  if (seen.has(id)) throw new InputError(`${requestName(request, index)} repeats an id used earlier in this add; ids must be unique within a batch.`);
-  seen.add(id);
-}
-
-export type { AddInput };
+export type { AddInput, AddProgress, SkippedRequest };

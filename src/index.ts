@@ -6,6 +6,9 @@ export { ApiError, InputError, type ErrorDetails } from "./errors.js";
 export { Code } from "@connectrpc/connect";
 export type { CallOptions } from "./internal/call.js";
 export { defaultTimeoutsMs, type RpcName } from "./internal/deadline.js";
+export type { RetryOptions, RetryEvent, Backoff } from "./internal/retry.js";
+export type { RetryBudgetOptions } from "./internal/retry-budget.js";
+export { MemoryQuotaLimiter, type QuotaLimiter, type QuotaKind, type Permit, type Rate } from "./internal/quota.js";
 export type {
   BatchResource,
   ListOptions,
@@ -14,6 +17,8 @@ export type {
   CreateBatchOptions,
   AddOptions,
   AddResult,
+  AddProgress,
+  SkippedRequest,
   AddInput,
   BatchesPage,
   BatchRequestsPage,
@@ -28,7 +33,7 @@ export { viewResult, type ResultView, type CompletionResult, type ImageResult, t
 export { defaultBatchModels } from "./models.js";
 export { LIBRARY_VERSION } from "./version.js";
 export {
-  BatchRequestMetadata_State as RequestStateEnum,
+  BatchRequestMetadata_State,
   FinishReason,
   ReasoningEffort,
   MessageRole,

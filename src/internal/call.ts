@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { ApiError, InputError, toApiError } from "../errors.js";
 import { Deadline, resolveTimeoutMs, type RpcName } from "./deadline.js";
 import type { Permit, QuotaKind, QuotaLimiter } from "./quota.js";
-import { decideRetry, type RetryOptions } from "./retry.js";
+import { decideRetry, type RetryEvent, type RetryOptions } from "./retry.js";
 import type { RetryBudget } from "./retry-budget.js";
 import { sleep } from "./sleep.js";
 import { checkInteger, checkKnownKeys } from "./validate.js";
@@ -37,6 +37,16 @@ export interface CallContext {
   assertOpen(): void;
 }
 
+/** What long operations (add, wait, list iteration) pass to each call they make. */
+export interface CallHooks {
+  /** The operation's overall deadline; each call ends by it even if its own would be later. */
+  readonly overall?: Deadline;
+  /** Told of every retry of this call. */
+  readonly onRetry?: (event: RetryEvent) => void;
+  /** Told how long the call waited for its quota slot. */
+  readonly onQuotaWait?: (ms: number) => void;
+}
+
 /** Header names the library owns; a caller setting them would break auth, framing or deadlines. */
 const reservedHeaders = new Set(["authorization", "content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "x-request-id"]);
 
@@ -57,19 +67,20 @@ export async function callUnary<T>(
   rpc: RpcName,
   options: CallOptions | undefined,
   send: (options: ConnectCallOptions) => Promise<T>,
+  hooks: CallHooks = {},
 ): Promise<T> {
   ctx.assertOpen();
   checkCallOptions(options);
   const headers = new Headers(ctx.headers);
   for (const [key, value] of Object.entries(options?.metadata ?? {})) headers.set(key, value);
   headers.set(requestIdHeader, randomUUID());
-  const deadline = Deadline.after(resolveTimeoutMs(rpc, options?.timeoutMs, ctx.timeoutMs));
+  const deadline = Deadline.earliest(Deadline.after(resolveTimeoutMs(rpc, options?.timeoutMs, ctx.timeoutMs)), hooks.overall);
   const signal = options?.signal;
   const kind = quotaKinds[rpc];
   for (let attempt = 1; ; attempt++) {
     let error: ApiError;
     try {
-      const result = await sendWithPermit(ctx.quota, kind, deadline, signal, () =>
+      const result = await sendWithPermit(ctx.quota, kind, deadline, signal, hooks, () =>
         send({ headers, timeoutMs: attemptTimeoutMs(deadline), signal }),
       );
       ctx.budget.recordSuccess();
@@ -90,7 +101,9 @@ export async function callUnary<T>(
       ctx.random,
     );
     if (!decision.retry) throw error;
-    ctx.retry.onRetry?.({ method: rpc, attempt, delayMs: decision.delayMs, error, reason: decision.reason });
+    const event = { method: rpc, attempt, delayMs: decision.delayMs, error, reason: decision.reason };
+    ctx.retry.onRetry?.(event);
+    hooks.onRetry?.(event);
     await sleep(decision.delayMs, signal).catch((abort: unknown) => {
       throw toApiError(abort, rpc, ctx.secrets);
     });
@@ -103,9 +116,12 @@ async function sendWithPermit<T>(
   kind: QuotaKind | undefined,
   deadline: Deadline,
   signal: AbortSignal | undefined,
+  hooks: CallHooks,
   send: () => Promise<T>,
 ): Promise<T> {
+  const started = Date.now();
   const permit = kind === undefined ? undefined : await waitForQuota(quota, kind, deadline, signal);
+  if (kind !== undefined) hooks.onQuotaWait?.(Date.now() - started);
   try {
     return await send();
   } finally {

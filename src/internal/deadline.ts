@@ -46,6 +46,15 @@ export class Deadline {
     return new Deadline(timeoutMs === undefined ? undefined : now() + timeoutMs, now);
   }
 
+  /** The earliest of some deadlines; undefined ones and those without a time do not bound. */
+  static earliest(...deadlines: (Deadline | undefined)[]): Deadline {
+    let best: Deadline = Deadline.after(undefined);
+    for (const d of deadlines) {
+      if (d?.atMs !== undefined && (best.atMs === undefined || d.atMs < best.atMs)) best = d;
+    }
+    return best;
+  }
+
   /** Milliseconds left (at least 1 while not expired), or undefined when there is no deadline. */
   remainingMs(): number | undefined {
     if (this.atMs === undefined) return undefined;

@@ -1,0 +1,210 @@
+import { Code } from "@connectrpc/connect";
+import { ApiError, InputError } from "../errors.js";
+import type { AddInput } from "./batch-request.js";
+import type { CallHooks } from "./call.js";
+import { ChunkPlanner, envelopeSize } from "./chunking.js";
+import { Deadline } from "./deadline.js";
+import { RequestEncoder, type EncodedRequest } from "./encoded-request.js";
+import type { RetryEvent } from "./retry.js";
+import { sleep } from "./sleep.js";
+
+/** How an add behaves; see AddOptions in batch.ts for the public documentation. */
+export interface AddSettings {
+  readonly maxAddBytes: number;
+  readonly maxRequestsPerCall: number;
+  readonly concurrency: number;
+  readonly autoIds: boolean;
+  readonly oversize: "error" | "skip";
+  readonly models: ReadonlySet<string> | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly onProgress: ((progress: AddProgress) => void) | undefined;
+  readonly onSkip: ((skipped: SkippedRequest) => void) | undefined;
+}
+
+/** Where an add stands; reported through `onProgress` and returned at the end. */
+export interface AddProgress {
+  /** Requests taken from the input so far. */
+  readonly requestsRead: number;
+  /** Requests this add put into the batch, confirmed by the server. */
+  readonly requestsAdded: number;
+  /** Requests whose id the batch already held before this add (e.g. from an interrupted earlier run); not sent again. */
+  readonly alreadyPresent: number;
+  /** Requests left out because they alone exceed the size limit (with `oversize: "skip"`). */
+  readonly skipped: number;
+  /** Encoded bytes of the successful calls, envelopes included. */
+  readonly bytesSent: number;
+  /** Successful AddBatchRequests calls. */
+  readonly calls: number;
+  /** Attempts that failed and were retried. */
+  readonly retries: number;
+  /** Time spent waiting for add quota, summed over calls. */
+  readonly quotaWaitMs: number;
+}
+
+/** A request that was left out, with why. */
+export interface SkippedRequest {
+  readonly index: number;
+  readonly batchRequestId: string | undefined;
+  readonly bytes: number;
+  readonly limit: number;
+}
+
+/** The two things an add needs from the service. */
+export interface AddTransport {
+  /** One AddBatchRequests call with already-encoded requests. */
+  send(requests: readonly Uint8Array[], hooks: CallHooks): Promise<void>;
+  /** Which of `ids` the batch holds, verified by listing its requests. */
+  existing(ids: ReadonlySet<string>, hooks: CallHooks): Promise<Set<string>>;
+}
+
+/** How long a batch that answers NOT_FOUND right after its creation is given to appear. */
+const notFoundGraceMs = 30_000;
+/** Rounds of send-then-reconcile a single call may take before its error is surfaced. */
+const maxRounds = 8;
+/** Codes after which the server may or may not have applied the call. */
+const unknownOutcome = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Aborted, Code.Unknown]);
+
+/**
+ * Streams requests into a batch: encodes each once, packs them into calls by exact size, sends up to
+ * `concurrency` calls at a time, and reads the input only as fast as calls complete, so memory stays
+ * bounded by the calls in flight. Exactly once: a call whose outcome is unknown, or that the server
+ * answers ALREADY_EXISTS, is reconciled against the batch's own list of request ids, and only the
+ * requests it lacks are sent again.
+ */
+export async function runAdd(transport: AddTransport, batchId: string, input: Iterable<AddInput> | AsyncIterable<AddInput>, settings: AddSettings): Promise<AddProgress> {
+  const started = Date.now();
+  const overall = settings.timeoutMs === undefined ? undefined : Deadline.after(settings.timeoutMs);
+  const progress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0 };
+  const report = () => settings.onProgress?.({ ...progress });
+  const hooks: CallHooks = {
+    overall,
+    onRetry: () => {
+      progress.retries++;
+      report();
+    },
+    onQuotaWait: (ms) => {
+      progress.quotaWaitMs += ms;
+    },
+  };
+
+  const sendCall = async (call: EncodedRequest[], bytes: number) => {
+    let pending = call;
+    let outcomeUnknown = false;
+    for (let round = 1; ; round++) {
+      try {
+        await transport.send(
+          pending.map((r) => r.bytes),
+          { ...hooks, onRetry: (event: RetryEvent) => {
+            outcomeUnknown ||= unknownOutcome.has(event.error.code);
+            hooks.onRetry?.(event);
+          } },
+        );
+        progress.requestsAdded += pending.length;
+        progress.bytesSent += pending.length === call.length ? bytes : callBytes(batchId, pending);
+        progress.calls++;
+        report();
+        return;
+      } catch (error) {
+        if (!(error instanceof ApiError) || round >= maxRounds || settings.signal?.aborted) throw error;
+        if (error.code === Code.NotFound && Date.now() - started < notFoundGraceMs) {
+          // Read-after-write lag: a batch created a moment ago may not be visible to every server yet.
+          await sleep(Math.min(2_000, 100 * 2 ** round), settings.signal);
+          continue;
+        }
+        const unknown = unknownOutcome.has(error.code);
+        if (!unknown && error.code !== Code.AlreadyExists) throw error;
+        if (pending.some((r) => r.id === undefined)) throw error; // without ids nothing can be verified
+        outcomeUnknown ||= unknown;
+        const present = await transport.existing(new Set(pending.map((r) => r.id!)), hooks);
+        // Ids present after an attempt of ours that may have landed are ours; otherwise they were there before.
+        if (outcomeUnknown) progress.requestsAdded += present.size;
+        else progress.alreadyPresent += present.size;
+        pending = pending.filter((r) => !present.has(r.id!));
+        if (pending.length === 0) {
+          report();
+          return;
+        }
+      }
+    }
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  try {
+    for await (const call of plannedCalls(batchId, input, settings, progress)) {
+      if (failure !== undefined) break;
+      if (settings.signal?.aborted) throw settings.signal.reason;
+      const sending: Promise<void> = sendCall(call.requests, call.bytes)
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => inFlight.delete(sending));
+      inFlight.add(sending);
+      if (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
+    }
+  } finally {
+    await Promise.all(inFlight);
+  }
+  if (failure !== undefined) throw failure.error;
+  report();
+  return { ...progress };
+}
+
+/** Reads the input and yields calls ready to send. An array is checked whole before the first call is planned. */
+async function* plannedCalls(
+  batchId: string,
+  input: Iterable<AddInput> | AsyncIterable<AddInput>,
+  settings: AddSettings,
+  progress: { requestsRead: number; skipped: number },
+): AsyncGenerator<{ requests: EncodedRequest[]; bytes: number }> {
+  const encoder = new RequestEncoder(settings.models, settings.autoIds);
+  const planner = new ChunkPlanner({ maxBytes: settings.maxAddBytes, maxRequests: settings.maxRequestsPerCall }, envelopeSize(batchId));
+  const encoded = Array.isArray(input) ? encodeAll(input, encoder, planner, settings) : encodeEach(input, encoder);
+  let call: EncodedRequest[] = [];
+  for await (const request of encoded) {
+    progress.requestsRead++;
+    if (!planner.fitsAlone(request.bytes.length)) {
+      const skipped = { index: request.index, batchRequestId: request.id, bytes: request.bytes.length, limit: settings.maxAddBytes };
+      if (settings.oversize === "error") throw oversizeError(skipped);
+      progress.skipped++;
+      settings.onSkip?.(skipped);
+      continue;
+    }
+    if (!planner.fits(request.bytes.length)) {
+      yield { requests: call, bytes: planner.reset() };
+      call = [];
+    }
+    planner.add(request.bytes.length);
+    call.push(request);
+  }
+  if (call.length > 0) yield { requests: call, bytes: planner.reset() };
+}
+
+function encodeAll(input: readonly AddInput[], encoder: RequestEncoder, planner: ChunkPlanner, settings: AddSettings): EncodedRequest[] {
+  const all = input.map((request, index) => encoder.encode(request, index));
+  if (settings.oversize === "error") {
+    const tooLarge = all.find((r) => !planner.fitsAlone(r.bytes.length));
+    if (tooLarge !== undefined) throw oversizeError({ index: tooLarge.index, batchRequestId: tooLarge.id, bytes: tooLarge.bytes.length, limit: settings.maxAddBytes });
+  }
+  return all;
+}
+
+async function* encodeEach(input: Iterable<AddInput> | AsyncIterable<AddInput>, encoder: RequestEncoder): AsyncGenerator<EncodedRequest> {
+  let index = 0;
+  for await (const request of input) yield encoder.encode(request, index++);
+}
+
+function oversizeError(r: SkippedRequest): InputError {
+  const name = r.batchRequestId === undefined ? `request #${r.index}` : `request #${r.index} (id ${JSON.stringify(r.batchRequestId)})`;
+  return new InputError(
+    `${name} encodes to ${r.bytes} bytes; one AddBatchRequests call may carry at most ${r.limit} bytes. ` +
+      `Shorten it, pass large media by URL, or use \`oversize: "skip"\` to add the rest without it.`,
+  );
+}
+
+function callBytes(batchId: string, requests: readonly EncodedRequest[]): number {
+  const planner = new ChunkPlanner({ maxBytes: Infinity, maxRequests: Infinity }, envelopeSize(batchId));
+  for (const r of requests) planner.add(r.bytes.length);
+  return planner.reset();
+}
