@@ -112,7 +112,9 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
     quotaLimiter:
       options.quotaLimiter ??
       new MemoryQuotaLimiter({
-        create: { limit: limits.createPerSecond, windowMs: 1_000 },
+        // "N per second" as one per 1/N s: a burst of N in the same instant would exceed a per-second
+        // limit counted over any sliding second, and xAI's 1/s is exactly this.
+        create: { limit: 1, windowMs: Math.ceil(1_000 / limits.createPerSecond) },
         add: { limit: limits.addCallsPerWindow, windowMs: limits.addWindowMs },
       }),
   });

@@ -62,7 +62,7 @@ export class ApiError extends Error {
     this.method = init.method;
     this.details = init.details ?? {};
     this.metadata = init.metadata ?? new Headers();
-    const hint = init.retryHint ?? readRetryHint(undefined, this.metadata);
+    const hint = init.retryHint ?? readRetryHint(this.details.retryInfo?.retryDelay, this.metadata);
     this.retryAfterMs = hint.doNotRetry ? undefined : hint.delayMs;
     this.retryable = !hint.doNotRetry && isRetryableCode(init.code, this.details, hint);
   }
@@ -145,10 +145,16 @@ function lostConnection(err: ConnectError): boolean {
 
 const redacted = "[redacted]";
 
+/**
+ * Below this length a "secret" is a test placeholder, not a key (xAI keys run to dozens of characters),
+ * and replacing it everywhere would garble messages instead of protecting anything.
+ */
+const minSecretLength = 8;
+
 /** Replaces every occurrence of a secret in text. */
 export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join(redacted);
+  for (const secret of secrets) if (secret.length >= minSecretLength) out = out.split(secret).join(redacted);
   return out;
 }
 

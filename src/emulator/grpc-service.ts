@@ -72,8 +72,23 @@ function serializer(schema: DescMessage): (value: unknown) => Buffer {
   return (value) => Buffer.from(toBinary(schema, value as MessageShape<DescMessage>));
 }
 
+// Keyed by the decoded message so a handler can learn its size on the wire without re-encoding it.
+const encodedSizes = new WeakMap<object, number>();
+
 function deserializer(schema: DescMessage): (bytes: Buffer) => unknown {
-  return (bytes) => fromBinary(schema, bytes);
+  return (bytes) => {
+    const message = fromBinary(schema, bytes);
+    encodedSizes.set(message, bytes.length);
+    return message;
+  };
+}
+
+/**
+ * The size in bytes of a request as it arrived on the wire (before decoding), or undefined for a message
+ * that did not come through a server built by grpcServiceDefinition.
+ */
+export function encodedRequestSize(request: object): number | undefined {
+  return encodedSizes.get(request);
 }
 
 /** Reads a text metadata value, or undefined. */

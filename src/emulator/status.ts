@@ -1,7 +1,7 @@
 import { create, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { anyPack, DurationSchema } from "@bufbuild/protobuf/wkt";
 import { Metadata, status as GrpcStatus, type StatusObject } from "@grpc/grpc-js";
-import { RetryInfoSchema, StatusSchema } from "../wire.js";
+import { BadRequest_FieldViolationSchema, BadRequestSchema, RetryInfoSchema, StatusSchema } from "../wire.js";
 
 /** A detail message to attach to a status, with the schema that encodes it. */
 export interface StatusDetail<D extends DescMessage = DescMessage> {
@@ -48,5 +48,19 @@ export function retryInfo(delayMs: number): StatusDetail {
     value: create(RetryInfoSchema, {
       retryDelay: create(DurationSchema, { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 }),
     }),
+  };
+}
+
+/** A request field and what is wrong with it. */
+export interface FieldViolation {
+  field: string;
+  description: string;
+}
+
+/** A detail for StatusError: `google.rpc.BadRequest` listing the offending fields. */
+export function badRequest(violations: readonly FieldViolation[]): StatusDetail {
+  return {
+    schema: BadRequestSchema,
+    value: create(BadRequestSchema, { fieldViolations: violations.map((v) => create(BadRequest_FieldViolationSchema, v)) }),
   };
 }

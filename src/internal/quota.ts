@@ -67,7 +67,7 @@ class Lane {
       () => undefined,
       () => undefined,
     );
-    return turn;
+    return signal === undefined ? turn : untilAborted(turn, signal);
   }
 
   pause(untilMs: number): void {
@@ -103,4 +103,27 @@ class Lane {
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
+}
+
+/**
+ * Rejects as soon as `signal` aborts, even while earlier waiters still hold the queue (the turn itself only
+ * sees the abort when it comes up); a permit granted after the abort is given back.
+ */
+function untilAborted(turn: Promise<Permit>, signal: AbortSignal): Promise<Permit> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    turn.then(
+      (permit) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) permit.release();
+        else resolve(permit);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }

@@ -42,6 +42,8 @@ export function readRetryHint(
 
 function parseRetryAfter(value: string, nowMs: number): number | undefined {
   if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  // Date.parse guesses at almost anything ("-5", "x 1" parse as dates in 2001); an HTTP-date starts with a day name and has a time.
+  if (!/^[A-Za-z]{3,9},? .*\d\d:\d\d:\d\d/.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }

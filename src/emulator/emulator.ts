@@ -1,0 +1,138 @@
+import { randomBytes } from "node:crypto";
+import { BatchMgmt } from "../wire.js";
+import { Authenticator } from "./auth.js";
+import { Counters, type EmulatorCounters } from "./counters.js";
+import { FakeModel } from "./fake-model.js";
+import { Faults } from "./faults.js";
+import { grpcImplementation, grpcServiceDefinition } from "./grpc-service.js";
+import { InputFileLoader } from "./input-files.js";
+import { Journal } from "./journal.js";
+import { resolveEmulatorOptions, resolveFaults, type EmulatorOptions, type FaultOptions } from "./options.js";
+import { PageTokens } from "./page-tokens.js";
+import { Pager } from "./paging.js";
+import { Processor } from "./processor.js";
+import { listen } from "./server.js";
+import { batchService } from "./service.js";
+import { isOpen, Store } from "./store.js";
+import { Timers } from "./timers.js";
+
+/** How long stop() lets calls in flight finish before cutting connections. */
+const stopGraceMs = 500;
+
+/** A running emulator. */
+export interface Emulator {
+  /** Base URL for clients, e.g. `http://127.0.0.1:50051`. */
+  readonly url: string;
+  /** The bound host. */
+  readonly host: string;
+  /** The bound port. */
+  readonly port: number;
+  /** A snapshot of what the emulator did since it started. */
+  counters(): EmulatorCounters;
+  /**
+   * The ids of a batch's requests in the order they were applied, whatever its team, so a test can check
+   * from the server's side that each request arrived exactly once. Throws for an unknown batch.
+   */
+  requestIds(batchId: string): string[];
+  /** Changes injected faults from now on (merged over the current ones; the sequence restarts from `seed`). */
+  setFaults(faults: Partial<FaultOptions>): void;
+  /** Closes every current client connection (GOAWAY, then cut); the next call needs a new connection. */
+  dropConnections(): void;
+  /** Stops serving, processing and loading files, and closes the journal. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a local xai_api.BatchMgmt server with xAI's semantics, limits and optional faults. With
+ * `persistPath` it first reloads what an earlier run acknowledged and resumes processing it.
+ */
+export async function startEmulator(options: Partial<EmulatorOptions> = {}): Promise<Emulator> {
+  const resolved = resolveEmulatorOptions(options);
+  const opened = resolved.persistPath === undefined ? undefined : Journal.open(resolved.persistPath);
+  const store = new Store(opened === undefined ? undefined : (event) => opened.journal.append(event));
+  try {
+    for (const event of opened?.events ?? []) store.apply(event);
+  } catch (error) {
+    opened?.journal.close();
+    throw new Error(`cannot replay the journal ${resolved.persistPath}`, { cause: error });
+  }
+
+  const now = Date.now;
+  const counters = new Counters();
+  const onUnexpected = (error: unknown, method: string) => {
+    counters.internalError();
+    resolved.onUnexpectedError(error, method);
+  };
+  const timers = new Timers((error) => onUnexpected(error, "background work"));
+  const processor = new Processor(store, new FakeModel(resolved.processing), resolved.processing.requestsPerSecond, timers, now, (finished) => {
+    for (const { result } of finished) counters.add(result.result.case === "response" ? "requestsSucceeded" : "requestsFailed");
+  });
+  const models = new Set(resolved.models);
+  const fileLoader = new InputFileLoader({
+    store,
+    files: resolved.files,
+    models,
+    delayMs: resolved.fileLoadDelayMs,
+    timers,
+    now,
+    onLoaded: (batch, count) => {
+      counters.add("requestsLoadedFromFiles", count);
+      processor.enqueue(batch);
+    },
+  });
+  const faults = new Faults(resolved.faults);
+  let stopping = false;
+  const handlers = batchService({
+    options: resolved,
+    store,
+    processor,
+    fileLoader,
+    faults,
+    counters,
+    auth: new Authenticator(resolved.apiKeys, resolved.teams),
+    pager: new Pager(new PageTokens(opened?.secret ?? randomBytes(32)), resolved.defaultPageSize, resolved.maxPageSize),
+    timers,
+    now,
+    stopping: () => stopping,
+  });
+
+  const listener = await listen(grpcServiceDefinition(BatchMgmt), grpcImplementation(BatchMgmt, handlers, onUnexpected), {
+    host: resolved.host,
+    port: resolved.port,
+    maxMessageBytes: resolved.maxReceiveMessageBytes,
+    maxConnectionAgeMs: resolved.faults.maxConnectionAgeMs,
+  }).catch((error: unknown) => {
+    opened?.journal.close();
+    throw error;
+  });
+
+  for (const batch of store.batches()) {
+    if (batch.inputFileId !== undefined && !batch.fileLoaded && isOpen(batch, now())) fileLoader.schedule(batch);
+    processor.enqueue(batch);
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `http://${listener.authority}`,
+    host: resolved.host,
+    port: listener.port,
+    counters: () => counters.snapshot(),
+    requestIds: (batchId) => {
+      const batch = store.get(batchId);
+      if (batch === undefined) throw new Error(`no batch ${batchId} in this emulator`);
+      return batch.requests.map((r) => r.id);
+    },
+    setFaults: (changes) => faults.reset(resolveFaults(changes, faults.settings)),
+    dropConnections: () => {
+      counters.add("connectionsDropped");
+      listener.dropConnections();
+    },
+    stop: () =>
+      (stopped ??= (async () => {
+        stopping = true;
+        await listener.stop(stopGraceMs);
+        timers.clear();
+        opened?.journal.close();
+      })()),
+  };
+}

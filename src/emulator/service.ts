@@ -1,0 +1,174 @@
+import { randomUUID } from "node:crypto";
+import { toBinary } from "@bufbuild/protobuf";
+import { status as GrpcStatus, type Metadata } from "@grpc/grpc-js";
+import { AddBatchRequestsRequestSchema, type BatchMgmt } from "../wire.js";
+import type { Authenticator, Caller } from "./auth.js";
+import type { Counters } from "./counters.js";
+import type { Faults } from "./faults.js";
+import { encodedRequestSize, type UnaryHandlers } from "./grpc-service.js";
+import type { InputFileLoader } from "./input-files.js";
+import { SlidingWindowLimiter } from "./limits.js";
+import type { ResolvedEmulatorOptions } from "./options.js";
+import type { Pager } from "./paging.js";
+import type { Processor } from "./processor.js";
+import { retryInfo, StatusError } from "./status.js";
+import { isOpen, type BatchRecord, type Store } from "./store.js";
+import type { Timers } from "./timers.js";
+import { prepareRequests } from "./validation.js";
+import { batchView, metadataView, requestState } from "./views.js";
+
+/** Everything the RPC handlers work with. */
+export interface ServiceContext {
+  options: ResolvedEmulatorOptions;
+  store: Store;
+  processor: Processor;
+  fileLoader: InputFileLoader;
+  faults: Faults;
+  counters: Counters;
+  auth: Authenticator;
+  pager: Pager;
+  timers: Timers;
+  now: () => number;
+  /** True once the emulator is stopping: calls that reach a handler then are refused, not applied. */
+  stopping: () => boolean;
+}
+
+/** The eight BatchMgmt RPCs with xAI's semantics, limits and injected faults. */
+export function batchService(context: ServiceContext): UnaryHandlers<typeof BatchMgmt> {
+  const { options, store, processor, fileLoader, faults, counters, auth, pager, timers, now } = context;
+  const { limits } = options;
+  const createLimiter = new SlidingWindowLimiter({ capacity: 1, windowMs: limits.createIntervalMs }, now);
+  const addLimiter = new SlidingWindowLimiter({ capacity: limits.addCallsPerWindow, windowMs: limits.addWindowMs }, now);
+  const models = new Set(options.models);
+
+  // The path every call takes, in the order a real front end would: delay, outage, authentication.
+  function rpc<I, O>(name: string, handler: (request: I, caller: Caller) => O): (request: I, call: { metadata: Metadata }) => Promise<O> {
+    return async (request, call) => {
+      counters.call(name);
+      try {
+        const latencyMs = faults.latencyMs();
+        if (latencyMs > 0) await timers.sleep(latencyMs);
+        if (context.stopping()) throw new StatusError(GrpcStatus.UNAVAILABLE, "the emulator is stopping; nothing was applied");
+        faults.maybeUnavailable();
+        return handler(request, auth.authenticate(call.metadata));
+      } catch (error) {
+        if (error instanceof StatusError) counters.reject(error);
+        throw error;
+      }
+    };
+  }
+
+  function admit(limiter: SlidingWindowLimiter, caller: Caller, limit: string): void {
+    const admission = limiter.tryAdmit(caller.team);
+    if (admission.admitted) return;
+    const waitMs = Math.ceil(admission.retryAfterMs);
+    throw new StatusError(GrpcStatus.RESOURCE_EXHAUSTED, `rate limit: ${limit} per team; retry in ${waitMs} ms`, [retryInfo(waitMs)]);
+  }
+
+  /**
+   * A batch of the caller's team that can still be read. Another team's batch is NOT_FOUND, not
+   * PERMISSION_DENIED, so ids do not leak across teams.
+   */
+  function findBatch(caller: Caller, batchId: string, withCreateLag = true): BatchRecord {
+    if (batchId === "") throw new StatusError(GrpcStatus.INVALID_ARGUMENT, "batch_id is required");
+    const batch = store.get(batchId);
+    if (batch === undefined || batch.team !== caller.team || now() >= batch.expireTimeMs + options.retainAfterExpiryMs) {
+      throw new StatusError(GrpcStatus.NOT_FOUND, `batch ${batchId} not found`);
+    }
+    if (withCreateLag) faults.maybeNotFoundAfterCreate(batch.id, batch.createTimeMs, now());
+    return batch;
+  }
+
+  return {
+    createBatch: rpc("CreateBatch", (request, caller) => {
+      admit(createLimiter, caller, `at most 1 CreateBatch per ${limits.createIntervalMs} ms`);
+      const inputFileId = request.inputFileId || undefined;
+      if (inputFileId !== undefined && !Object.hasOwn(options.files, inputFileId)) {
+        throw new StatusError(GrpcStatus.NOT_FOUND, `input file "${inputFileId}" not found`);
+      }
+      const timeMs = now();
+      const batchId = `batch_${randomUUID()}`;
+      store.commit({
+        type: "batchCreated",
+        batchId,
+        team: caller.team,
+        name: request.name,
+        apiKeyId: caller.apiKeyId,
+        inputFileId,
+        timeMs,
+        expireTimeMs: timeMs + options.expireAfterMs,
+      });
+      counters.add("batchesCreated");
+      const batch = store.get(batchId)!;
+      if (inputFileId !== undefined) fileLoader.schedule(batch);
+      return batchView(batch, timeMs);
+    }),
+
+    getBatch: rpc("GetBatch", (request, caller) => batchView(findBatch(caller, request.batchId), now())),
+
+    // Oldest first: creation order is the sequence page tokens resume from, so new batches land on later pages.
+    listBatches: rpc("ListBatches", (request, caller) => {
+      const at = now();
+      const scope = { team: caller.team, rpc: "ListBatches", batchId: "", filter: "" };
+      const page = pager.page(request, scope, store.batches(), (b) => b.team === caller.team && at < b.expireTimeMs);
+      return { batches: page.items.map((b) => batchView(b, at)), paginationToken: page.paginationToken };
+    }),
+
+    cancelBatch: rpc("CancelBatch", (request, caller) => {
+      const batch = findBatch(caller, request.batchId, false);
+      const at = now();
+      if (isOpen(batch, at)) store.commit({ type: "batchCancelled", batchId: batch.id, timeMs: at, byXaiMessage: undefined });
+      return batchView(batch, at);
+    }),
+
+    addBatchRequests: rpc("AddBatchRequests", (request, caller) => {
+      const bytes = encodedRequestSize(request) ?? toBinary(AddBatchRequestsRequestSchema, request).length;
+      if (bytes > limits.maxAddBytes) {
+        throw new StatusError(
+          GrpcStatus.RESOURCE_EXHAUSTED,
+          `AddBatchRequests message is ${bytes} bytes, over the limit of ${limits.maxAddBytes} bytes per call; send fewer requests per call`,
+        );
+      }
+      admit(addLimiter, caller, `at most ${limits.addCallsPerWindow} AddBatchRequests calls per ${limits.addWindowMs} ms`);
+      const batch = findBatch(caller, request.batchId);
+      const at = now();
+      if (!isOpen(batch, at)) {
+        const why = batch.cancel === undefined ? `expired at ${new Date(batch.expireTimeMs).toISOString()}` : "is cancelled";
+        throw new StatusError(GrpcStatus.FAILED_PRECONDITION, `batch ${batch.id} ${why} and takes no more requests`);
+      }
+      const requests = prepareRequests(request.batchRequests, batch.requestsById, models);
+      if (requests.length > 0) {
+        store.commit({ type: "requestsAdded", batchId: batch.id, timeMs: at, fromFile: false, requests });
+        counters.add("requestsApplied", requests.length);
+        processor.enqueue(batch);
+      }
+      faults.maybeAmbiguousAdd();
+      return {};
+    }),
+
+    listBatchRequestMetadata: rpc("ListBatchRequestMetadata", (request, caller) => {
+      const batch = findBatch(caller, request.batchId);
+      const at = now();
+      const states = new Set(request.status);
+      const scope = { team: caller.team, rpc: "ListBatchRequestMetadata", batchId: batch.id, filter: [...states].sort().join(",") };
+      const page = pager.page(request, scope, batch.requests, (r) => states.size === 0 || states.has(requestState(batch, r, at)));
+      return { batchRequestMetadata: page.items.map((r) => metadataView(batch, r, at)), paginationToken: page.paginationToken };
+    }),
+
+    // In completion order, finished requests only: a cancelled request has no result (it shows in the
+    // counts and as CANCELLED metadata), so a result always means the model ran.
+    listBatchResults: rpc("ListBatchResults", (request, caller) => {
+      const batch = findBatch(caller, request.batchId);
+      const scope = { team: caller.team, rpc: "ListBatchResults", batchId: batch.id, filter: "" };
+      const page = pager.page(request, scope, batch.results, () => true);
+      return { results: page.items.map((r) => r.finish!.result), paginationToken: page.paginationToken };
+    }),
+
+    getBatchRequestResult: rpc("GetBatchRequestResult", (request, caller) => {
+      const batch = findBatch(caller, request.batchId);
+      const record = batch.requestsById.get(request.batchRequestId);
+      if (record === undefined) throw new StatusError(GrpcStatus.NOT_FOUND, `batch request "${request.batchRequestId}" not found in batch ${batch.id}`);
+      return { request: record.request, result: record.finish?.result };
+    }),
+  };
+}

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { status } from "@grpc/grpc-js";
+import { afterAll, describe, expect, it } from "vitest";
+import { failure, until, useEmulators } from "./helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "xai-batch-files-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function jsonl(name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, lines.join("\r\n") + "\n");
+  return path;
+}
+
+const line = (id: string, text: string, model = "grok-4") =>
+  JSON.stringify({ batchRequestId: id, completionRequest: { model, messages: [{ role: "ROLE_USER", content: [{ text }] }] } });
+
+describe("file-backed batches", () => {
+  const env = useEmulators();
+
+  it("shows zero requests and zero pending while the file loads, then processes it", async () => {
+    const path = jsonl("good.jsonl", [line("a", "one"), "", line("b", "two"), line("c", "three")]);
+    const emu = await env.start({ files: { "file-1": path }, fileLoadDelayMs: 300 });
+    const client = env.client(emu);
+    const created = await client.call("createBatch", { name: "from file", inputFileId: "file-1" });
+    expect(created.inputFileId).toBe("file-1");
+    const early = await client.call("getBatch", { batchId: created.batchId });
+    expect(early.state).toMatchObject({ numRequests: 0n, numPending: 0n });
+    await until(async () => (await client.call("getBatch", { batchId: created.batchId })).state!.numSuccess === 3n, 3000, "file processed");
+    expect(emu.requestIds(created.batchId)).toEqual(["a", "b", "c"]);
+    expect(emu.counters().requestsLoadedFromFiles).toBe(3);
+  });
+
+  it("answers NOT_FOUND for an unknown file id", async () => {
+    const emu = await env.start();
+    const error = await failure(env.client(emu).call("createBatch", { name: "x", inputFileId: "nope" }));
+    expect(error.code).toBe(status.NOT_FOUND);
+    expect(error.details).toContain('"nope"');
+  });
+
+  it("cancels the batch with the reason in cancel_by_xai_message when the file holds a model batches do not serve", async () => {
+    const path = jsonl("bad.jsonl", [line("a", "one"), line("b", "two", "grok-nope")]);
+    const emu = await env.start({ files: { bad: path }, fileLoadDelayMs: 10 });
+    const client = env.client(emu);
+    const { batchId } = await client.call("createBatch", { name: "x", inputFileId: "bad" });
+    await until(async () => (await client.call("getBatch", { batchId })).cancelTime !== undefined, 3000, "cancelled");
+    const batch = await client.call("getBatch", { batchId });
+    expect(batch.cancelByXaiMessage).toContain('model "grok-nope"');
+    expect(batch.state?.numRequests).toBe(0n);
+  });
+});
