@@ -4,6 +4,7 @@ import { runAdd, type AddProgress, type AddTransport, type SkippedRequest } from
 import type { AddInput } from "./internal/batch-request.js";
 import { callOptionKeys, callUnary, checkCallOptions, type CallContext, type CallHooks, type CallOptions } from "./internal/call.js";
 import { Deadline, type RpcName } from "./internal/deadline.js";
+import { pollUntilDone } from "./internal/wait.js";
 import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./internal/validate.js";
 import { nextToken, PagedList, type Page } from "./pagination.js";
 import { viewResult, type ResultView } from "./results.js";
@@ -58,6 +59,16 @@ export interface AddOptions extends CallOptions {
   onSkip?: (skipped: SkippedRequest) => void;
 }
 
+/** Options of `wait`. `timeoutMs` and `signal` bound the whole wait; by default it waits as long as it takes. */
+export interface WaitOptions extends CallOptions {
+  /** First interval between polls; later ones grow by half. @default 1_000 */
+  pollIntervalMs?: number;
+  /** Longest interval between polls. @default 30_000 */
+  maxPollIntervalMs?: number;
+  /** Called with the batch whenever its counts change. */
+  onProgress?: (batch: Batch) => void;
+}
+
 /** What `add` did. */
 export type AddResult = AddProgress;
 
@@ -98,6 +109,8 @@ export interface BatchResourceSettings {
 const listKeys = ["limit", "paginationToken", ...callOptionKeys];
 const addKeys = ["maxRequestsPerCall", "concurrency", "autoIds", "oversize", "onProgress", "onSkip", ...callOptionKeys];
 const defaultAddConcurrency = 4;
+const defaultPollIntervalMs = 1_000;
+const defaultMaxPollIntervalMs = 30_000;
 /** AddBatchRequests with each request sent as the bytes it was measured as; see proto/xai_batch/v1/preencoded.proto. */
 const preencodedAdd = { ...BatchMgmt.method.addBatchRequests, input: PreencodedAddBatchRequestsRequestSchema };
 const maxListLimit = 1000;
@@ -142,6 +155,28 @@ export class BatchResource {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
     return callUnary(this.ctx, "CancelBatch", options, (o) => this.rpc.cancelBatch({ batchId }, o));
+  }
+
+  /**
+   * Waits until the batch is done, polling GetBatch with growing intervals, and returns it. Done means
+   * requests exist and none is pending, or the batch was cancelled (by you or by xAI: see
+   * `cancelByXaiMessage`) or expired; an empty batch or a file still loading is not done.
+   */
+  wait(batchId: string, options?: WaitOptions): Promise<Batch> {
+    checkBatchId(batchId);
+    checkKnownKeys("wait options", options, ["pollIntervalMs", "maxPollIntervalMs", "onProgress", ...callOptionKeys]);
+    checkCallOptions(options);
+    checkInteger("pollIntervalMs", options?.pollIntervalMs, 1, 3_600_000);
+    checkInteger("maxPollIntervalMs", options?.maxPollIntervalMs, options?.pollIntervalMs ?? 1, 3_600_000);
+    const call = { signal: options?.signal, metadata: options?.metadata };
+    const first = options?.pollIntervalMs ?? defaultPollIntervalMs;
+    return pollUntilDone((hooks) => callUnary(this.ctx, "GetBatch", call, (o) => this.rpc.getBatch({ batchId }, o), hooks), batchId, {
+      pollIntervalMs: first,
+      maxPollIntervalMs: options?.maxPollIntervalMs ?? Math.max(first, defaultMaxPollIntervalMs),
+      timeoutMs: options?.timeoutMs || undefined,
+      signal: options?.signal,
+      onProgress: options?.onProgress,
+    });
   }
 
   /** The team's batches: `await` for a page, `for await` for every batch. `timeoutMs` bounds the whole iteration. */

@@ -122,6 +122,8 @@ const connectionLossCodes = new Set([
   "ERR_HTTP2_GOAWAY_SESSION",
   "ERR_HTTP2_INVALID_SESSION",
   "ERR_HTTP2_STREAM_CANCEL",
+  // A stream reset under a call, e.g. REFUSED_STREAM from a server that is going away.
+  "ERR_HTTP2_STREAM_ERROR",
   "ERR_HTTP2_PING_CANCEL",
   "ERR_STREAM_PREMATURE_CLOSE",
   "ECONNRESET",

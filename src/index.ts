@@ -16,6 +16,7 @@ export type {
   RequestState,
   CreateBatchOptions,
   AddOptions,
+  WaitOptions,
   AddResult,
   AddProgress,
   SkippedRequest,
@@ -26,6 +27,7 @@ export type {
   BatchRequestResult,
 } from "./batch.js";
 export { PagedList, type Page } from "./pagination.js";
+export { batchOutcome, type BatchOutcome } from "./internal/batch-done.js";
 export { ChatRequest, tool, type ChatResource, type ChatParams } from "./chat.js";
 export { user, system, assistant, text, image, type ContentPart, type ImageDetailOption } from "./messages.js";
 export { imageRequest, videoRequest, videoExtensionRequest, type ImageParams, type VideoParams, type VideoExtensionParams } from "./requests.js";

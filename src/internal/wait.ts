@@ -1,0 +1,63 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ApiError } from "../errors.js";
+import type { Batch } from "../wire.js";
+import { batchOutcome, countsKey } from "./batch-done.js";
+import type { CallHooks } from "./call.js";
+import { Deadline } from "./deadline.js";
+import { sleep } from "./sleep.js";
+
+/** How `wait` polls. */
+export interface PollSettings {
+  readonly pollIntervalMs: number;
+  readonly maxPollIntervalMs: number;
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly onProgress: ((batch: Batch) => void) | undefined;
+}
+
+/** A batch that answers NOT_FOUND this soon after the wait began may just have been created. */
+const notFoundGraceMs = 30_000;
+/** Failures a poll rides through: the next poll may well succeed. */
+const transient = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted, Code.Internal, Code.Aborted, Code.Unknown]);
+
+/**
+ * Polls until the batch is done (see batchOutcome), with intervals growing by half up to a cap so an
+ * hours-long wait costs a few hundred calls. Transient failures and a NOT_FOUND just after creation are
+ * ridden through; the overall deadline and the signal end the wait.
+ */
+export async function pollUntilDone(getBatch: (hooks: CallHooks) => Promise<Batch>, batchId: string, settings: PollSettings): Promise<Batch> {
+  const started = Date.now();
+  const overall = Deadline.after(settings.timeoutMs);
+  let interval = settings.pollIntervalMs;
+  let lastKey: string | undefined;
+  let last: Batch | undefined;
+  for (;;) {
+    try {
+      const batch = await getBatch({ overall });
+      last = batch;
+      const key = countsKey(batch);
+      if (key !== lastKey) {
+        lastKey = key;
+        settings.onProgress?.(batch);
+      }
+      if (batchOutcome(batch, Date.now()) !== undefined) return batch;
+    } catch (error) {
+      if (!(error instanceof ApiError) || settings.signal?.aborted) throw error;
+      if (overall.expired) throw error.code === Code.DeadlineExceeded ? timeoutError(batchId, Date.now() - started, last) : error;
+      const lagging = error.code === Code.NotFound && last === undefined && Date.now() - started < notFoundGraceMs;
+      if (!lagging && !transient.has(error.code)) throw error;
+    }
+    const remaining = overall.remainingMs();
+    if (remaining !== undefined && remaining <= interval) throw timeoutError(batchId, Date.now() - started, last);
+    await sleep(interval, settings.signal).catch((reason: unknown) => {
+      throw new ApiError({ code: Code.Canceled, method: "GetBatch", rawMessage: `waiting for batch ${batchId} was aborted`, cause: ConnectError.from(reason) });
+    });
+    interval = Math.min(settings.maxPollIntervalMs, Math.ceil(interval * 1.5));
+  }
+}
+
+function timeoutError(batchId: string, elapsedMs: number, last: Batch | undefined): ApiError {
+  const s = last?.state;
+  const where = s === undefined ? "its state was never read" : `${s.numPending} of ${s.numRequests} requests still pending`;
+  return new ApiError({ code: Code.DeadlineExceeded, method: "GetBatch", rawMessage: `batch ${batchId} was not done after ${elapsedMs} ms (${where})` });
+}

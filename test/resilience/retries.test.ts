@@ -1,0 +1,105 @@
+import { afterEach, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { ApiError, Client, Code, InputError, user, type QuotaLimiter, type RetryEvent } from "../../src/index.js";
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  await emu?.stop();
+  emu = undefined;
+});
+
+/** A limiter that lets everything through, to see how the client handles the server's own refusals. */
+const unpaced: QuotaLimiter = { acquire: async () => ({ release: () => {} }), pause: () => {} };
+
+it("honours the server's RetryInfo: waits the time it names, then succeeds", async () => {
+  emu = await startEmulator({ limits: { createIntervalMs: 300 } });
+  const events: RetryEvent[] = [];
+  const client = new Client({ apiKey: "k", baseUrl: emu.url, quotaLimiter: unpaced, retry: { onRetry: (e) => events.push(e) } });
+  await client.batch.create("first");
+  const started = Date.now();
+  await client.batch.create("second");
+  client.close();
+  expect(events).toHaveLength(1);
+  expect(events[0]).toMatchObject({ method: "CreateBatch", attempt: 1, reason: "retry-info" });
+  expect(events[0]!.delayMs).toBeGreaterThan(200);
+  expect(events[0]!.delayMs).toBeLessThanOrEqual(300);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(events[0]!.delayMs);
+  expect(emu.counters().rejections.rate).toBe(1);
+});
+
+it("surfaces the last quota error unchanged when attempts run out, with the wait the server asked for", async () => {
+  emu = await startEmulator({ limits: { createIntervalMs: 10_000 } });
+  const client = new Client({ apiKey: "k", baseUrl: emu.url, quotaLimiter: unpaced, retry: { maxAttempts: 2, maxHintMs: 20 } });
+  await client.batch.create("first");
+  const error = (await client.batch.create("second").catch((e: unknown) => e)) as ApiError;
+  client.close();
+  expect(error).toBeInstanceOf(ApiError);
+  expect(error.code).toBe(Code.ResourceExhausted);
+  expect(error.attempts).toBe(2);
+  expect(error.isQuotaError).toBe(true);
+  expect(error.retryAfterMs).toBeGreaterThan(9_000);
+});
+
+it("never retries an add the server refuses for size", async () => {
+  emu = await startEmulator({ limits: { maxAddBytes: 2_000 } });
+  const client = new Client({ apiKey: "k", baseUrl: emu.url });
+  const batch = await client.batch.create("big");
+  const requests = Array.from({ length: 10 }, (_, i) => client.chat.create("grok-4", { batchRequestId: `s${i}` }).append(user("x".repeat(300))));
+  const error = (await client.batch.add(batch.batchId, requests).catch((e: unknown) => e)) as ApiError;
+  client.close();
+  expect(error.code).toBe(Code.ResourceExhausted);
+  expect(error.retryable).toBe(false);
+  expect(error.attempts).toBe(1);
+  expect(emu.counters().calls.AddBatchRequests).toBe(1);
+  expect(emu.requestIds(batch.batchId)).toHaveLength(0);
+});
+
+it("never retries INVALID_ARGUMENT", async () => {
+  emu = await startEmulator({ models: ["grok-4"] });
+  const client = new Client({ apiKey: "k", baseUrl: emu.url, batchModels: "any" });
+  const batch = await client.batch.create("m");
+  const error = (await client.batch.add(batch.batchId, [client.chat.create("grok-3").append(user("hi"))]).catch((e: unknown) => e)) as ApiError;
+  client.close();
+  expect(error.code).toBe(Code.InvalidArgument);
+  expect(error.rawMessage).toMatch(/grok-3/);
+  expect(emu.counters().calls.AddBatchRequests).toBe(1);
+});
+
+it("returns promptly when aborted during a backoff", async () => {
+  emu = await startEmulator({ faults: { unavailableRate: 1 } });
+  const client = new Client({ apiKey: "k", baseUrl: emu.url, retry: { transientBackoff: { initialMs: 5_000, maxMs: 5_000, multiplier: 1 } } });
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 100);
+  const started = Date.now();
+  const error = (await client.batch.get("b1", { signal: controller.signal }).catch((e: unknown) => e)) as ApiError;
+  client.close();
+  expect(error.code).toBe(Code.Canceled);
+  expect(Date.now() - started).toBeLessThan(1_000);
+});
+
+it("stops retrying when the retry budget is spent, so an outage is not hit with a storm", async () => {
+  emu = await startEmulator({ faults: { unavailableRate: 1 } });
+  const client = new Client({ apiKey: "k", baseUrl: emu.url, retry: { transientBackoff: { initialMs: 1, maxMs: 2, multiplier: 1 } } });
+  for (let i = 0; i < 20; i++) await client.batch.get("b1").catch(() => undefined);
+  client.close();
+  // Without a budget: 20 calls × 5 attempts = 100. With it, retries stop once half the tokens are gone.
+  expect(emu.counters().calls.GetBatch).toBeLessThanOrEqual(30);
+  expect(emu.counters().calls.GetBatch).toBeGreaterThanOrEqual(20);
+});
+
+it("refuses an oversize request before sending anything, or skips it on request", async () => {
+  emu = await startEmulator();
+  const client = new Client({ apiKey: "k", baseUrl: emu.url, limits: { maxAddBytes: 5_000 } });
+  const batch = await client.batch.create("o");
+  const requests = () => [
+    client.chat.create("grok-4", { batchRequestId: "small" }).append(user("hi")),
+    client.chat.create("grok-4", { batchRequestId: "huge" }).append(user("z".repeat(6_000))),
+  ];
+  await expect(client.batch.add(batch.batchId, requests())).rejects.toThrow(InputError);
+  expect(emu.counters().calls.AddBatchRequests).toBe(0);
+  const skipped: string[] = [];
+  const result = await client.batch.add(batch.batchId, requests(), { oversize: "skip", onSkip: (s) => skipped.push(s.batchRequestId ?? "") });
+  client.close();
+  expect(skipped).toEqual(["huge"]);
+  expect(result).toMatchObject({ requestsAdded: 1, skipped: 1 });
+});

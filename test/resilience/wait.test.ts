@@ -1,0 +1,83 @@
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { ApiError, Client, Code, user, type Batch } from "../../src/index.js";
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  await emu?.stop();
+  emu = undefined;
+});
+
+const chats = (client: Client, n: number) => Array.from({ length: n }, (_, i) => client.chat.create("grok-4", { batchRequestId: `w${i}` }).append(user(`q${i}`)));
+
+it("waits until every request has finished, reporting each change of the counts", async () => {
+  emu = await startEmulator({ processing: { requestsPerSecond: 200 } });
+  const client = new Client({ apiKey: "k", baseUrl: emu.url });
+  const batch = await client.batch.create("w");
+  await client.batch.add(batch.batchId, chats(client, 60));
+  const seen: Batch[] = [];
+  const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 20, maxPollIntervalMs: 40, onProgress: (b) => seen.push(b) });
+  client.close();
+  expect(done.state).toMatchObject({ numRequests: 60n, numPending: 0n, numSuccess: 60n });
+  expect(seen.length).toBeGreaterThan(1);
+  expect(seen.at(-1)?.state?.numPending).toBe(0n);
+  const keys = seen.map((b) => `${b.state?.numPending}/${b.state?.numSuccess}`);
+  expect(new Set(keys).size).toBe(keys.length);
+});
+
+it("does not call a batch built from a file done while the file is still loading", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "xai-batch-wait-"));
+  const file = join(dir, "in.jsonl");
+  writeFileSync(file, Array.from({ length: 5 }, (_, i) => JSON.stringify({ batchRequestId: `f${i}`, completionRequest: { model: "grok-4", messages: [{ role: "ROLE_USER", content: [{ text: "hi" }] }] } })).join("\n"));
+  emu = await startEmulator({ files: { "file-1": file }, fileLoadDelayMs: 300, processing: { requestsPerSecond: 1_000 } });
+  const client = new Client({ apiKey: "k", baseUrl: emu.url });
+  const batch = await client.batch.create("from-file", { inputFileId: "file-1" });
+  expect((await client.batch.get(batch.batchId)).state?.numRequests ?? 0n).toBe(0n);
+  const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 20 });
+  client.close();
+  expect(done.state).toMatchObject({ numRequests: 5n, numPending: 0n });
+});
+
+it("times out on an empty batch instead of calling it done", async () => {
+  emu = await startEmulator();
+  const client = new Client({ apiKey: "k", baseUrl: emu.url });
+  const batch = await client.batch.create("empty");
+  const started = Date.now();
+  const error = (await client.batch.wait(batch.batchId, { pollIntervalMs: 20, timeoutMs: 300 }).catch((e: unknown) => e)) as ApiError;
+  client.close();
+  expect(error).toBeInstanceOf(ApiError);
+  expect(error.code).toBe(Code.DeadlineExceeded);
+  expect(error.message).toMatch(/not done after \d+ ms \(0 of 0 requests still pending\)/);
+  expect(Date.now() - started).toBeLessThan(1_000);
+});
+
+it("ends when the batch is cancelled, and aborts promptly on a signal", async () => {
+  emu = await startEmulator({ processing: { requestsPerSecond: 5 } });
+  const client = new Client({ apiKey: "k", baseUrl: emu.url });
+  const batch = await client.batch.create("c");
+  await client.batch.add(batch.batchId, chats(client, 50));
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 100);
+  const aborted = (await client.batch.wait(batch.batchId, { pollIntervalMs: 30, signal: controller.signal }).catch((e: unknown) => e)) as ApiError;
+  expect(aborted.code).toBe(Code.Canceled);
+  setTimeout(() => void client.batch.cancel(batch.batchId), 100);
+  const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 30, timeoutMs: 5_000 });
+  client.close();
+  expect(done.cancelTime).toBeDefined();
+  expect(done.state?.numCancelled).toBeGreaterThan(0n);
+});
+
+it("rides through NOT_FOUND just after creation and transient UNAVAILABLE", async () => {
+  emu = await startEmulator({ processing: { requestsPerSecond: 500 }, faults: { notFoundAfterCreateMs: 300 } });
+  const client = new Client({ apiKey: "k", baseUrl: emu.url });
+  const batch = await client.batch.create("lag");
+  await client.batch.add(batch.batchId, chats(client, 10));
+  emu.setFaults({ unavailableRate: 0.3, seed: 3 });
+  const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 20, timeoutMs: 10_000 });
+  client.close();
+  expect(done.state?.numSuccess).toBe(10n);
+  expect(emu.counters().rejections.faultNotFound).toBeGreaterThan(0);
+});
