@@ -137,10 +137,11 @@ const connectionLossCodes = new Set([
  */
 function lostConnection(err: ConnectError): boolean {
   if (err.code !== Code.Internal && err.code !== Code.Aborted && err.code !== Code.Unknown) return false;
-  for (let reason: unknown = err; reason instanceof Error; reason = reason.cause) {
+  const seen = new Set<unknown>();
+  for (let reason: unknown = err; reason instanceof Error && !seen.has(reason); reason = reason.cause) {
+    seen.add(reason);
     const code = (reason as { code?: unknown }).code;
     if (typeof code === "string" && connectionLossCodes.has(code)) return true;
-    if (reason.cause === reason) break;
   }
   return false;
 }

@@ -149,7 +149,8 @@ function enumFromWord<E extends Record<string, string | number>>(name: string, v
 
 function lookup(name: string, value: string, enumObj: Record<string, string | number>, key: string, prefix: string): number {
   const found = enumObj[key];
-  if (typeof found === "number") return found;
+  // The zero members (INVALID, UNSPECIFIED) mean "not set" on the wire; asking for them by name is a mistake.
+  if (typeof found === "number" && found !== 0) return found;
   const allowed = Object.keys(enumObj).filter((k) => k.startsWith(prefix) && !/INVALID|UNSPECIFIED/.test(k));
   throw new InputError(
     `Expected \`${name}\` to name one of ${allowed.join(", ")} (write "16:9" for ..._16_9, "9:19.5" for ..._9_19_5), got ${JSON.stringify(value)}.`,

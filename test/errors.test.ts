@@ -86,6 +86,12 @@ describe("toApiError", () => {
     ["a plain INTERNAL stays INTERNAL", new ConnectError("server bug", Code.Internal), Code.Internal],
     ["INTERNAL over an unrelated Node error stays INTERNAL", new ConnectError("bad frame", Code.Internal, undefined, undefined, nodeError("ERR_INVALID_ARG_TYPE")), Code.Internal],
     ["CANCELED stays CANCELED even over a reset", new ConnectError("aborted by caller", Code.Canceled, undefined, undefined, nodeError("ECONNRESET")), Code.Canceled],
+    ["a cause chain that loops back on itself is walked once", (() => {
+      const a = new Error("a");
+      const b = new Error("b", { cause: a });
+      (a as { cause?: unknown }).cause = b;
+      return new ConnectError("loop", Code.Internal, undefined, undefined, a);
+    })(), Code.Internal],
   ])("%s", (_name, reason, code) => {
     const error = toApiError(reason, "ListBatches", []) as ApiError;
     expect(error).toBeInstanceOf(ApiError);

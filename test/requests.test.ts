@@ -87,6 +87,11 @@ describe("imageRequest", () => {
     expect(value.images).toEqual([]);
   });
 
+  it("refuses the wire's zero values asked for by name, which mean \"not set\"", () => {
+    expect(() => image({ aspectRatio: "invalid" })).toThrow(/got "invalid"/);
+    expect(() => video({ aspectRatio: "unspecified" })).toThrow(/got "unspecified"/);
+  });
+
   it("lists the allowed aspect ratios when given one it does not know", () => {
     const attempt = () => image({ aspectRatio: "5:4" });
     expect(attempt).toThrow(InputError);
