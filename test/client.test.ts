@@ -89,6 +89,28 @@ describe("metadata and deadlines", () => {
   });
 });
 
+describe("attempts of one call", () => {
+  it("keep one request id, and each gets what is left of the call's deadline as its grpc-timeout", async () => {
+    let n = 0;
+    server.handle({
+      getBatch: async (req) => {
+        if (n++ < 2) {
+          await new Promise((r) => setTimeout(r, 100));
+          throw new StatusError(status.UNAVAILABLE, "warming up");
+        }
+        return batch(req.batchId);
+      },
+    });
+    const c = new Client({ apiKey, baseUrl: server.url, retry: { transientBackoff: { initialMs: 1, maxMs: 1, multiplier: 1 } } });
+    expect((await c.batch.get("b1", { timeoutMs: 5_000 })).batchId).toBe("b1");
+    c.close();
+    const [first, second, third] = server.calls;
+    expect(new Set(server.calls.map((call) => call.metadata["x-request-id"])).size).toBe(1);
+    expect(second!.deadlineMs!).toBeLessThan(first!.deadlineMs! - 90);
+    expect(third!.deadlineMs!).toBeLessThan(second!.deadlineMs! - 90);
+  });
+});
+
 describe("errors", () => {
   const cases: { name: string; error: StatusError; code: Code; retryable: boolean; check?: (e: ApiError) => void }[] = [
     { name: "NOT_FOUND", error: new StatusError(status.NOT_FOUND, "batch b1 not found"), code: Code.NotFound, retryable: false },
