@@ -117,6 +117,24 @@ describe("list methods", () => {
     expect((await client.batch.listBatchRequests("b1")).paginationToken).toBeUndefined();
   });
 
+  it("bounds a whole iteration by its timeoutMs, not each page", async () => {
+    const slow = async (req: { paginationToken?: string }) => {
+      await new Promise((r) => setTimeout(r, 100));
+      const n = Number(req.paginationToken ?? 0);
+      return { batches: [{ batchId: `b${n}` }], paginationToken: String(n + 1) };
+    };
+    server.handle({ listBatches: slow });
+    const started = Date.now();
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const b of client.batch.list({ timeoutMs: 350 })) seen.push(b.batchId);
+    })().catch((e: unknown) => e);
+    expect((error as ApiError).code).toBe(Code.DeadlineExceeded);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.length).toBeLessThanOrEqual(4);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   it("sends nothing until the list is awaited or iterated", async () => {
     client.batch.list({ limit: 5 });
     await new Promise((r) => setTimeout(r, 20));
