@@ -257,22 +257,7 @@ export class BatchResource {
           (o) => this.transport.unary(preencodedAdd, o.signal, o.timeoutMs, o.headers, { batchId, batchRequests: batchRequests as Uint8Array[] }),
           hooks,
         ).then(() => undefined),
-      existing: async (ids, hooks) => {
-        const found = new Set<string>();
-        const listOptions = { ...call, limit: maxListLimit };
-        const list = this.paged(
-          "ListBatchRequestMetadata",
-          listOptions,
-          (p: BatchRequestsPage) => p.batchRequestMetadata,
-          (token, h) => this.fetchRequestsPage(batchId, listOptions, [], token, h),
-          hooks,
-        );
-        for await (const meta of list) {
-          if (ids.has(meta.batchRequestId)) found.add(meta.batchRequestId);
-          if (found.size === ids.size) break;
-        }
-        return found;
-      },
+      listIds: (hooks) => this.listIds(batchId, call, hooks),
     };
     return runAdd(transport, batchId, requests, {
       maxAddBytes: this.settings.maxAddBytes,
@@ -286,6 +271,15 @@ export class BatchResource {
       onProgress: options?.onProgress,
       onSkip: options?.onSkip,
     });
+  }
+
+  /** Every request id of a batch, in pages of the largest size, for reconciling an add. */
+  private async *listIds(batchId: string, call: CallOptions, hooks: CallHooks): AsyncGenerator<string> {
+    const options = { ...call, limit: maxListLimit };
+    const pages = this.paged("ListBatchRequestMetadata", options, (p: BatchRequestsPage) => p.batchRequestMetadata, (token, h) =>
+      this.fetchRequestsPage(batchId, options, [], token, h),
+    hooks);
+    for await (const meta of pages) yield meta.batchRequestId;
   }
 
   private async fetchRequestsPage(

@@ -5,6 +5,7 @@ import type { CallHooks } from "./call.js";
 import { ChunkPlanner, envelopeSize } from "./chunking.js";
 import { Deadline } from "./deadline.js";
 import { RequestEncoder, type EncodedRequest } from "./encoded-request.js";
+import { PresentIds } from "./present-ids.js";
 import type { RetryEvent } from "./retry.js";
 import { sleep } from "./sleep.js";
 
@@ -54,8 +55,8 @@ export interface SkippedRequest {
 export interface AddTransport {
   /** One AddBatchRequests call with already-encoded requests. */
   send(requests: readonly Uint8Array[], hooks: CallHooks): Promise<void>;
-  /** Which of `ids` the batch holds, verified by listing its requests. */
-  existing(ids: ReadonlySet<string>, hooks: CallHooks): Promise<Set<string>>;
+  /** Every request id the batch holds, from ListBatchRequestMetadata. */
+  listIds(hooks: CallHooks): AsyncIterable<string>;
 }
 
 /** How long a batch that answers NOT_FOUND right after its creation is given to appear. */
@@ -77,6 +78,7 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
   const overall = settings.timeoutMs === undefined ? undefined : Deadline.after(settings.timeoutMs);
   const progress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0 };
   const report = () => settings.onProgress?.({ ...progress });
+  const present = new PresentIds(() => transport.listIds(hooks));
   const hooks: CallHooks = {
     overall,
     onRetry: () => {
@@ -91,6 +93,9 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
   const sendCall = async (call: EncodedRequest[], bytes: number) => {
     let pending = call;
     let outcomeUnknown = false;
+    // A listing made after this add began shows every id that was there before it: enough to explain
+    // an ALREADY_EXISTS on a first attempt. Once it fails to, only a listing after the attempt will do.
+    let earlierListingWillDo = true;
     for (let round = 1; ; round++) {
       try {
         await transport.send(
@@ -106,6 +111,7 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
         report();
         return;
       } catch (error) {
+        const attemptEnded = Date.now();
         if (!(error instanceof ApiError) || round >= maxRounds || settings.signal?.aborted) throw error;
         if (error.code === Code.NotFound && Date.now() - started < notFoundGraceMs) {
           // Read-after-write lag: a batch created a moment ago may not be visible to every server yet.
@@ -116,11 +122,13 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
         if (!unknown && error.code !== Code.AlreadyExists) throw error;
         if (pending.some((r) => r.id === undefined)) throw error; // without ids nothing can be verified
         outcomeUnknown ||= unknown;
-        const present = await transport.existing(new Set(pending.map((r) => r.id!)), hooks);
+        const notBefore = outcomeUnknown || !earlierListingWillDo ? attemptEnded : started;
+        const found = await present.which(new Set(pending.map((r) => r.id!)), notBefore);
+        if (found.size === 0) earlierListingWillDo = false;
         // Ids present after an attempt of ours that may have landed are ours; otherwise they were there before.
-        if (outcomeUnknown) progress.requestsAdded += present.size;
-        else progress.alreadyPresent += present.size;
-        pending = pending.filter((r) => !present.has(r.id!));
+        if (outcomeUnknown) progress.requestsAdded += found.size;
+        else progress.alreadyPresent += found.size;
+        pending = pending.filter((r) => !found.has(r.id!));
         if (pending.length === 0) {
           report();
           return;
