@@ -1,28 +1,57 @@
-import { serveCommand } from "../emulator/serve.js";
+import type { Command } from "./command.js";
 import { exitCodes } from "./exit-codes.js";
+import type { Streams } from "./output.js";
 
-const commands: Record<string, (argv: string[]) => Promise<number>> = {
-  serve: serveCommand,
+/**
+ * The commands, each loaded only when it runs: the library and the emulator take a moment to load, and
+ * `xai-batch status` should not pay for `serve`.
+ */
+const commands: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./commands/run.js")).command,
+  check: async () => (await import("./commands/check.js")).command,
+  create: async () => (await import("./commands/create.js")).command,
+  add: async () => (await import("./commands/add.js")).command,
+  status: async () => (await import("./commands/status.js")).command,
+  wait: async () => (await import("./commands/wait.js")).command,
+  results: async () => (await import("./commands/results.js")).command,
+  "retry-failed": async () => (await import("./commands/retry-failed.js")).command,
+  cancel: async () => (await import("./commands/cancel.js")).command,
+  list: async () => (await import("./commands/list.js")).command,
+  serve: async () => ({ name: "serve", summary: "run the local Batch API emulator", run: (await import("../emulator/serve.js")).serveCommand }),
 };
 
-const usage = `Usage: xai-batch <command> [options]
+async function usage(): Promise<string> {
+  const loaded = await Promise.all(Object.values(commands).map((load) => load()));
+  const width = Math.max(...loaded.map((c) => c.name.length));
+  return `Usage: xai-batch <command> [options]
 
 Commands:
-  serve        run the local Batch API emulator
+${loaded.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
-Run \`xai-batch <command> --help\` for a command's options.`;
+Run \`xai-batch <command> --help\` for a command's options.
+Exit codes: 0 success, 1 API or network error, 2 usage or input error, 3 partial (some requests failed), 130 interrupted.`;
+}
 
 /** Runs the CLI and returns its exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], streams?: Streams): Promise<number> {
+  const out = streams ?? { stdout: process.stdout, stderr: process.stderr };
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(`${usage}\n`);
+    out.stdout.write(`${await usage()}\n`);
     return name === undefined ? exitCodes.usage : exitCodes.ok;
   }
-  const command = commands[name];
-  if (command === undefined) {
-    process.stderr.write(`xai-batch: unknown command "${name}".\n${usage}\n`);
+  const load = commands[name];
+  if (load === undefined) {
+    out.stderr.write(`xai-batch: unknown command "${name}".\n${await usage()}\n`);
     return exitCodes.usage;
   }
-  return command(rest);
+  if (streams === undefined) {
+    // `xai-batch results ID | head`: the reader left. Stop quietly, as command-line tools do.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(exitCodes.ok);
+      throw error;
+    });
+  }
+  const command = await load();
+  return command.run(rest, streams);
 }

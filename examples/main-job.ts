@@ -1,0 +1,51 @@
+// `npm start`: the main job, end to end, on this machine. An emulator of xAI's Batch API starts in this
+// process (no network, no API key), and `xai-batch run` sends it the bundled sample: create a batch, add
+// 3,000 mixed requests, watch them processed, write the results as JSONL, and sum up.
+//
+//   npm start                      results in examples/out/results.jsonl
+//   npm start -- --out FILE.jsonl  results elsewhere
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { exitCodes } from "../src/cli/exit-codes.js";
+import { main } from "../src/cli/main.js";
+import { failMarker, startEmulator } from "../src/emulator/index.js";
+
+const sample = fileURLToPath(new URL("requests.jsonl", import.meta.url));
+const defaultOut = fileURLToPath(new URL("out/results.jsonl", import.meta.url));
+/** The embedded emulator accepts only this key; it is not a secret and reaches no real service. */
+const localKey = "xai-local-emulator-key";
+
+const { values } = parseArgs({ options: { out: { type: "string", short: "o" } } });
+const out = values.out ?? defaultOut;
+mkdirSync(dirname(out), { recursive: true });
+// examples/out/ holds run output only: it ignores itself, so nothing in it is ever committed.
+if (values.out === undefined) writeFileSync(new URL("out/.gitignore", import.meta.url), "*\n");
+// Each run has a fresh emulator, so an earlier run's checkpoint would point at a batch that no longer exists.
+rmSync(`${out}.checkpoint`, { force: true });
+
+// Fast enough to finish in seconds, slow enough to watch the counts move.
+const emulator = await startEmulator({ apiKeys: [localKey], processing: { requestsPerSecond: 1_000 } });
+console.error(`Emulated Batch API on ${emulator.url}. Running: xai-batch run ${relative(process.cwd(), sample)} --out ${relative(process.cwd(), out)}\n`);
+let code: number;
+try {
+  code = await main([
+    "run", sample,
+    "--out", out,
+    "--name", "npm start sample",
+    "--base-url", emulator.url,
+    "--insecure",
+    "--api-key", localKey,
+    // Many small calls instead of one, to show the add progressing.
+    "--requests-per-call", "250",
+    "--poll-interval-ms", "250",
+  ]);
+} finally {
+  await emulator.stop();
+}
+if (code === exitCodes.partial) {
+  console.error(`\nThe failures are on purpose: about 1% of the sample's prompts contain ${failMarker}, which makes the emulator fail them.`);
+}
+// The sample fails some requests on purpose, so partial success is this job's success.
+process.exitCode = code === exitCodes.partial ? exitCodes.ok : code;

@@ -1,0 +1,134 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { defaultLimits } from "../../client-options.js";
+import type { BatchRequest } from "../../wire.js";
+import { countsOf, stage } from "../batch-format.js";
+import { defineCommand, type CommandContext } from "../command.js";
+import { exitCodes } from "../exit-codes.js";
+import { count, plural } from "../progress.js";
+import { readRequests } from "../request-reader.js";
+import { UsageError } from "../usage-error.js";
+import { addOptionSpecs, addOptionsHelp, addWithProgress, sendSettings } from "./add.js";
+
+/** GetBatchRequestResult calls in flight while fetching the requests to retry. */
+const fetchConcurrency = 8;
+
+/**
+ * `xai-batch retry-failed BATCH_ID`: a new batch of the requests of BATCH_ID that failed, were cancelled
+ * or never ran, under their original ids; the successes stay in BATCH_ID. The requests come from the
+ * service (GetBatchRequestResult) or, with `--input`, from the original file, which is cheaper.
+ */
+export const command = defineCommand(
+  {
+    name: "retry-failed",
+    summary: "put the failed, cancelled and never-run requests of a batch into a new batch",
+    positionals: ["BATCH_ID"],
+    options: { input: { type: "string" }, out: { type: "string", short: "o" }, name: { type: "string" }, ...addOptionSpecs },
+    optionsHelp: `  --input FILE.jsonl       take the requests from the original input file (default: fetch each from the service)
+  -o, --out FILE           write the new batch id here; if FILE already holds an id, continue with that batch
+  --name NAME              the new batch's name (default: "<old name> (retry)")
+${addOptionsHelp}`,
+    description:
+      "Builds a new batch from the requests of BATCH_ID that failed, were cancelled or never ran, keeping their ids, and\n" +
+      "prints its id. The successful results stay in BATCH_ID. BATCH_ID must be done (or cancelled) first.",
+  },
+  async (ctx, values, [batchId]) => {
+    const settings = sendSettings(values);
+    const client = ctx.client();
+    const source = await client.batch.get(batchId!, { signal: ctx.signal });
+    const c = countsOf(source);
+    if (stage(source) === "processing") {
+      throw new UsageError(`batch ${batchId} still has ${count(c.pending)} pending requests. Wait for it (\`xai-batch wait ${batchId}\`) or cancel it first.`);
+    }
+    const toRetry = c.failed + c.cancelled;
+    if (toRetry === 0) {
+      ctx.out.result({ type: "retry", sourceBatchId: batchId, batchId: null, requests: 0 }, `nothing to retry: every request of ${batchId} succeeded`);
+      return exitCodes.ok;
+    }
+
+    const newBatchId = await retryBatchId(ctx, values.out, values.name ?? `${source.name} (retry)`);
+    let missing = 0;
+    const requests = values.input === undefined ? fromService(ctx, batchId!, () => missing++) : fromFile(ctx, batchId!, values.input, () => missing++);
+    const resumeHint =
+      values.out === undefined
+        ? `To add the rest to that batch: echo ${newBatchId} > retry.id && xai-batch retry-failed ${batchId} --out retry.id`
+        : "Run the same command again to add the rest to that batch (its id is in the --out file); none is added twice.";
+    const totals = { estimatedTotal: () => ({ count: toRetry, exact: true }), badLines: () => 0 };
+    const added = await addWithProgress(ctx, newBatchId, requests, totals, settings, resumeHint);
+    if (missing > 0) ctx.out.note(`Not found, so not in the new batch: ${plural(missing, "request")} to retry (see above).`);
+    ctx.out.result(
+      { type: "retry", sourceBatchId: batchId, batchId: newBatchId, requests: added.requestsAdded + added.alreadyPresent, missing },
+      newBatchId,
+    );
+    ctx.out.note(`Batch ${newBatchId} holds the ${plural(added.requestsAdded + added.alreadyPresent, "request")} to retry. Follow it with \`xai-batch wait ${newBatchId}\`.`);
+    return missing > 0 ? exitCodes.partial : exitCodes.ok;
+  },
+);
+
+/**
+ * The batch to retry into: the one named in `--out` by an earlier, interrupted run of this command, or a
+ * new one, whose id is written to `--out` at once so a crash cannot lead to a second batch.
+ */
+async function retryBatchId(ctx: CommandContext, out: string | undefined, name: string): Promise<string> {
+  const earlier = out === undefined ? "" : await readFile(out, "utf8").then((text) => text.trim(), () => "");
+  if (earlier !== "") {
+    ctx.out.note(`Continuing with batch ${earlier} (from ${out}): adding what is missing.`);
+    return earlier;
+  }
+  const batch = await ctx.client().batch.create(name, { signal: ctx.signal });
+  if (out !== undefined) await writeFile(out, `${batch.batchId}\n`);
+  ctx.out.note(`Created batch ${batch.batchId}${out === undefined ? "" : ` (id written to ${out})`}.`);
+  return batch.batchId;
+}
+
+/** The ids of the requests of a batch that did not succeed. */
+function idsToRetry(ctx: CommandContext, batchId: string): AsyncIterable<{ batchRequestId: string }> {
+  return ctx.client().batch.listBatchRequests(batchId, { states: ["failed", "cancelled", "pending"], limit: 1000, signal: ctx.signal });
+}
+
+/** The requests to retry as the service stored them, fetched a few at a time, in listing order. */
+async function* fromService(ctx: CommandContext, batchId: string, onMissing: () => void): AsyncGenerator<BatchRequest> {
+  const inFlight: Promise<BatchRequest | undefined>[] = [];
+  const fetchOne = (id: string) => {
+    const fetching = ctx.client().batch.getBatchRequestResult(batchId, id, { signal: ctx.signal }).then((r) => {
+      if (r.request === undefined) {
+        ctx.out.note(`request ${JSON.stringify(id)}: the service did not return it; retry it from your input with --input.`);
+        onMissing();
+      }
+      return r.request;
+    });
+    // Settled out of order while an earlier one is awaited: mark it handled now, it is awaited in turn.
+    fetching.catch(() => {});
+    return fetching;
+  };
+  for await (const meta of idsToRetry(ctx, batchId)) {
+    inFlight.push(fetchOne(meta.batchRequestId));
+    if (inFlight.length >= fetchConcurrency) {
+      const request = await inFlight.shift()!;
+      if (request !== undefined) yield request;
+    }
+  }
+  for (const fetching of inFlight) {
+    const request = await fetching;
+    if (request !== undefined) yield request;
+  }
+}
+
+/** The requests to retry, read from the original input file; ids it lacks are fetched from the service. */
+async function* fromFile(ctx: CommandContext, batchId: string, input: string, onMissing: () => void): AsyncGenerator<BatchRequest> {
+  const wanted = new Set<string>();
+  for await (const meta of idsToRetry(ctx, batchId)) wanted.add(meta.batchRequestId);
+  const rows = readRequests(input, { models: ctx.globals.models, maxAddBytes: defaultLimits.maxAddBytes, onBadLine: (line, reason) => ctx.out.badLine(input, line, reason) });
+  for await (const row of rows) {
+    if (!wanted.delete(row.id)) continue;
+    yield row.request;
+  }
+  for (const id of wanted) {
+    const { request } = await ctx.client().batch.getBatchRequestResult(batchId, id, { signal: ctx.signal });
+    if (request === undefined) {
+      ctx.out.note(`request ${JSON.stringify(id)} is neither in ${input} nor returned by the service.`);
+      onMissing();
+    } else {
+      yield request;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import type { Batch } from "../../wire.js";
+import { batchJson, batchLine, countsOf, outcomeExitCode, type Counts } from "../batch-format.js";
+import { defineCommand, type CommandContext } from "../command.js";
+import { integerFlag } from "../global-options.js";
+import { bar, count, etaText, joinParts, type ProgressFrame } from "../progress.js";
+
+/** Options of every command that waits for a batch. */
+export const waitOptionSpecs = { "poll-interval-ms": { type: "string" } } as const;
+
+export const waitOptionsHelp = "  --poll-interval-ms N     first interval between status polls; later ones grow to 15 s (default 1000)";
+
+/** Longest interval between polls: a person watching should not wait long to see the end. */
+const maxPollIntervalMs = 15_000;
+
+/** The first poll interval from `--poll-interval-ms`. */
+export function pollInterval(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : integerFlag("poll-interval-ms", value, 1, maxPollIntervalMs);
+}
+
+/**
+ * Waits until the batch is done, with a progress line of what is *processed* (succeeded, failed,
+ * cancelled) against what is pending, and an ETA from the rate seen during this wait.
+ */
+export async function waitWithProgress(ctx: CommandContext, batchId: string, pollIntervalMs: number | undefined): Promise<Batch> {
+  const started = Date.now();
+  let first: Counts | undefined;
+  let latest: Counts | undefined;
+  const progress = ctx.out.progress(() => processingFrame(batchId, latest, first, Date.now() - started));
+  try {
+    return await ctx.client().batch.wait(batchId, {
+      signal: ctx.signal,
+      pollIntervalMs,
+      maxPollIntervalMs: Math.max(pollIntervalMs ?? 0, maxPollIntervalMs),
+      onProgress: (batch) => {
+        latest = countsOf(batch);
+        first ??= latest;
+        progress.update();
+      },
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+function processingFrame(batchId: string, c: Counts | undefined, first: Counts | undefined, elapsedMs: number): ProgressFrame {
+  if (c === undefined) return { text: `waiting for batch ${batchId}`, fields: { stage: "wait", batchId } };
+  const done = c.succeeded + c.failed + c.cancelled;
+  const doneBefore = first === undefined ? 0 : first.succeeded + first.failed + first.cancelled;
+  return {
+    text: joinParts(
+      `processing ${bar(c.total === 0 ? 0 : done / c.total)}`,
+      `${count(done)} of ${count(c.total)} done: ${count(c.succeeded)} succeeded, ${count(c.failed)} failed${c.cancelled > 0 ? `, ${count(c.cancelled)} cancelled` : ""}`,
+      `${count(c.pending)} pending`,
+      c.total === 0 && "no requests yet",
+      etaText(done - doneBefore, c.total - doneBefore, elapsedMs),
+    ),
+    fields: { stage: "wait", batchId, ...c },
+  };
+}
+
+/** `xai-batch wait BATCH_ID`. */
+export const command = defineCommand(
+  {
+    name: "wait",
+    summary: "wait until a batch is done, showing progress",
+    positionals: ["BATCH_ID"],
+    options: waitOptionSpecs,
+    optionsHelp: waitOptionsHelp,
+    description:
+      "Waits until no request of the batch is pending (or it is cancelled or expires), showing how many succeeded, failed\n" +
+      "and are pending. Exits 0 if every request succeeded, 3 if some failed or were cancelled.",
+  },
+  async (ctx, values, [batchId]) => {
+    ctx.onInterrupt(() => `Batch ${batchId} keeps processing; run \`xai-batch wait ${batchId}\` to watch it again.`);
+    const batch = await waitWithProgress(ctx, batchId!, pollInterval(values["poll-interval-ms"]));
+    ctx.out.result(batchJson(batch), batchLine(batch));
+    return outcomeExitCode(batch);
+  },
+);

@@ -1,0 +1,167 @@
+import { open } from "node:fs/promises";
+import { UsageError } from "./usage-error.js";
+
+/**
+ * One line of a JSONL file, numbered from 1: its text without the line ending, or why there is none.
+ * `size` is its length in the file in bytes, line ending included.
+ */
+export type Line =
+  | { readonly kind: "text"; readonly number: number; readonly size: number; readonly text: string }
+  /** A line longer than the limit: its content was dropped as it streamed past, only its length is known. */
+  | { readonly kind: "too-long"; readonly number: number; readonly size: number }
+  /** A line whose bytes are not UTF-8. */
+  | { readonly kind: "not-utf8"; readonly number: number; readonly size: number };
+
+/**
+ * Largest line read into memory. A request must encode to at most 25,000,000 bytes to be sent at all;
+ * its JSON is about as long, or longer with escapes, so anything this long is refused by name instead
+ * of being held whole.
+ */
+export const defaultMaxLineBytes = 32 * 1024 * 1024;
+
+const newline = 0x0a;
+const utf8Bom = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Splits a byte stream into lines, in memory bounded by `maxLineBytes`. Lines are decoded only when
+ * whole, so a CRLF or a multi-byte character split across two chunks reads the same as in one. A UTF-8
+ * BOM at the start is dropped; `\r\n` and `\n` both end a line.
+ */
+export class LineSplitter {
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  private tooLongBytes: number | undefined;
+  private number = 0;
+  private atStart = true;
+  private readonly decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+  constructor(private readonly maxLineBytes = defaultMaxLineBytes) {}
+
+  /** The lines `chunk` completes. */
+  push(chunk: Buffer): Line[] {
+    if (this.atStart) {
+      chunk = this.dropBom(chunk);
+      if (chunk.length === 0) return [];
+    }
+    const lines: Line[] = [];
+    let from = 0;
+    for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, from)) {
+      this.collect(chunk.subarray(from, at));
+      lines.push(this.finishLine(1));
+      from = at + 1;
+    }
+    if (from < chunk.length) this.collect(chunk.subarray(from));
+    return lines;
+  }
+
+  /** The last line, if the input did not end with a line break. */
+  end(): Line[] {
+    if (this.atStart) {
+      // A file shorter than a BOM: what was held back is content after all.
+      const held = Buffer.concat(this.parts);
+      this.parts = [];
+      this.atStart = false;
+      this.collect(held);
+    }
+    return this.partBytes > 0 || this.tooLongBytes !== undefined ? [this.finishLine(0)] : [];
+  }
+
+  private dropBom(chunk: Buffer): Buffer {
+    // The BOM itself may arrive split; hold back up to its three bytes until they can be compared.
+    const head = Buffer.concat([...this.parts, chunk]);
+    if (head.length < utf8Bom.length && utf8Bom.subarray(0, head.length).equals(head)) {
+      this.parts = [head];
+      return Buffer.alloc(0);
+    }
+    this.parts = [];
+    this.atStart = false;
+    return head.subarray(0, 3).equals(utf8Bom) ? head.subarray(3) : head;
+  }
+
+  private collect(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    if (this.tooLongBytes !== undefined) {
+      this.tooLongBytes += bytes.length;
+      return;
+    }
+    this.partBytes += bytes.length;
+    if (this.partBytes > this.maxLineBytes) {
+      this.tooLongBytes = this.partBytes;
+      this.parts = [];
+      return;
+    }
+    // A copy: the caller's chunk buffer may be reused once push returns.
+    this.parts.push(Buffer.from(bytes));
+  }
+
+  private finishLine(breakBytes: number): Line {
+    const number = ++this.number;
+    const tooLong = this.tooLongBytes;
+    const bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+    this.parts = [];
+    this.partBytes = 0;
+    this.tooLongBytes = undefined;
+    if (tooLong !== undefined) return { kind: "too-long", number, size: tooLong + breakBytes };
+    const size = bytes.length + breakBytes;
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+    try {
+      return { kind: "text", number, size, text: this.decoder.decode(bytes.subarray(0, end)) };
+    } catch {
+      return { kind: "not-utf8", number, size };
+    }
+  }
+}
+
+/** Reading progress through a file, for a progress line. */
+export interface ReadPosition {
+  /** Bytes of the lines handed out so far. */
+  bytesRead: number;
+  /** Size of the file when it was opened. */
+  totalBytes: number;
+}
+
+/**
+ * The lines of a file, streamed: the file is read in chunks as the consumer asks for lines, never whole.
+ * A file that cannot be opened is a UsageError naming it. `position` is updated as chunks are read.
+ */
+export async function* readLines(path: string, position?: ReadPosition, maxLineBytes = defaultMaxLineBytes): AsyncGenerator<Line> {
+  const file = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${path}: ${fileProblem(error)}`);
+  });
+  try {
+    const stat = await file.stat();
+    if (stat.isDirectory()) throw new UsageError(`cannot read ${path}: it is a directory`);
+    if (position !== undefined) {
+      position.bytesRead = 0;
+      position.totalBytes = stat.size;
+    }
+    const splitter = new LineSplitter(maxLineBytes);
+    for await (const chunk of file.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }) as AsyncIterable<Buffer>) {
+      for (const line of splitter.push(chunk)) {
+        // Counted by line, not by chunk: a chunk holds many lines, and the consumer takes them slowly.
+        if (position !== undefined) position.bytesRead += line.size;
+        yield line;
+      }
+    }
+    for (const line of splitter.end()) {
+      if (position !== undefined) position.bytesRead += line.size;
+      yield line;
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+function fileProblem(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "it is a directory";
+    default:
+      return error.message;
+  }
+}

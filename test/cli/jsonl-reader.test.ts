@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { LineSplitter, readLines, type Line, type ReadPosition } from "../../src/cli/jsonl-reader.js";
+import { UsageError } from "../../src/cli/usage-error.js";
+
+/** Feeds `chunks` through a splitter, as a file read in those pieces would. */
+function split(chunks: (string | Buffer)[], maxLineBytes?: number): Line[] {
+  const splitter = new LineSplitter(maxLineBytes);
+  const lines = chunks.flatMap((c) => splitter.push(typeof c === "string" ? Buffer.from(c) : c));
+  return [...lines, ...splitter.end()];
+}
+
+const texts = (lines: Line[]) => lines.map((l) => (l.kind === "text" ? l.text : l.kind));
+
+describe("LineSplitter", () => {
+  it("splits on LF and CRLF, numbers lines from 1, and keeps the last line without a break", () => {
+    const lines = split(["a\r\nb\n\nc"]);
+    expect(texts(lines)).toEqual(["a", "b", "", "c"]);
+    expect(lines.map((l) => l.number)).toEqual([1, 2, 3, 4]);
+    expect(lines.map((l) => l.size)).toEqual([3, 2, 1, 1]);
+  });
+
+  it("reads a CRLF, a BOM and a multi-byte character split across chunks the same as whole", () => {
+    const whole = Buffer.from("\uFEFF{\"t\":\"é€\"}\r\nnext\r\n");
+    const one = texts(split([whole]));
+    for (let cut = 1; cut < whole.length; cut++) {
+      expect(texts(split([whole.subarray(0, cut), whole.subarray(cut)])), `cut at ${cut}`).toEqual(one);
+    }
+    expect(one).toEqual(['{"t":"é€"}', "next"]);
+    const bytewise = texts(split([...whole].map((b) => Buffer.from([b]))));
+    expect(bytewise).toEqual(one);
+  });
+
+  it("drops a BOM only at the very start", () => {
+    expect(texts(split(["\uFEFFa\n\uFEFFb\n"]))).toEqual(["a", "\uFEFFb"]);
+    expect(texts(split(["\uFEFF"]))).toEqual([]);
+  });
+
+  it("reports a line over the limit by number and length without holding it", () => {
+    const lines = split(["short\n", "x".repeat(40), "x".repeat(40), "\nafter\n"], 50);
+    expect(lines).toEqual([
+      { kind: "text", number: 1, size: 6, text: "short" },
+      { kind: "too-long", number: 2, size: 81 },
+      { kind: "text", number: 3, size: 6, text: "after" },
+    ]);
+  });
+
+  it("reports bytes that are not UTF-8", () => {
+    const lines = split([Buffer.from([0x61, 0x0a, 0xff, 0xfe, 0x0a, 0x62])]);
+    expect(texts(lines)).toEqual(["a", "not-utf8", "b"]);
+  });
+
+  it("gives nothing for an empty input", () => {
+    expect(split([])).toEqual([]);
+    expect(split([""])).toEqual([]);
+  });
+});
+
+describe("readLines", () => {
+  const dir = mkdtempSync(join(tmpdir(), "xai-batch-lines-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("streams a file and tracks the bytes handed out", async () => {
+    const path = join(dir, "a.jsonl");
+    writeFileSync(path, "one\r\ntwo\nthree");
+    const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
+    const seen: [string, number][] = [];
+    for await (const line of readLines(path, position)) seen.push([line.kind === "text" ? line.text : line.kind, position.bytesRead]);
+    expect(seen).toEqual([
+      ["one", 5],
+      ["two", 9],
+      ["three", 14],
+    ]);
+    expect(position.totalBytes).toBe(14);
+  });
+
+  it("names a file that cannot be read", async () => {
+    const read = async (path: string) => {
+      for await (const _ of readLines(path));
+    };
+    await expect(read(join(dir, "missing.jsonl"))).rejects.toThrow(new UsageError(`cannot read ${join(dir, "missing.jsonl")}: no such file`));
+    await expect(read(dir)).rejects.toThrow(/it is a directory/);
+  });
+});
