@@ -5,7 +5,7 @@
 import { toJson } from "@bufbuild/protobuf";
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
-import { BatchResultSchema } from "../src/wire.js";
+import { BatchResultSchema } from "../src/index.js";
 import { exampleClient } from "./example-client.js";
 
 const { client, positionals } = exampleClient();

@@ -34,6 +34,8 @@ export { imageRequest, videoRequest, videoExtensionRequest, type ImageParams, ty
 export { viewResult, type ResultView, type CompletionResult, type ImageResult, type VideoResult, type FailedResult } from "./results.js";
 export { defaultBatchModels } from "./models.js";
 export { LIBRARY_VERSION } from "./version.js";
+// Schemas for protobuf-es's toJson/fromJson/toBinary, e.g. to write results as JSONL.
+export { BatchSchema, BatchRequestSchema, BatchResultSchema } from "./wire.js";
 export {
   BatchRequestMetadata_State,
   FinishReason,
