@@ -47,11 +47,11 @@ export function openConnection(options: ConnectionOptions): Connection {
   const url = checkBaseUrl(options.baseUrl, options.allowInsecure);
   // Pings only while calls are open: pinging idle connections makes gRPC servers answer GOAWAY
   // "too_many_pings"; verification before reuse covers the idle case instead.
-  const sessionManager = new Http2SessionManager(url.origin, {
-    pingIntervalMs: options.pingIntervalMs,
-    pingTimeoutMs: options.pingTimeoutMs,
-    pingIdleConnection: false,
-  });
+  const sessionManager = new Http2SessionManager(
+    url.origin,
+    { pingIntervalMs: options.pingIntervalMs, pingTimeoutMs: options.pingTimeoutMs, pingIdleConnection: false },
+    { maxSessionMemory: sessionMemoryMiB(options) },
+  );
   const transport = createGrpcTransport({
     baseUrl: url.origin,
     sessionManager,
@@ -63,6 +63,15 @@ export function openConnection(options: ConnectionOptions): Connection {
     baseUrl: url.origin,
     close: () => sessionManager.abort(),
   };
+}
+
+/**
+ * Node caps what one HTTP/2 session may buffer at 10 MiB by default; past it nghttp2 refuses streams
+ * (REFUSED_STREAM, ENHANCE_YOUR_CALM), and a few adds of several MB in flight cross that easily. Room
+ * for a handful of the largest messages either way is enough; it is a cap, not an allocation.
+ */
+function sessionMemoryMiB(options: ConnectionOptions): number {
+  return Math.ceil((4 * (options.writeMaxBytes + options.readMaxBytes)) / (1024 * 1024));
 }
 
 /** Validates the base URL and refuses plaintext to anything but loopback unless explicitly allowed. */
