@@ -63,11 +63,13 @@ export type ResultView = CompletionResult | ImageResult | VideoResult | FailedRe
  * the error case is still a failure the server reported, and an empty result is not a success.
  */
 export function viewResult(raw: BatchResult): ResultView {
-  const base = { batchRequestId: raw.batchRequestId, raw };
+  // Fields are written out in each literal: on Node 20 an object spread costs microseconds per result,
+  // which at a million results was most of the client's time.
+  const batchRequestId = raw.batchRequestId;
   const result = raw.result;
   if (result.case === "error") {
     const status = result.value;
-    return { ...base, ok: false, kind: "error", error: { code: status.code as Code, message: status.message, details: status.details } };
+    return { batchRequestId, raw, ok: false, kind: "error", error: { code: status.code as Code, message: status.message, details: status.details } };
   }
   const response = result.case === "response" ? result.value.response : undefined;
   switch (response?.case) {
@@ -75,7 +77,8 @@ export function viewResult(raw: BatchResult): ResultView {
       const completion = response.value;
       const first = completion.outputs[0];
       return {
-        ...base,
+        batchRequestId,
+        raw,
         ok: true,
         kind: "completion",
         completion,
@@ -88,15 +91,15 @@ export function viewResult(raw: BatchResult): ResultView {
     case "imageResponse": {
       const image = response.value;
       const urls = image.images.flatMap((i) => (i.image.case === "url" ? [i.image.value] : []));
-      return { ...base, ok: true, kind: "image", image, urls, usage: image.usage };
+      return { batchRequestId, raw, ok: true, kind: "image", image, urls, usage: image.usage };
     }
     case "videoResponse": {
       const video = response.value;
-      return { ...base, ok: true, kind: "video", video, url: video.video?.url, usage: video.usage };
+      return { batchRequestId, raw, ok: true, kind: "video", video, url: video.video?.url, usage: video.usage };
     }
     default: {
       const message = result.case === undefined ? "the result carries neither a response nor an error" : "the result's response is empty";
-      return { ...base, ok: false, kind: "error", error: { code: Code.Unknown, message, details: [] } };
+      return { batchRequestId, raw, ok: false, kind: "error", error: { code: Code.Unknown, message, details: [] } };
     }
   }
 }
