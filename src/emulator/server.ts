@@ -44,7 +44,12 @@ export async function listen(definition: ServiceDefinition, implementation: Unty
     dropConnections: () => server.drain(authority, 0),
     stop: (graceMs) =>
       new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.forceShutdown(), graceMs);
+        // grpc-js does not always call tryShutdown's callback once forceShutdown has cut the
+        // connections, so the forced path resolves on its own.
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();
