@@ -1,0 +1,133 @@
+// Scenario 1: what the facade adds to one unary call. client.batch.get vs the bare Connect client vs a
+// grpc-js + proto-loader client, on one emulator process, sequential calls, interleaved rounds.
+import { Client } from "../src/index.js";
+import { createBareConnect } from "./support/connect-client.js";
+import { startBenchEmulator } from "./support/emulator.js";
+import { createGrpcJsClient } from "./support/grpc-js-client.js";
+import { isMain, runScenarioScript } from "./support/main.js";
+import { percentile, spread, spreadOf } from "./support/stats.js";
+import { formatRatio, formatSpread, progress, type ScenarioReport } from "./support/table.js";
+
+/** How much to measure. */
+export interface UnaryOptions {
+  /** Sequential calls per variant per round. */
+  callsPerRound: number;
+  /** Rounds: spread is reported over rounds. */
+  rounds: number;
+  /** Calls per variant before the first round, for connection set-up and JIT. */
+  warmupCalls: number;
+}
+
+export const defaultUnaryOptions: Readonly<UnaryOptions> = Object.freeze({ callsPerRound: 500, rounds: 10, warmupCalls: 500 });
+
+interface Variant {
+  readonly name: string;
+  readonly call: () => Promise<unknown>;
+}
+
+interface RoundResult {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly callsPerSecond: number;
+}
+
+const facadeName = "library `client.batch.get`";
+const bareName = "bare Connect `getBatch`";
+
+/** Runs the scenario and returns its table and the facade-vs-Connect check. */
+export async function run(options: Partial<UnaryOptions> = {}): Promise<ScenarioReport> {
+  const o = { ...defaultUnaryOptions, ...options };
+  const server = await startBenchEmulator({ limits: { createIntervalMs: 0 }, processing: { requestsPerSecond: 0 } });
+  const library = new Client({ apiKey: "bench-key", baseUrl: server.url });
+  const bare = createBareConnect(server.url);
+  const grpcJs = createGrpcJsClient(server.url);
+  try {
+    const { batchId } = await library.batch.create("unary");
+    const variants: Variant[] = [
+      { name: facadeName, call: () => library.batch.get(batchId) },
+      { name: bareName, call: () => bare.rpc.getBatch({ batchId }, { headers: bare.headers }) },
+      // The facade always sends a deadline (30 s for reads); this isolates what a deadline costs in Connect.
+      { name: "bare Connect `getBatch` + `timeoutMs` (diagnostic)", call: () => bare.rpc.getBatch({ batchId }, { headers: bare.headers, timeoutMs: 30_000 }) },
+      { name: "grpc-js + proto-loader `GetBatch`", call: () => grpcJs.getBatch(batchId) },
+    ];
+    await measureRound(variants, o.warmupCalls);
+    const results = new Map<string, RoundResult[]>(variants.map((v) => [v.name, []]));
+    for (let round = 0; round < o.rounds; round++) {
+      const measured = await measureRound(variants, o.callsPerRound);
+      variants.forEach((v, i) => results.get(v.name)!.push(measured[i]!));
+      progress(`unary: round ${round + 1}/${o.rounds} done`);
+    }
+    return report(variants, results, o);
+  } finally {
+    library.close();
+    grpcJs.close();
+    await server.stop();
+  }
+}
+
+/**
+ * `calls` sequential calls of every variant, interleaved call by call (the order rotating each time), so a
+ * neighbour's load on this shared machine hits every variant alike. Calls/s is 1 / mean latency.
+ */
+async function measureRound(variants: readonly Variant[], calls: number): Promise<RoundResult[]> {
+  const latencies = variants.map(() => new Float64Array(calls));
+  for (let i = 0; i < calls; i++) {
+    for (let k = 0; k < variants.length; k++) {
+      const v = (i + k) % variants.length;
+      const started = performance.now();
+      await variants[v]!.call();
+      latencies[v]![i] = performance.now() - started;
+    }
+  }
+  return latencies.map((ms) => {
+    const all = [...ms];
+    const meanMs = all.reduce((a, b) => a + b, 0) / all.length;
+    return { p50Ms: percentile(all, 50), p99Ms: percentile(all, 99), callsPerSecond: 1000 / meanMs };
+  });
+}
+
+function report(variants: readonly Variant[], results: Map<string, RoundResult[]>, o: UnaryOptions): ScenarioReport {
+  const bare = results.get(bareName)!;
+  // Ratios are taken round by round (runs next to each other in time), then summarised.
+  const ratios = (runs: RoundResult[], field: (r: RoundResult) => number, inverse: boolean) =>
+    spread(runs.map((r, i) => (inverse ? field(bare[i]!) / field(r) : field(r) / field(bare[i]!))));
+  const rows = variants.map((v) => {
+    const runs = results.get(v.name)!;
+    const timeRatio = ratios(runs, (r) => r.callsPerSecond, true);
+    return [
+      v.name,
+      formatSpread(spreadOf(runs, (r) => r.p50Ms), 3),
+      formatSpread(spreadOf(runs, (r) => r.p99Ms), 3),
+      formatSpread(spreadOf(runs, (r) => r.callsPerSecond), 0),
+      formatRatio(ratios(runs, (r) => r.p50Ms, false).median),
+      `${formatRatio(timeRatio.median)} (${formatRatio(timeRatio.min)}–${formatRatio(timeRatio.max)})`,
+    ];
+  });
+  const facade = results.get(facadeName)!;
+  const facadeTime = ratios(facade, (r) => r.callsPerSecond, true).median;
+  const facadeP50 = ratios(facade, (r) => r.p50Ms, false).median;
+  return {
+    tables: [
+      {
+        title: "1. Unary overhead: GetBatch, sequential calls on loopback",
+        columns: ["client", "p50 ms", "p99 ms", "calls/s", "p50 vs bare Connect", "time per call vs bare Connect"],
+        rows,
+        notes: [
+          `${o.rounds} rounds of ${o.callsPerRound} sequential calls per client, interleaved call by call in rotating order, after ${o.warmupCalls} warm-up calls each; median (min–max) over rounds.`,
+          "Ratios are computed within each round against bare Connect, then the median is taken; calls/s = 1 / mean latency (one call at a time).",
+          "Emulator in its own process; all clients in one process, one HTTP/2 connection each.",
+        ],
+      },
+    ],
+    checks: [
+      {
+        scenario: "1. unary",
+        target: "facade ≤ 1.10× bare Connect (time per call)",
+        measured: `${formatRatio(facadeTime)} (p50 ${formatRatio(facadeP50)})`,
+        met: facadeTime <= 1.1,
+      },
+    ],
+  };
+}
+
+if (isMain(import.meta.url)) await runScenarioScript(run, defaultUnaryOptions);

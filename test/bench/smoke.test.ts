@@ -1,0 +1,53 @@
+// A smoke run of every benchmark scenario with tiny sizes: each completes and reports sane numbers.
+// Not a performance test: nothing here asserts a speed, only that the benchmarks still work.
+import { describe, expect, it } from "vitest";
+import { run as bulkAdd } from "../../bench/bulk-add.js";
+import { run as encodingCost } from "../../bench/encoding-cost.js";
+import { run as quotaEfficiency } from "../../bench/quota-efficiency.js";
+import { run as resultsStreaming } from "../../bench/results-streaming.js";
+import type { ScenarioReport } from "../../bench/support/table.js";
+import { run as unaryOverhead } from "../../bench/unary-overhead.js";
+
+/** Every table has rows with a value in every column, no NaN or Infinity, and no negative number. */
+function expectSane(report: ScenarioReport, rows: number): void {
+  expect(report.tables.length).toBeGreaterThan(0);
+  expect(report.tables[0]!.rows).toHaveLength(rows);
+  for (const table of report.tables) {
+    for (const row of table.rows) {
+      expect(row).toHaveLength(table.columns.length);
+      for (const cell of row) {
+        expect(cell).not.toBe("");
+        expect(cell).not.toMatch(/NaN|Infinity|(^|[\s(])-\d/);
+      }
+    }
+  }
+  expect(report.checks.length).toBeGreaterThan(0);
+  for (const check of report.checks) expect(check.measured).not.toMatch(/NaN|Infinity/);
+}
+
+describe("benchmark scenarios, tiny", () => {
+  it("1. unary overhead", async () => {
+    expectSane(await unaryOverhead({ callsPerRound: 20, rounds: 1, warmupCalls: 5 }), 4);
+  }, 60_000);
+
+  it("3. encoding cost", async () => {
+    expectSane(await encodingCost({ requests: 200, rounds: 1 }), 5);
+  }, 60_000);
+
+  it("2. bulk add", async () => {
+    const report = await bulkAdd({ sizes: [200], rounds: [1] });
+    // The as-shipped row, then the three variants.
+    expectSane(report, 4);
+    expect(report.tables[0]!.rows[0]![2]).not.toMatch(/fails/); // 200 requests are one small call
+  }, 60_000);
+
+  it("4. results streaming", async () => {
+    expectSane(await resultsStreaming({ results: 200, pageSizes: [100], rounds: 1 }), 2);
+  }, 60_000);
+
+  it("5. quota efficiency", async () => {
+    const report = await quotaEfficiency({ calls: 30, callsPerWindow: 10, windowMs: 100, rounds: 1 });
+    expectSane(report, 3);
+    expect(report.checks.find((c) => c.target.includes("rejections"))!.measured).toBe("0");
+  }, 60_000);
+});
