@@ -3,7 +3,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { runAdd, type AddSettings } from "../src/internal/add-pipeline.js";
 import { ChunkPlanner, envelopeSize } from "../src/internal/chunking.js";
-import { RequestEncoder } from "../src/internal/encoded-request.js";
+import { RequestEncoder, type EncodedRequest } from "../src/internal/encoded-request.js";
 import { defaultBatchModels } from "../src/models.js";
 import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../src/wire.js";
 import { runInChild } from "./support/child.js";
@@ -104,14 +104,18 @@ function chat(i: number, withId: boolean): BatchRequest {
   });
 }
 
+/** add-pipeline.ts encodes requests in groups of this many. */
+const encodingGroup = 256;
+
 /** The per-request work of add-pipeline.ts's plannedCalls, without the async iteration around it. */
 function plan(requests: readonly BatchRequest[]): number {
   const encoder = new RequestEncoder(new Set(defaultBatchModels), true);
   const planner = new ChunkPlanner({ maxBytes: maxAddBytes, maxRequests: maxRequestsPerCall }, envelopeSize(batchId));
   let total = 0;
   let call: Uint8Array[] = [];
-  for (let i = 0; i < requests.length; i++) {
-    const encoded = encoder.encode(requests[i]!, i);
+  const all: EncodedRequest[] = [];
+  for (let at = 0; at < requests.length; at += encodingGroup) all.push(...encoder.encodeMany(requests.slice(at, at + encodingGroup), at));
+  for (const [i, encoded] of all.entries()) {
     if (!planner.fitsAlone(encoded.bytes.length)) throw new Error(`request ${i} too large`);
     if (!planner.fits(encoded.bytes.length)) {
       total += planner.reset();

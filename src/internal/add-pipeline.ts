@@ -123,7 +123,15 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
         if (pending.some((r) => r.id === undefined)) throw error; // without ids nothing can be verified
         outcomeUnknown ||= unknown;
         const notBefore = outcomeUnknown || !earlierListingWillDo ? attemptEnded : started;
-        const found = await present.which(new Set(pending.map((r) => r.id!)), notBefore);
+        let found: Set<string>;
+        try {
+          found = await present.which(new Set(pending.map((r) => r.id!)), notBefore);
+        } catch (listError) {
+          // The check itself failed transiently: sending again is safe (an add is atomic and refuses ids
+          // it holds), and the next round checks again.
+          if (listError instanceof ApiError && unknownOutcome.has(listError.code)) continue;
+          throw listError;
+        }
         if (found.size === 0) earlierListingWillDo = false;
         // Ids present after an attempt of ours that may have landed are ours; otherwise they were there before.
         if (outcomeUnknown) progress.requestsAdded += found.size;
@@ -168,9 +176,9 @@ async function* plannedCalls(
 ): AsyncGenerator<{ requests: EncodedRequest[]; bytes: number }> {
   const encoder = new RequestEncoder(settings.models, settings.autoIds);
   const planner = new ChunkPlanner({ maxBytes: settings.maxAddBytes, maxRequests: settings.maxRequestsPerCall }, envelopeSize(batchId));
-  const encoded = Array.isArray(input) ? encodeAll(input, encoder, planner, settings) : encodeEach(input, encoder);
+  const groups = Array.isArray(input) ? [encodeAll(input, encoder, planner, settings)] : encodeGroups(input, encoder);
   let call: EncodedRequest[] = [];
-  for await (const request of encoded) {
+  for await (const group of groups) for (const request of group) {
     progress.requestsRead++;
     if (!planner.fitsAlone(request.bytes.length)) {
       const skipped = { index: request.index, batchRequestId: request.id, bytes: request.bytes.length, limit: settings.maxAddBytes };
@@ -190,7 +198,8 @@ async function* plannedCalls(
 }
 
 function encodeAll(input: readonly AddInput[], encoder: RequestEncoder, planner: ChunkPlanner, settings: AddSettings): EncodedRequest[] {
-  const all = input.map((request, index) => encoder.encode(request, index));
+  const all: EncodedRequest[] = [];
+  for (let at = 0; at < input.length; at += groupSize) all.push(...encoder.encodeMany(input.slice(at, at + groupSize), at));
   if (settings.oversize === "error") {
     const tooLarge = all.find((r) => !planner.fitsAlone(r.bytes.length));
     if (tooLarge !== undefined) throw oversizeError({ index: tooLarge.index, batchRequestId: tooLarge.id, bytes: tooLarge.bytes.length, limit: settings.maxAddBytes });
@@ -198,9 +207,25 @@ function encodeAll(input: readonly AddInput[], encoder: RequestEncoder, planner:
   return all;
 }
 
-async function* encodeEach(input: Iterable<AddInput> | AsyncIterable<AddInput>, encoder: RequestEncoder): AsyncGenerator<EncodedRequest> {
+/** Requests encoded together: enough to amortise an encoder's buffer growth, few enough to stay small. */
+const groupSize = 256;
+
+/** Reads a stream in groups, encoding each as a whole; a sync iterable is read without an await per item. */
+async function* encodeGroups(input: Iterable<AddInput> | AsyncIterable<AddInput>, encoder: RequestEncoder): AsyncGenerator<EncodedRequest[]> {
+  let group: AddInput[] = [];
   let index = 0;
-  for await (const request of input) yield encoder.encode(request, index++);
+  const flush = () => {
+    const encoded = encoder.encodeMany(group, index);
+    index += group.length;
+    group = [];
+    return encoded;
+  };
+  if (Symbol.asyncIterator in input) {
+    for await (const request of input) if (group.push(request) === groupSize) yield flush();
+  } else {
+    for (const request of input) if (group.push(request) === groupSize) yield flush();
+  }
+  if (group.length > 0) yield flush();
 }
 
 function oversizeError(r: SkippedRequest): InputError {

@@ -1,0 +1,65 @@
+import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
+import { ChatRequest } from "../../src/chat.js";
+import { InputError } from "../../src/errors.js";
+import { RequestEncoder, withId } from "../../src/internal/encoded-request.js";
+import { user } from "../../src/messages.js";
+import { BatchRequestSchema } from "../../src/wire.js";
+
+const chat = (text: string, batchRequestId?: string) => new ChatRequest("grok-4", { batchRequestId }).append(user(text));
+
+// Sizes either side of the varint boundaries of the length prefix (127/128, 16383/16384 bytes).
+const inputs = [
+  chat("a", "given-1"),
+  chat("x".repeat(90)),
+  chat("y".repeat(120)),
+  chat("z".repeat(16_360), "given-2"),
+  chat("w".repeat(16_400)),
+  chat("x".repeat(90)), // the same content again: a second, distinct automatic id
+  chat("é".repeat(40), "given-3"),
+];
+
+describe("RequestEncoder", () => {
+  it("encodes a group exactly as it encodes each request alone, ids included", () => {
+    const one = new RequestEncoder(undefined, true);
+    const many = new RequestEncoder(undefined, true);
+    const alone = inputs.map((input, i) => one.encode(input, i));
+    const grouped = many.encodeMany(inputs, 0);
+    expect(grouped.map((r) => r.id)).toEqual(alone.map((r) => r.id));
+    expect(grouped.map((r) => Buffer.from(r.bytes).toString("hex"))).toEqual(alone.map((r) => Buffer.from(r.bytes).toString("hex")));
+    expect(grouped.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it("gives each request the bytes protobuf-es gives it, with its id set", () => {
+    const encoded = new RequestEncoder(undefined, true).encodeMany(inputs, 10);
+    encoded.forEach((r, i) => {
+      const decoded = fromBinary(BatchRequestSchema, r.bytes);
+      expect(decoded.batchRequestId).toBe(r.id);
+      const expected = inputs[i]!.toBatchRequest();
+      expected.batchRequestId = r.id;
+      expect(Buffer.from(r.bytes).equals(Buffer.from(toBinary(BatchRequestSchema, expected)))).toBe(true);
+    });
+    expect(encoded[1]!.id).toMatch(/^auto-[0-9a-f]{24}$/);
+    expect(encoded[5]!.id).toBe(`${encoded[1]!.id}-2`);
+  });
+
+  it("leaves ids unset when automatic ids are off", () => {
+    const encoded = new RequestEncoder(undefined, false).encodeMany([chat("q")], 0);
+    expect(encoded[0]!.id).toBeUndefined();
+    expect(fromBinary(BatchRequestSchema, encoded[0]!.bytes).batchRequestId).toBeUndefined();
+  });
+
+  it("refuses an id repeated across groups, naming the request", () => {
+    const encoder = new RequestEncoder(undefined, true);
+    encoder.encodeMany([chat("a", "dup")], 0);
+    expect(() => encoder.encodeMany([chat("b"), chat("c", "dup")], 1)).toThrow(InputError);
+    expect(() => new RequestEncoder(undefined, true).encodeMany([chat("a", "d"), chat("b", "d")], 0)).toThrow(/request #1 \(id "d"\) repeats an id/);
+  });
+
+  it("withId gives the bytes of the request encoded with that id", () => {
+    const request = chat("hello").toBatchRequest();
+    const payload = toBinary(BatchRequestSchema, request);
+    request.batchRequestId = "x".repeat(200);
+    expect(Buffer.from(withId("x".repeat(200), payload)).equals(Buffer.from(toBinary(BatchRequestSchema, request)))).toBe(true);
+  });
+});
