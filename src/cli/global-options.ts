@@ -1,7 +1,6 @@
 import { API_KEY_ENV } from "../auth.js";
 import { Client } from "../client.js";
-import { defaultLimits } from "../client-options.js";
-import { MemoryQuotaLimiter } from "../internal/quota.js";
+import { defaultLimits, limiterFor } from "../client-options.js";
 import { defaultBatchModels } from "../models.js";
 import { isLoopback } from "../transport.js";
 import { QuotaWatch } from "./quota-watch.js";
@@ -82,12 +81,7 @@ export function createClient(options: GlobalOptions, quota: QuotaWatch, env: Nod
 
 /** The quota watch a client built by createClient paces through: xAI's limits, as the library sets them. */
 export function createQuotaWatch(): QuotaWatch {
-  return new QuotaWatch(
-    new MemoryQuotaLimiter({
-      create: { limit: 1, windowMs: Math.ceil(1_000 / defaultLimits.createPerSecond) },
-      add: { limit: defaultLimits.addCallsPerWindow, windowMs: defaultLimits.addWindowMs },
-    }),
-  );
+  return new QuotaWatch(limiterFor(defaultLimits));
 }
 
 /** Parses a whole-number flag value, e.g. `--timeout 5000`. */
