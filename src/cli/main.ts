@@ -17,7 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   "retry-failed": async () => (await import("./commands/retry-failed.js")).command,
   cancel: async () => (await import("./commands/cancel.js")).command,
   list: async () => (await import("./commands/list.js")).command,
-  serve: async () => ({ name: "serve", summary: "run the local Batch API emulator", run: (await import("../emulator/serve.js")).serveCommand }),
+  serve: async () => ({ name: "serve", summary: "run the local Batch API emulator", run: (await import("./serve-loader.js")).runServe }),
 };
 
 async function usage(): Promise<string> {

@@ -10,6 +10,9 @@ import { Client } from "../../src/index.js";
 /** The project root: the CLI runs from here, as a user of a checkout runs it. */
 export const root = join(import.meta.dirname, "../..");
 
+/** Node's arguments that run the command from its TypeScript sources. */
+const cliEntry = ["--import", "tsx", "src/cli/bin.ts"];
+
 /** The API key the tests use; long enough that the library would scrub it from any message. */
 export const apiKey = "xai-cli-test-key-0123456789";
 
@@ -85,9 +88,12 @@ export function useCli() {
     },
     /** The flags that point the CLI at an emulator. */
     at: (emu: Emulator) => ["--base-url", emu.url, "--insecure"],
-    /** Starts `xai-batch ARGS` as a user would: `node bin/xai-batch.js`, stdout and stderr piped (not a TTY). */
+    /**
+     * Starts `xai-batch ARGS` from the sources (`node --import tsx src/cli/bin.ts`), stdout and stderr piped
+     * (not a TTY). The compiled command, as npm installs it, is the package test's.
+     */
     start(args: string[], extraEnv?: Record<string, string | undefined>): Running {
-      return track(spawn(process.execPath, ["bin/xai-batch.js", ...args], { cwd: root, env: env(extraEnv), detached: true }));
+      return track(spawn(process.execPath, [...cliEntry, ...args], { cwd: root, env: env(extraEnv), detached: true }));
     },
     /** Runs `xai-batch ARGS` to the end. */
     run(args: string[], extraEnv?: Record<string, string | undefined>): Promise<Finished> {
@@ -95,7 +101,7 @@ export function useCli() {
     },
     /** Runs `xai-batch ARGS` under a pseudo-terminal (util-linux `script`); its output arrives as stdout. */
     runInTerminal(args: string[]): Promise<Finished> {
-      const command = ["node", "bin/xai-batch.js", ...args].map(shellQuote).join(" ");
+      const command = ["node", ...cliEntry, ...args].map(shellQuote).join(" ");
       return track(spawn("script", ["-qfec", command, "/dev/null"], { cwd: root, env: env(), detached: true })).finished;
     },
     /** Runs an example (`tsx examples/NAME.ts ARGS`) against `emu`. */
