@@ -21,6 +21,8 @@ export interface Limits {
    * @default 25_000_000
    */
   maxAddBytes: number;
+  /** Largest file `client.files.upload` sends; xAI states 512 MB, read as decimal megabytes. @default 512_000_000 */
+  maxFileBytes: number;
 }
 
 /** HTTP/2 tuning; the defaults suit hours-long batch work. */
@@ -70,6 +72,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   addCallsPerWindow: 100,
   addWindowMs: 30_000,
   maxAddBytes: 25_000_000,
+  maxFileBytes: 512_000_000,
 });
 
 const optionKeys = ["apiKey", "baseUrl", "allowInsecure", "timeoutMs", "metadata", "batchModels", "limits", "http2", "retry", "quotaLimiter"];
@@ -85,6 +88,7 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
   checkKnownKeys("limits", options.limits, Object.keys(defaultLimits));
   const limits = { ...defaultLimits, ...options.limits };
   checkInteger("limits.maxAddBytes", limits.maxAddBytes, 1024, 2 ** 31 - 1);
+  checkInteger("limits.maxFileBytes", limits.maxFileBytes, 1, Number.MAX_SAFE_INTEGER);
   checkInteger("limits.createPerSecond", limits.createPerSecond, 1, 1_000);
   checkInteger("limits.addCallsPerWindow", limits.addCallsPerWindow, 1, 1_000_000);
   checkInteger("limits.addWindowMs", limits.addWindowMs, 1, 86_400_000);

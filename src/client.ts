@@ -3,6 +3,7 @@ import { BatchResource } from "./batch.js";
 import { ChatResource } from "./chat.js";
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
 import { InputError } from "./errors.js";
+import { FilesResource } from "./files.js";
 import type { CallContext } from "./internal/call.js";
 import { RetryBudget } from "./internal/retry-budget.js";
 import { openConnection, type Connection } from "./transport.js";
@@ -18,6 +19,8 @@ export class Client {
   readonly batch: BatchResource;
   /** Build chat completion requests. */
   readonly chat: ChatResource;
+  /** Store, list, read and delete files, such as the JSONL input of a file-based batch. */
+  readonly files: FilesResource;
   readonly #connection: Connection;
   readonly #options: ResolvedClientOptions;
   #closed = false;
@@ -46,6 +49,7 @@ export class Client {
       batchModels: this.#options.batchModels,
     });
     this.chat = new ChatResource();
+    this.files = new FilesResource(ctx, this.#connection.transport, { maxFileBytes: this.#options.limits.maxFileBytes });
   }
 
   /** The service URL this client talks to. */

@@ -27,6 +27,7 @@ export type {
   BatchRequestResult,
 } from "./batch.js";
 export { PagedList, type Page } from "./pagination.js";
+export type { FilesResource, FileView, UploadSource, UploadOptions, UploadProgress, ListFilesOptions, FilesPage, DeletedFile } from "./files.js";
 export { batchOutcome, type BatchOutcome } from "./internal/batch-done.js";
 export { ChatRequest, tool, type ChatResource, type ChatParams } from "./chat.js";
 export { user, system, assistant, text, image, type ContentPart, type ImageDetailOption } from "./messages.js";

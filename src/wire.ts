@@ -102,3 +102,26 @@ export {
 } from "../gen/google/rpc/error_details_pb.js";
 export type { RetryInfo, ErrorInfo, QuotaFailure, BadRequest } from "../gen/google/rpc/error_details_pb.js";
 export { PreencodedAddBatchRequestsRequestSchema } from "../gen/xai_batch/v1/preencoded_pb.js";
+export {
+  Files,
+  FileSchema,
+  UploadFileChunkSchema,
+  UploadFileInitSchema,
+  ListFilesResponseSchema,
+  DeleteFileResponseSchema,
+  FileContentChunkSchema,
+  Ordering,
+  FilesSortBy,
+  DownloadFormat,
+} from "../gen/xai/api/v1/files_pb.js";
+export type {
+  File,
+  UploadFileChunk,
+  ListFilesRequest,
+  ListFilesResponse,
+  RetrieveFileRequest,
+  DeleteFileRequest,
+  DeleteFileResponse,
+  RetrieveFileContentRequest,
+  FileContentChunk,
+} from "../gen/xai/api/v1/files_pb.js";

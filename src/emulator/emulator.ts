@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { BatchMgmt } from "../wire.js";
+import { BatchMgmt, Files } from "../wire.js";
 import { Authenticator } from "./auth.js";
 import { Counters, type EmulatorCounters } from "./counters.js";
 import { FakeModel } from "./fake-model.js";
 import { Faults } from "./faults.js";
+import { FileStore } from "./file-store.js";
+import { filesImplementation } from "./files-service.js";
 import { grpcImplementation, grpcServiceDefinition } from "./grpc-service.js";
 import { InputFileLoader } from "./input-files.js";
 import { Journal } from "./journal.js";
@@ -81,6 +83,8 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     },
   });
   const faults = new Faults(resolved.faults);
+  const pageTokens = new PageTokens(opened?.secret ?? randomBytes(32));
+  const auth = new Authenticator(resolved.apiKeys, resolved.teams);
   let stopping = false;
   const handlers = batchService({
     options: resolved,
@@ -89,14 +93,25 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     fileLoader,
     faults,
     counters,
-    auth: new Authenticator(resolved.apiKeys, resolved.teams),
-    pager: new Pager(new PageTokens(opened?.secret ?? randomBytes(32)), resolved.defaultPageSize, resolved.maxPageSize),
+    auth,
+    pager: new Pager(pageTokens, resolved.defaultPageSize, resolved.maxPageSize),
     timers,
     now,
     stopping: () => stopping,
   });
 
-  const listener = await listen(grpcServiceDefinition(BatchMgmt), grpcImplementation(BatchMgmt, handlers, onUnexpected), {
+  const files = filesImplementation({
+    store: new FileStore(now),
+    auth,
+    tokens: pageTokens,
+    maxFileBytes: resolved.limits.maxFileBytes,
+    onUnexpected,
+  });
+  const services = [
+    { definition: grpcServiceDefinition(BatchMgmt), implementation: grpcImplementation(BatchMgmt, handlers, onUnexpected) },
+    { definition: grpcServiceDefinition(Files), implementation: files },
+  ];
+  const listener = await listen(services, {
     host: resolved.host,
     port: resolved.port,
     maxMessageBytes: resolved.maxReceiveMessageBytes,

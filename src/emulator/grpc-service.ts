@@ -10,11 +10,11 @@ import { StatusError } from "./status.js";
 export function grpcServiceDefinition(service: DescService): ServiceDefinition {
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
   for (const method of service.methods) {
-    if (method.methodKind !== "unary") throw new Error(`only unary methods are served, ${method.name} is ${method.methodKind}`);
+    if (method.methodKind === "bidi_streaming") throw new Error(`bidirectional streaming is not served, and ${method.name} is`);
     definition[method.localName] = {
       path: `/${service.typeName}/${method.name}`,
-      requestStream: false,
-      responseStream: false,
+      requestStream: method.methodKind === "client_streaming",
+      responseStream: method.methodKind === "server_streaming",
       requestSerialize: serializer(method.input),
       requestDeserialize: deserializer(method.input),
       responseSerialize: serializer(method.output),

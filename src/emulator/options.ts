@@ -22,6 +22,11 @@ export interface LimitOptions {
    * @default 25000000
    */
   maxAddBytes: number;
+  /**
+   * Largest file UploadFile accepts; a larger one is refused with RESOURCE_EXHAUSTED.
+   * @default 512000000
+   */
+  maxFileBytes: number;
 }
 
 /** The fake model and the pace at which it works through queued requests. */
@@ -198,6 +203,7 @@ const defaultLimits: Readonly<LimitOptions> = Object.freeze({
   addCallsPerWindow: 100,
   addWindowMs: 30_000,
   maxAddBytes: 25_000_000,
+  maxFileBytes: 512_000_000,
 });
 
 const defaultProcessing: Readonly<ProcessingOptions> = Object.freeze({
@@ -255,6 +261,7 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions> = {}): 
   positiveInteger("limits.addCallsPerWindow", limits.addCallsPerWindow);
   positiveInteger("limits.addWindowMs", limits.addWindowMs);
   positiveInteger("limits.maxAddBytes", limits.maxAddBytes);
+  positiveInteger("limits.maxFileBytes", limits.maxFileBytes);
   check("processing.requestsPerSecond", processing.requestsPerSecond, processing.requestsPerSecond >= 0 && Number.isFinite(processing.requestsPerSecond), "a finite number >= 0");
   fraction("processing.failureRate", processing.failureRate);
   nonNegativeInteger("processing.seed", processing.seed);

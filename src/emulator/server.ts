@@ -22,8 +22,14 @@ export interface Listener {
   stop(graceMs: number): Promise<void>;
 }
 
-/** Serves one service on a grpc-js server bound to `host:port`. */
-export async function listen(definition: ServiceDefinition, implementation: UntypedServiceImplementation, options: ListenOptions): Promise<Listener> {
+/** A service to serve: its grpc-js method table and handlers. */
+export interface ServedService {
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+/** Serves services on one grpc-js server bound to `host:port`. */
+export async function listen(services: readonly ServedService[], options: ListenOptions): Promise<Listener> {
   const server = new Server({
     "grpc.max_receive_message_length": options.maxMessageBytes,
     "grpc.max_send_message_length": options.maxMessageBytes,
@@ -32,7 +38,7 @@ export async function listen(definition: ServiceDefinition, implementation: Unty
       ? { "grpc.max_connection_age_ms": options.maxConnectionAgeMs, "grpc.max_connection_age_grace_ms": options.maxConnectionAgeMs }
       : {}),
   });
-  server.addService(definition, implementation);
+  for (const { definition, implementation } of services) server.addService(definition, implementation);
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));

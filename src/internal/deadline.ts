@@ -1,4 +1,4 @@
-/** The eight RPCs of xai_api.BatchMgmt, named as on the wire. */
+/** The RPCs the client makes, of xai_api.BatchMgmt and xai_api.Files, named as on the wire. */
 export type RpcName =
   | "CreateBatch"
   | "GetBatch"
@@ -7,12 +7,17 @@ export type RpcName =
   | "AddBatchRequests"
   | "ListBatchRequestMetadata"
   | "ListBatchResults"
-  | "GetBatchRequestResult";
+  | "GetBatchRequestResult"
+  | "UploadFile"
+  | "ListFiles"
+  | "RetrieveFile"
+  | "DeleteFile"
+  | "RetrieveFileContent";
 
 /**
  * Default deadline of each RPC. Small reads get 30 s; listing a page of results gets longer because a
  * page can carry megabytes of completions; an add carries up to 25 MB upstream, which on a slow uplink
- * takes minutes.
+ * takes minutes, and a file up to 512 MB.
  */
 export const defaultTimeoutsMs: Readonly<Record<RpcName, number>> = Object.freeze({
   CreateBatch: 30_000,
@@ -23,6 +28,12 @@ export const defaultTimeoutsMs: Readonly<Record<RpcName, number>> = Object.freez
   ListBatchRequestMetadata: 60_000,
   ListBatchResults: 120_000,
   GetBatchRequestResult: 30_000,
+  // A whole file moves in one call: 512 MB at a modest 1 MB/s uplink is under 9 minutes.
+  UploadFile: 900_000,
+  ListFiles: 30_000,
+  RetrieveFile: 30_000,
+  DeleteFile: 30_000,
+  RetrieveFileContent: 900_000,
 });
 
 /**
