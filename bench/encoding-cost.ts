@@ -4,7 +4,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { runAdd, type AddSettings } from "../src/internal/add-pipeline.js";
 import { ChunkPlanner, envelopeSize } from "../src/internal/chunking.js";
 import { RequestEncoder, type EncodedRequest } from "../src/internal/encoded-request.js";
-import { defaultBatchModels } from "../src/models.js";
+import { defaultBatchModels } from "../src/batch-models.js";
 import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../src/wire.js";
 import { runInChild } from "./support/child.js";
 import { collectGarbage } from "./support/gc.js";

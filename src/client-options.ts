@@ -4,7 +4,7 @@ import { checkMetadata } from "./internal/call.js";
 import { checkInteger, checkKnownKeys, describe } from "./internal/validate.js";
 import { MemoryQuotaLimiter, type QuotaLimiter } from "./internal/quota.js";
 import { defaultRetryOptions, type RetryOptions } from "./internal/retry.js";
-import { defaultBatchModels } from "./models.js";
+import { defaultBatchModels } from "./batch-models.js";
 import { defaultConnectionOptions, type ConnectionOptions } from "./transport.js";
 
 /** Service limits the client keeps to, so it never sends a call the server must refuse. */

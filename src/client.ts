@@ -4,6 +4,7 @@ import { ChatResource } from "./chat.js";
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
 import { InputError } from "./errors.js";
 import { FilesResource } from "./files.js";
+import { ModelsResource } from "./models.js";
 import type { CallContext } from "./internal/call.js";
 import { RetryBudget } from "./internal/retry-budget.js";
 import { openConnection, type Connection } from "./transport.js";
@@ -21,6 +22,8 @@ export class Client {
   readonly chat: ChatResource;
   /** Store, list, read and delete files, such as the JSONL input of a file-based batch. */
   readonly files: FilesResource;
+  /** The models the team can use, live. */
+  readonly models: ModelsResource;
   readonly #connection: Connection;
   readonly #options: ResolvedClientOptions;
   #closed = false;
@@ -50,6 +53,7 @@ export class Client {
     });
     this.chat = new ChatResource();
     this.files = new FilesResource(ctx, this.#connection.transport, { maxFileBytes: this.#options.limits.maxFileBytes });
+    this.models = new ModelsResource(ctx, this.#connection.transport);
   }
 
   /** The service URL this client talks to. */

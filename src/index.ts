@@ -33,7 +33,8 @@ export { ChatRequest, tool, type ChatResource, type ChatParams } from "./chat.js
 export { user, system, assistant, text, image, type ContentPart, type ImageDetailOption } from "./messages.js";
 export { imageRequest, videoRequest, videoExtensionRequest, type ImageParams, type VideoParams, type VideoExtensionParams } from "./requests.js";
 export { viewResult, type ResultView, type CompletionResult, type ImageResult, type VideoResult, type FailedResult } from "./results.js";
-export { defaultBatchModels } from "./models.js";
+export { defaultBatchModels, knownBatchRefusedModels } from "./batch-models.js";
+export type { ModelsResource, ModelView, ModalityName } from "./models.js";
 export { LIBRARY_VERSION } from "./version.js";
 // Schemas for protobuf-es's toJson/fromJson/toBinary, e.g. to write results as JSONL.
 export { BatchSchema, BatchRequestSchema, BatchResultSchema } from "./wire.js";

@@ -1,22 +1,67 @@
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { createClient, type Client as ConnectClient, type Transport } from "@connectrpc/connect";
+import { callOptionKeys, callUnary, type CallContext, type CallOptions } from "./internal/call.js";
+import { checkKnownKeys } from "./internal/validate.js";
+import { Modality, Models, type EmbeddingModel, type ImageGenerationModel, type LanguageModel } from "./wire.js";
+
+/** A model the team can use, as plain data. */
+export interface ModelView {
+  /** Its canonical name. */
+  readonly name: string;
+  /** Other names requests may use for it. */
+  readonly aliases: readonly string[];
+  readonly kind: "language" | "image" | "embedding";
+  readonly inputModalities: readonly ModalityName[];
+  readonly outputModalities: readonly ModalityName[];
+  readonly createdAt: Date | undefined;
+  /** The message as it came off the wire, prices included (USD ticks). */
+  readonly raw: LanguageModel | ImageGenerationModel | EmbeddingModel;
+}
+
+/** What a model reads or writes. */
+export type ModalityName = "text" | "image" | "embedding";
+
+const modalityNames: Partial<Record<Modality, ModalityName>> = { [Modality.TEXT]: "text", [Modality.IMAGE]: "image", [Modality.EMBEDDING]: "embedding" };
+
 /**
- * Models the Batch API serves, as far as this library knows. Used to catch a request for any other model
- * before it is sent (xAI refuses it with INVALID_ARGUMENT and, worse, can cancel the batch over it), and
- * as the emulator's default allow-list. Override it where xAI adds models: it is a guard, not the truth.
+ * `client.models`: the models the team of the API key can use, live from xai_api.Models. It does not say
+ * which of them the Batch API serves; `client.batch.add` combines it with what is known of that.
  */
-export const defaultBatchModels: readonly string[] = Object.freeze([
-  "grok-4",
-  "grok-4-0709",
-  "grok-4-latest",
-  "grok-4-fast-reasoning",
-  "grok-4-fast-non-reasoning",
-  "grok-4-1-fast-reasoning",
-  "grok-4-1-fast-non-reasoning",
-  "grok-3",
-  "grok-3-latest",
-  "grok-3-mini",
-  "grok-3-mini-latest",
-  "grok-code-fast-1",
-  "grok-2-image-1212",
-  "grok-imagine-image",
-  "grok-imagine-video",
-]);
+export class ModelsResource {
+  private readonly rpc: ConnectClient<typeof Models>;
+
+  constructor(
+    private readonly ctx: CallContext,
+    transport: Transport,
+  ) {
+    this.rpc = createClient(Models, transport);
+  }
+
+  /** Every language, image generation and embedding model of the team, with its aliases. */
+  async list(options?: CallOptions): Promise<ModelView[]> {
+    checkKnownKeys("call options", options, callOptionKeys);
+    const [language, image, embedding] = await Promise.all([
+      callUnary(this.ctx, "ListLanguageModels", options, (o) => this.rpc.listLanguageModels({}, o)),
+      callUnary(this.ctx, "ListImageGenerationModels", options, (o) => this.rpc.listImageGenerationModels({}, o)),
+      callUnary(this.ctx, "ListEmbeddingModels", options, (o) => this.rpc.listEmbeddingModels({}, o)),
+    ]);
+    return [
+      ...language.models.map((m) => viewModel(m, "language")),
+      ...image.models.map((m) => viewModel(m, "image")),
+      ...embedding.models.map((m) => viewModel(m, "embedding")),
+    ];
+  }
+}
+
+function viewModel(raw: LanguageModel | ImageGenerationModel | EmbeddingModel, kind: ModelView["kind"]): ModelView {
+  const names = (modalities: readonly Modality[]) => modalities.flatMap((m) => modalityNames[m] ?? []);
+  return {
+    name: raw.name,
+    aliases: [...raw.aliases],
+    kind,
+    inputModalities: names(raw.inputModalities),
+    outputModalities: names(raw.outputModalities),
+    createdAt: raw.created === undefined ? undefined : new Date(timestampMs(raw.created)),
+    raw,
+  };
+}

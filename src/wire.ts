@@ -125,3 +125,11 @@ export type {
   RetrieveFileContentRequest,
   FileContentChunk,
 } from "../gen/xai/api/v1/files_pb.js";
+export {
+  Models,
+  LanguageModelSchema,
+  ImageGenerationModelSchema,
+  EmbeddingModelSchema,
+  Modality,
+} from "../gen/xai/api/v1/models_pb.js";
+export type { LanguageModel, ImageGenerationModel, EmbeddingModel } from "../gen/xai/api/v1/models_pb.js";

@@ -1,7 +1,7 @@
 import { API_KEY_ENV } from "../auth.js";
 import { Client } from "../client.js";
 import { defaultLimits, limiterFor } from "../client-options.js";
-import { defaultBatchModels } from "../models.js";
+import { defaultBatchModels } from "../batch-models.js";
 import { isLoopback } from "../transport.js";
 import { QuotaWatch } from "./quota-watch.js";
 import { UsageError } from "./usage-error.js";

@@ -1,15 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { BatchMgmt, Files } from "../wire.js";
+import { BatchMgmt, Files, Models } from "../wire.js";
 import { Authenticator } from "./auth.js";
 import { Counters, type EmulatorCounters } from "./counters.js";
 import { FakeModel } from "./fake-model.js";
 import { Faults } from "./faults.js";
 import { FileStore } from "./file-store.js";
 import { filesImplementation } from "./files-service.js";
+import { modelsService } from "./models-service.js";
 import { grpcImplementation, grpcServiceDefinition } from "./grpc-service.js";
 import { InputFileLoader } from "./input-files.js";
 import { Journal } from "./journal.js";
-import { resolveEmulatorOptions, resolveFaults, type EmulatorOptions, type FaultOptions } from "./options.js";
+import { acceptedModels, resolveEmulatorOptions, resolveFaults, type EmulatorOptions, type FaultOptions } from "./options.js";
 import { PageTokens } from "./page-tokens.js";
 import { Pager } from "./paging.js";
 import { Processor } from "./processor.js";
@@ -69,7 +70,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
   const processor = new Processor(store, new FakeModel(resolved.processing), resolved.processing.requestsPerSecond, timers, now, (finished) => {
     for (const { result } of finished) counters.add(result.result.case === "response" ? "requestsSucceeded" : "requestsFailed");
   });
-  const models = new Set(resolved.models);
+  const models = acceptedModels(resolved);
   const fileLoader = new InputFileLoader({
     store,
     files: resolved.files,
@@ -110,6 +111,10 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
   const services = [
     { definition: grpcServiceDefinition(BatchMgmt), implementation: grpcImplementation(BatchMgmt, handlers, onUnexpected) },
     { definition: grpcServiceDefinition(Files), implementation: files },
+    {
+      definition: grpcServiceDefinition(Models),
+      implementation: grpcImplementation(Models, modelsService({ auth, models: resolved.models, aliases: resolved.modelAliases }), onUnexpected),
+    },
   ];
   const listener = await listen(services, {
     host: resolved.host,

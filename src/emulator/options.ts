@@ -1,4 +1,4 @@
-import { defaultBatchModels } from "../models.js";
+import { defaultBatchModels } from "../batch-models.js";
 
 /** Per-team limits, the same as xAI's unless a test scales them down. */
 export interface LimitOptions {
@@ -131,6 +131,12 @@ export interface EmulatorOptions {
    * @default defaultBatchModels
    */
   models: readonly string[];
+  /**
+   * Aliases of models, by canonical name, as xai_api.Models lists them: each alias is also accepted in
+   * requests. Every name in `models` is listed once, under its canonical entry.
+   * @default {}
+   */
+  modelAliases: Readonly<Record<string, readonly string[]>>;
   /** Per-team limits. */
   limits: Partial<LimitOptions>;
   /** The fake model and its pace. */
@@ -230,6 +236,7 @@ const defaults: Readonly<Omit<ResolvedEmulatorOptions, "limits" | "processing" |
   apiKeys: undefined,
   teams: {},
   models: defaultBatchModels,
+  modelAliases: {},
   files: {},
   fileLoadDelayMs: 200,
   expireAfterMs: day,
@@ -256,6 +263,7 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions> = {}): 
   checkStrings("apiKeys", resolved.apiKeys ?? []);
   checkStrings("teams", Object.values(resolved.teams));
   checkStrings("models", resolved.models);
+  checkStrings("modelAliases", Object.values(resolved.modelAliases).flat());
   checkStrings("files", Object.values(resolved.files));
   nonNegativeInteger("limits.createIntervalMs", limits.createIntervalMs);
   positiveInteger("limits.addCallsPerWindow", limits.addCallsPerWindow);
@@ -277,6 +285,11 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions> = {}): 
   check("persistPath", resolved.persistPath, resolved.persistPath === undefined || (typeof resolved.persistPath === "string" && resolved.persistPath !== ""), "a non-empty string or undefined");
   check("onUnexpectedError", resolved.onUnexpectedError, typeof resolved.onUnexpectedError === "function", "a function");
   return resolved;
+}
+
+/** Every model name a request may use: the `models` and their aliases. */
+export function acceptedModels(options: Pick<ResolvedEmulatorOptions, "models" | "modelAliases">): ReadonlySet<string> {
+  return new Set([...options.models, ...Object.values(options.modelAliases).flat()]);
 }
 
 /** Applies fault defaults and checks the values; also used when faults change at run time. */

@@ -8,7 +8,7 @@ import type { Faults } from "./faults.js";
 import { encodedRequestSize, type UnaryHandlers } from "./grpc-service.js";
 import type { InputFileLoader } from "./input-files.js";
 import { SlidingWindowLimiter } from "./limits.js";
-import type { ResolvedEmulatorOptions } from "./options.js";
+import { acceptedModels, type ResolvedEmulatorOptions } from "./options.js";
 import type { Pager } from "./paging.js";
 import type { Processor } from "./processor.js";
 import { retryInfo, StatusError } from "./status.js";
@@ -39,7 +39,7 @@ export function batchService(context: ServiceContext): UnaryHandlers<typeof Batc
   const { limits } = options;
   const createLimiter = new SlidingWindowLimiter({ capacity: 1, windowMs: limits.createIntervalMs }, now);
   const addLimiter = new SlidingWindowLimiter({ capacity: limits.addCallsPerWindow, windowMs: limits.addWindowMs }, now);
-  const models = new Set(options.models);
+  const models = acceptedModels(options);
 
   // The path every call takes, in the order a real front end would: delay, outage, authentication.
   function rpc<I, O>(name: string, handler: (request: I, caller: Caller) => O): (request: I, call: { metadata: Metadata }) => Promise<O> {

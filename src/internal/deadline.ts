@@ -1,4 +1,4 @@
-/** The RPCs the client makes, of xai_api.BatchMgmt and xai_api.Files, named as on the wire. */
+/** The RPCs the client makes, of xai_api.BatchMgmt, xai_api.Files and xai_api.Models, named as on the wire. */
 export type RpcName =
   | "CreateBatch"
   | "GetBatch"
@@ -12,7 +12,10 @@ export type RpcName =
   | "ListFiles"
   | "RetrieveFile"
   | "DeleteFile"
-  | "RetrieveFileContent";
+  | "RetrieveFileContent"
+  | "ListLanguageModels"
+  | "ListImageGenerationModels"
+  | "ListEmbeddingModels";
 
 /**
  * Default deadline of each RPC. Small reads get 30 s; listing a page of results gets longer because a
@@ -34,6 +37,9 @@ export const defaultTimeoutsMs: Readonly<Record<RpcName, number>> = Object.freez
   RetrieveFile: 30_000,
   DeleteFile: 30_000,
   RetrieveFileContent: 900_000,
+  ListLanguageModels: 30_000,
+  ListImageGenerationModels: 30_000,
+  ListEmbeddingModels: 30_000,
 });
 
 /**

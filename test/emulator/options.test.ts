@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { resolveEmulatorOptions } from "../../src/emulator/options.js";
-import { defaultBatchModels } from "../../src/models.js";
+import { defaultBatchModels } from "../../src/batch-models.js";
 
 describe("resolveEmulatorOptions", () => {
   it("applies xAI's limits and the documented defaults", () => {
     const options = resolveEmulatorOptions();
-    expect(options.limits).toEqual({ createIntervalMs: 1000, addCallsPerWindow: 100, addWindowMs: 30_000, maxAddBytes: 25_000_000 });
+    expect(options.limits).toEqual({ createIntervalMs: 1000, addCallsPerWindow: 100, addWindowMs: 30_000, maxAddBytes: 25_000_000, maxFileBytes: 512_000_000 });
     expect(options).toMatchObject({ host: "127.0.0.1", port: 0, defaultPageSize: 100, maxPageSize: 1000, maxReceiveMessageBytes: 64 * 1024 * 1024 });
     expect(options.models).toBe(defaultBatchModels);
   });
