@@ -82,7 +82,7 @@ export function sampleLines(count = sampleSize): string[] {
   return lines;
 }
 
-const chatModels = ["grok-4", "grok-4-fast-non-reasoning", "grok-3", "grok-3-mini", "grok-code-fast-1"];
+const chatModels = ["grok-4.20", "grok-4", "grok-4-fast-non-reasoning", "grok-3", "grok-3-mini"];
 const systemPrompts = [
   "You are a concise assistant. Answer in one sentence.",
   "You are a patient teacher for a curious twelve-year-old.",
