@@ -11,7 +11,9 @@ export interface BatchCommandSpec {
   readonly description: string;
   /** The one positional argument, e.g. BATCH_ID or NAME. */
   readonly argument: string;
-  readonly call: (client: Client, argument: string, signal: AbortSignal) => Promise<Batch>;
+  /** String options of the command, by flag name, with their help lines. @default none */
+  readonly options?: { readonly names: readonly string[]; readonly help: string };
+  readonly call: (client: Client, argument: string, signal: AbortSignal, options: Readonly<Record<string, string | undefined>>) => Promise<Batch>;
   /** The batch for people; with `--json` it is printed as protobuf JSON. */
   readonly show: (batch: Batch) => string;
 }
@@ -19,9 +21,16 @@ export interface BatchCommandSpec {
 /** `create`, `status` and `cancel`: the same shape, one call each. */
 export function defineBatchCommand(spec: BatchCommandSpec): Command {
   return defineCommand(
-    { name: spec.name, summary: spec.summary, positionals: [spec.argument], options: {}, description: spec.description },
-    async (ctx, _values, [argument]) => {
-      const batch = await spec.call(ctx.client(), argument!, ctx.signal);
+    {
+      name: spec.name,
+      summary: spec.summary,
+      positionals: [spec.argument],
+      options: Object.fromEntries((spec.options?.names ?? []).map((n) => [n, { type: "string" as const }])),
+      ...(spec.options === undefined ? {} : { optionsHelp: spec.options.help }),
+      description: spec.description,
+    },
+    async (ctx, values, [argument]) => {
+      const batch = await spec.call(ctx.client(), argument!, ctx.signal, values as Record<string, string | undefined>);
       ctx.out.result(batchJson(batch), spec.show(batch));
       return exitCodes.ok;
     },

@@ -17,6 +17,9 @@ const commands: Record<string, () => Promise<Command>> = {
   "retry-failed": async () => (await import("./commands/retry-failed.js")).command,
   cancel: async () => (await import("./commands/cancel.js")).command,
   list: async () => (await import("./commands/list.js")).command,
+  upload: async () => (await import("./commands/upload.js")).command,
+  files: async () => (await import("./commands/files.js")).command,
+  models: async () => (await import("./commands/models.js")).command,
   serve: async () => ({ name: "serve", summary: "run the local Batch API emulator", run: (await import("./serve-loader.js")).runServe }),
 };
 

@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+import { expect, it } from "vitest";
+import { useCli } from "./helpers.js";
+
+const cli = useCli();
+
+it("uploads a file, lists, shows, downloads and deletes it", async () => {
+  const emu = await cli.emulator();
+  const path = cli.file("input.jsonl", ['{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"grok-4","messages":[{"role":"user","content":"hi"}]}}']);
+  const uploaded = await cli.run(["upload", path, "--name", "my-input.jsonl", "--expires-after", "3600", ...cli.at(emu)]);
+  expect(uploaded.code).toBe(0);
+  const id = /^(file_\S+)\s+my-input\.jsonl\s+[\d,]+ bytes\s+expires /.exec(uploaded.stdout)?.[1];
+  expect(id, uploaded.stdout + uploaded.stderr).toBeDefined();
+
+  const listed = await cli.run(["files", "list", "--json", ...cli.at(emu)]);
+  expect(listed.code).toBe(0);
+  expect(listed.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; filename: string })).toEqual([
+    expect.objectContaining({ id, filename: "my-input.jsonl" }),
+  ]);
+  expect((await cli.run(["files", "get", id!, ...cli.at(emu)])).stdout).toContain(id!);
+
+  const out = cli.path("copy.jsonl");
+  const downloaded = await cli.run(["files", "download", id!, out, ...cli.at(emu)]);
+  expect(downloaded.code).toBe(0);
+  expect(readFileSync(out, "utf8")).toBe(readFileSync(path, "utf8"));
+
+  expect((await cli.run(["files", "rm", id!, ...cli.at(emu)])).stdout).toBe(`deleted ${id}\n`);
+  const gone = await cli.run(["files", "get", id!, ...cli.at(emu)]);
+  expect(gone.code).toBe(1);
+  expect(gone.stderr).toMatch(/not_found/);
+});
+
+it("lists the team's models, and says which the Batch API is known to refuse", async () => {
+  const emu = await cli.emulator({ models: ["grok-4.20", "grok-imagine-image"], modelAliases: { "grok-4.20": ["grok-4.20-latest"] } });
+  const models = await cli.run(["models", ...cli.at(emu)]);
+  expect(models.code).toBe(0);
+  expect(models.stdout).toBe("grok-4.20  language  (also: grok-4.20-latest)\ngrok-imagine-image  image\n");
+  expect((await cli.run(["models", "--help"])).stdout).toContain("grok-code-fast-1");
+});
+
+it("refuses an unknown files subcommand with the list of them", async () => {
+  const result = await cli.run(["files", "ls"]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('unknown subcommand "ls"');
+  expect(result.stderr).toContain("download FILE_ID OUT");
+});
