@@ -35,6 +35,7 @@ export { imageRequest, videoRequest, videoExtensionRequest, type ImageParams, ty
 export { viewResult, type ResultView, type CompletionResult, type ImageResult, type VideoResult, type FailedResult } from "./results.js";
 export { defaultBatchModels, knownBatchRefusedModels } from "./batch-models.js";
 export type { ModelsResource, ModelView, ModalityName } from "./models.js";
+export { toFileLine, type FileLine } from "./inputs/to-file-line.js";
 export { LIBRARY_VERSION } from "./version.js";
 // Schemas for protobuf-es's toJson/fromJson/toBinary, e.g. to write results as JSONL.
 export { BatchSchema, BatchRequestSchema, BatchResultSchema } from "./wire.js";
