@@ -7,6 +7,7 @@ import { createClient, createQuotaWatch, globalOptionSpecs, globalOptionsHelp, r
 import { listenForInterrupt } from "./interrupt.js";
 import { Output, type Streams } from "./output.js";
 import type { QuotaWatch } from "./quota-watch.js";
+import { closest } from "./suggest.js";
 import { UsageError } from "./usage-error.js";
 
 /** A command's own options, in node:util parseArgs form. */
@@ -68,7 +69,9 @@ export function defineCommand<O extends OptionSpecs>(
     let positionals: string[];
     let globals: GlobalOptions;
     try {
-      const parsed = parseArgs({ args: argv, options: { ...globalOptionSpecs, ...spec.options }, allowPositionals: true, strict: true });
+      const options = { ...globalOptionSpecs, ...spec.options };
+      checkKnownOptions(argv, options);
+      const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
       values = parsed.values as OptionValues<O> & Record<string, unknown>;
       positionals = parsed.positionals;
       if (values.help === true) {
@@ -116,6 +119,27 @@ export function defineCommand<O extends OptionSpecs>(
     }
   };
   return { name: spec.name, summary: spec.summary, run };
+}
+
+/**
+ * Refuses an option the command does not have, naming the closest one it does (`--output`: did you mean
+ * `--out`?), before node's parser words it as a question about positional arguments.
+ */
+function checkKnownOptions(argv: readonly string[], options: OptionSpecs): void {
+  const longs = Object.keys(options);
+  const shorts = new Set(Object.values(options).flatMap((o) => (o.short === undefined ? [] : [o.short])));
+  for (const arg of argv) {
+    if (arg === "--") return;
+    if (arg.startsWith("--")) {
+      const name = arg.slice(2).split("=")[0]!;
+      if (!Object.hasOwn(options, name)) {
+        const near = closest(name, longs);
+        throw new UsageError(`unknown option --${name}${near === undefined ? "" : `; did you mean --${near}?`}`);
+      }
+    } else if (/^-[^-\d]/.test(arg) && ![...arg.slice(1)].every((c) => shorts.has(c))) {
+      throw new UsageError(`unknown option ${arg}`);
+    }
+  }
 }
 
 /** The message for an error, with a hint where the usual cause is known. */

@@ -1,6 +1,7 @@
 import type { Command } from "./command.js";
 import { exitCodes } from "./exit-codes.js";
 import type { Streams } from "./output.js";
+import { closest } from "./suggest.js";
 
 /**
  * The commands, each loaded only when it runs: the library and the emulator take a moment to load, and
@@ -45,7 +46,8 @@ export async function main(argv: string[], streams?: Streams): Promise<number> {
   }
   const load = commands[name];
   if (load === undefined) {
-    out.stderr.write(`xai-batch: unknown command "${name}".\n${await usage()}\n`);
+    const near = closest(name, Object.keys(commands));
+    out.stderr.write(`xai-batch: unknown command "${name}"${near === undefined ? "" : `; did you mean "${near}"?`}\n${await usage()}\n`);
     return exitCodes.usage;
   }
   if (streams === undefined) {
