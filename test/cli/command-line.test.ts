@@ -8,7 +8,7 @@ describe("the command line", () => {
   it.each([
     [["status"], "xai-batch status: missing BATCH_ID"],
     [["status", "a", "b"], 'unexpected argument "b"'],
-    [["status", "a", "--bogus"], "Unknown option '--bogus'"],
+    [["status", "a", "--bogus"], "unknown option --bogus"],
     [["list", "--limit", "zero"], '--limit expects a whole number from 1 up, got "zero"'],
     [["status", "a", "--base-url", "http://127.0.0.1:1"], "http://127.0.0.1:1 is plaintext http://; add --insecure"],
     [["status", "a", "--base-url", "http://10.1.2.3:50051", "--insecure"], "--insecure allows plaintext only to a loopback address, and 10.1.2.3 is not one"],
