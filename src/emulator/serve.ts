@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 import { startEmulator } from "./emulator.js";
 import { resolveEmulatorOptions, type EmulatorOptions } from "./options.js";
@@ -33,9 +34,10 @@ Options:
  */
 export async function serveCommand(argv: string[]): Promise<number> {
   let options: Partial<EmulatorOptions> | "help";
+  let address = { host: "", port: 0 };
   try {
     options = parseServeArgs(argv);
-    if (options !== "help") resolveEmulatorOptions(options);
+    if (options !== "help") address = resolveEmulatorOptions(options);
   } catch (error) {
     process.stderr.write(`xai-batch serve: ${error instanceof Error ? error.message : String(error)}\nRun \`xai-batch serve --help\` for the options.\n`);
     return 2;
@@ -43,6 +45,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (options === "help") {
     process.stdout.write(usage);
     return 0;
+  }
+  const busy = await portInUse(address.host, address.port);
+  if (busy !== undefined) {
+    process.stderr.write(`xai-batch serve: cannot start: ${busy}. Pick another with --port (0 takes any free one).\n`);
+    return 1;
   }
   let emulator;
   try {
@@ -137,4 +144,19 @@ function parseLatency(value: string | undefined): number | [number, number] | un
   const range = value?.match(/^(\d+)-(\d+)$/);
   if (range === null || range === undefined) return number("latency-ms", value);
   return [Number(range[1]), Number(range[2])];
+}
+
+/**
+ * Why `host:port` cannot be bound, found by binding it for a moment first, or undefined when it can. grpc-js
+ * would say it on its own, but as a log line of its own before ours and in words about "resolved addresses".
+ */
+async function portInUse(host: string, port: number): Promise<string | undefined> {
+  if (port === 0) return undefined;
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      resolve(error.code === "EADDRINUSE" ? `port ${port} on ${host} is in use` : error.code === "EACCES" ? `port ${port} on ${host} needs more privileges` : undefined),
+    );
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(undefined)));
+  });
 }
