@@ -45,7 +45,10 @@ try {
   await emulator.stop();
 }
 if (code === exitCodes.partial) {
-  console.error(`\nThe failures are on purpose: about 1% of the sample's prompts contain ${failMarker}, which makes the emulator fail them.`);
+  console.error(
+    `\nThe failures are on purpose: about 1% of the sample's prompts contain ${failMarker}, which makes the emulator fail them.\n` +
+      "The emulator stopped with this job, so the retry-failed hint above is for a batch on a live service (or on `xai-batch serve`).",
+  );
 }
 // The sample fails some requests on purpose, so partial success is this job's success.
 process.exitCode = code === exitCodes.partial ? exitCodes.ok : code;

@@ -48,6 +48,7 @@ describe("npm start (examples/main-job.ts)", () => {
     expect(done.stdout).toMatch(/batch batch_\S+ completed in \d+s\n {2}succeeded {2}2,9\d\d\n {2}failed {5}\d\d /);
     expect(done.stdout).toMatch(/cost {7}\$\d+\.\d\d\n/);
     expect(done.stderr).toContain("The failures are on purpose");
+    expect(done.stderr).toContain("The emulator stopped with this job");
     const ids = jsonLines(readFileSync(out, "utf8")).map((r) => r.batchRequestId);
     expect(new Set(ids).size).toBe(3_000);
   }, 60_000);

@@ -34,8 +34,7 @@ export const command = defineCommand(
     summary: "check a JSONL file without sending anything (a dry run)",
     positionals: ["FILE.jsonl"],
     options: { "requests-per-call": { type: "string" } },
-    optionsHelp: `  --requests-per-call N    plan calls of at most N requests (default ${defaultRequestsPerCall}); calls also stay under ${defaultLimits.maxAddBytes} bytes
-  --models A,B|any         (global) models requests may name; others are bad lines`,
+    optionsHelp: `  --requests-per-call N    plan calls of at most N requests (default ${defaultRequestsPerCall}); calls also stay under ${defaultLimits.maxAddBytes} bytes`,
     description:
       "Reads FILE.jsonl and lists every line that is not a valid request (broken JSON, wrong types, an unknown model, a\n" +
       "repeated id, too large), then counts requests and plans the AddBatchRequests calls. Sends nothing.\n" +
@@ -92,7 +91,7 @@ export const command = defineCommand(
         models: Object.fromEntries(found.models),
       },
       [
-        `${file}: ${plural(stats.lines, "line")}, ${count(stats.requests)} valid requests, ${plural(stats.badLines, "bad line")}`,
+        `${file}: ${plural(stats.lines, "line")}, ${plural(stats.requests, "valid request")}, ${plural(stats.badLines, "bad line")}`,
         `  ids:     ${count(stats.requests - found.autoIds)} given, ${count(found.autoIds)} derived from content (the same in every run)`,
         `  models:  ${[...found.models].map(([m, n]) => `${m} ${count(n)}`).join(", ") || "none"}`,
         `  size:    ${count(found.encodedBytes)} bytes encoded; largest request ${count(found.largest?.bytes ?? 0)} bytes${found.largest === undefined ? "" : ` (line ${found.largest.line})`}`,

@@ -15,3 +15,11 @@ it("names the closest command for an unknown one", async () => {
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('unknown command "stauts"; did you mean "status"?');
 });
+
+it("check --help names each option once, and counts in the singular when there is one", async () => {
+  const help = await cli.run(["check", "--help"]);
+  expect(help.stdout.match(/--models/g)).toHaveLength(1);
+  const one = await cli.run(["check", cli.file("one.jsonl", ['{"id":"a","model":"grok-4","messages":[{"role":"user","content":"hi"}]}'])]);
+  expect(one.code).toBe(0);
+  expect(one.stdout).toContain("1 line, 1 valid request, 0 bad lines");
+});
