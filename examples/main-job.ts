@@ -35,7 +35,6 @@ try {
     "--out", out,
     "--name", "npm start sample",
     "--base-url", emulator.url,
-    "--insecure",
     "--api-key", localKey,
     // Many small calls instead of one, to show the add progressing.
     "--requests-per-call", "250",

@@ -8,6 +8,8 @@ import { UsageError } from "./usage-error.js";
 
 /** The environment variable the CLI and the examples read the service URL from. */
 export const BASE_URL_ENV = "XAI_BASE_URL";
+/** Set to 1, the environment's `--insecure-force`: plaintext to any host. */
+export const ALLOW_INSECURE_ENV = "XAI_BATCH_ALLOW_INSECURE";
 
 /** Options every command takes, in node:util parseArgs form. */
 export const globalOptionSpecs = {
@@ -26,8 +28,9 @@ export const globalOptionSpecs = {
 export const globalOptionsHelp = `Global options:
   --api-key KEY       xAI API key (default: $XAI_API_KEY; prefer the variable: arguments show in ps)
   --base-url URL      service URL (default: $${BASE_URL_ENV}, else https://api.x.ai)
-  --insecure          allow plaintext http:// to a loopback address (a local emulator)
-  --insecure-force    allow plaintext http:// to any host (only on a trusted private network)
+  --insecure          (not needed any more: plaintext http:// to a loopback address is allowed)
+  --insecure-force    allow plaintext http:// to any host, only on a trusted private network
+                      (or ${ALLOW_INSECURE_ENV}=1)
   --timeout MS        deadline of each call in ms, 0 for none (default: per call, 30 s to 5 min)
   --models A,B|any    models requests may name (default: the known batch models)
   --json              machine-readable output: one JSON object per line on stdout
@@ -51,8 +54,8 @@ type GlobalValues = { [K in keyof typeof globalOptionSpecs]?: (typeof globalOpti
 /** Checks the global options; a mistake is a UsageError saying how to fix it. */
 export function resolveGlobalOptions(values: GlobalValues, env: NodeJS.ProcessEnv = process.env): GlobalOptions {
   const baseUrl = values["base-url"] ?? (env[BASE_URL_ENV] || undefined);
-  const force = values["insecure-force"] === true;
-  if (baseUrl !== undefined) checkPlaintext(baseUrl, values.insecure === true || force, force);
+  const force = values["insecure-force"] === true || env[ALLOW_INSECURE_ENV] === "1";
+  if (baseUrl !== undefined) checkPlaintext(baseUrl, force);
   return {
     apiKey: values["api-key"],
     baseUrl,
@@ -102,19 +105,20 @@ function parseModels(value: string | undefined): ReadonlySet<string> | undefined
 }
 
 /**
- * Plaintext sends the API key unencrypted, so the command line asks for it explicitly: `--insecure` for
- * a loopback address (where the key never leaves the machine), `--insecure-force` for any other host.
+ * Plaintext sends the API key unencrypted. To a loopback address (a local emulator) the key never leaves
+ * the machine, so that needs no flag, as in the library; any other host needs `--insecure-force` or
+ * ${ALLOW_INSECURE_ENV}=1, for a trusted private network.
  */
-function checkPlaintext(baseUrl: string, insecure: boolean, force: boolean): void {
+function checkPlaintext(baseUrl: string, force: boolean): void {
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
     throw new UsageError(`--base-url expects a URL such as https://api.x.ai or http://127.0.0.1:50051, got ${JSON.stringify(baseUrl)}.`);
   }
-  if (url.protocol !== "http:") return;
-  if (!insecure) throw new UsageError(`${url.origin} is plaintext http://; add --insecure to allow it for a local emulator, or use https://.`);
-  if (!force && !isLoopback(url.hostname)) {
-    throw new UsageError(`--insecure allows plaintext only to a loopback address, and ${url.hostname} is not one: the API key would cross the network unencrypted. Use https://, or --insecure-force on a trusted private network.`);
-  }
+  if (url.protocol !== "http:" || force || isLoopback(url.hostname)) return;
+  throw new UsageError(
+    `${url.origin} is plaintext http:// to ${url.hostname}, which is not a loopback address: the API key would cross the network unencrypted. ` +
+      `Use https://, or --insecure-force (or ${ALLOW_INSECURE_ENV}=1) on a trusted private network.`,
+  );
 }

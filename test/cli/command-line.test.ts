@@ -10,8 +10,8 @@ describe("the command line", () => {
     [["status", "a", "b"], 'unexpected argument "b"'],
     [["status", "a", "--bogus"], "unknown option --bogus"],
     [["list", "--limit", "zero"], '--limit expects a whole number from 1 up, got "zero"'],
-    [["status", "a", "--base-url", "http://127.0.0.1:1"], "http://127.0.0.1:1 is plaintext http://; add --insecure"],
-    [["status", "a", "--base-url", "http://10.1.2.3:50051", "--insecure"], "--insecure allows plaintext only to a loopback address, and 10.1.2.3 is not one"],
+    [["status", "a", "--base-url", "http://10.1.2.3:50051"], "http://10.1.2.3:50051 is plaintext http:// to 10.1.2.3, which is not a loopback address"],
+    [["status", "a", "--base-url", "http://10.1.2.3:50051", "--insecure"], "or --insecure-force (or XAI_BATCH_ALLOW_INSECURE=1) on a trusted private network"],
     [["status", "a", "--base-url", "not a url"], "--base-url expects a URL"],
     [["bogus"], 'xai-batch: unknown command "bogus"'],
   ])("%j exits 2 with a message", async (args, message) => {
@@ -21,7 +21,7 @@ describe("the command line", () => {
   });
 
   it("asks for an API key when there is none", async () => {
-    const done = await cli.run(["status", "a", "--base-url", "http://127.0.0.1:1", "--insecure"], { XAI_API_KEY: undefined });
+    const done = await cli.run(["status", "a", "--base-url", "http://127.0.0.1:1"], { XAI_API_KEY: undefined });
     expect(done.code).toBe(2);
     expect(done.stderr).toContain("no API key: set XAI_API_KEY (or pass --api-key)");
   });

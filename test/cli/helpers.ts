@@ -86,8 +86,8 @@ export function useCli() {
       emulators.push(emu);
       return emu;
     },
-    /** The flags that point the CLI at an emulator. */
-    at: (emu: Emulator) => ["--base-url", emu.url, "--insecure"],
+    /** The flags that point the CLI at an emulator: plaintext to loopback needs no other flag. */
+    at: (emu: Emulator) => ["--base-url", emu.url],
     /**
      * Starts `xai-batch ARGS` from the sources (`node --import tsx src/cli/bin.ts`), stdout and stderr piped
      * (not a TTY). The compiled command, as npm installs it, is the package test's.
