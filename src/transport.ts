@@ -1,7 +1,8 @@
 import type { Transport } from "@connectrpc/connect";
-import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { isIP } from "node:net";
 import { InputError } from "./errors.js";
+import { GuardedSessionManager } from "./internal/guarded-sessions.js";
 
 /** How the client reaches the service. */
 export interface ConnectionOptions {
@@ -47,7 +48,7 @@ export function openConnection(options: ConnectionOptions): Connection {
   const url = checkBaseUrl(options.baseUrl, options.allowInsecure);
   // Pings only while calls are open: pinging idle connections makes gRPC servers answer GOAWAY
   // "too_many_pings"; verification before reuse covers the idle case instead.
-  const sessionManager = new Http2SessionManager(
+  const sessionManager = new GuardedSessionManager(
     url.origin,
     { pingIntervalMs: options.pingIntervalMs, pingTimeoutMs: options.pingTimeoutMs, pingIdleConnection: false },
     { maxSessionMemory: sessionMemoryMiB(options) },
