@@ -37,6 +37,7 @@ export class Client {
       budget: new RetryBudget(this.#options.retry.budget),
       quota: this.#options.quotaLimiter,
       random: Math.random,
+      isClosed: () => this.#closed,
       assertOpen: () => {
         if (this.#closed) throw new InputError("This Client is closed; create a new Client to make more calls.");
       },

@@ -92,12 +92,14 @@ export class InputError extends Error {
 
 /**
  * Turns whatever a Connect call threw into an ApiError, scrubbing the given secrets from every string the
- * error carries so an API key echoed by a proxy never reaches a log line.
+ * error carries so an API key echoed by a proxy never reaches a log line. `cancelledHere` says whether
+ * the caller aborted the call (or closed the client): only then is a CANCELED what it says; otherwise
+ * the stream was cancelled under the call, by a connection that died.
  */
-export function toApiError(reason: unknown, method: string, secrets: readonly string[]): ApiError | InputError {
+export function toApiError(reason: unknown, method: string, secrets: readonly string[], cancelledHere = true): ApiError | InputError {
   if (reason instanceof ApiError || reason instanceof InputError) return reason;
   const err = ConnectError.from(reason);
-  const code = lostConnection(err) ? Code.Unavailable : err.code;
+  const code = lostConnection(err) || (err.code === Code.Canceled && !cancelledHere) ? Code.Unavailable : err.code;
   const metadata = scrubHeaders(err.metadata, secrets);
   const retryInfo = err.findDetails(RetryInfoSchema)[0];
   const details: ErrorDetails = {
@@ -131,9 +133,10 @@ const connectionLossCodes = new Set([
 ]);
 
 /**
- * Connect reports a connection that died mid-call as INTERNAL or ABORTED. For a caller it is what gRPC
- * calls UNAVAILABLE: transient, and the call may or may not have reached the server. Mapping it here,
- * once, lets retries and exactly-once reconciliation treat it like any other lost call.
+ * Connect reports a connection that died mid-call as INTERNAL or ABORTED (and a stream cancelled by
+ * its dying session as CANCELED, handled by the caller's flag). For a caller it is what gRPC calls
+ * UNAVAILABLE: transient, and the call may or may not have reached the server. Mapping it here, once,
+ * lets retries and exactly-once reconciliation treat it like any other lost call.
  */
 function lostConnection(err: ConnectError): boolean {
   if (err.code !== Code.Internal && err.code !== Code.Aborted && err.code !== Code.Unknown) return false;

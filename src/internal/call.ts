@@ -35,6 +35,8 @@ export interface CallContext {
   readonly random: () => number;
   /** Throws when the client has been closed. */
   assertOpen(): void;
+  /** Whether the client has been closed: calls it cut off are CANCELED, not a lost connection to retry. */
+  isClosed(): boolean;
 }
 
 /** What long operations (add, wait, list iteration) pass to each call they make. */
@@ -86,7 +88,7 @@ export async function callUnary<T>(
       ctx.budget.recordSuccess();
       return result;
     } catch (reason) {
-      const mapped = toApiError(reason, rpc, ctx.secrets);
+      const mapped = toApiError(reason, rpc, ctx.secrets, (signal?.aborted ?? false) || ctx.isClosed());
       if (!(mapped instanceof ApiError)) throw mapped;
       error = mapped;
     }
