@@ -5,6 +5,7 @@ import { runAdd, type AddSettings } from "../src/internal/add-pipeline.js";
 import { ChunkPlanner, envelopeSize } from "../src/internal/chunking.js";
 import { RequestEncoder, type EncodedRequest } from "../src/internal/encoded-request.js";
 import { defaultBatchModels } from "../src/models.js";
+import { defaultRetryOptions } from "../src/internal/retry.js";
 import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../src/wire.js";
 import { runInChild } from "./support/child.js";
 import { collectGarbage } from "./support/gc.js";
@@ -139,8 +140,11 @@ async function addWithoutNetwork(input: readonly BatchRequest[] | AsyncIterable<
     signal: undefined,
     onProgress: undefined,
     onSkip: undefined,
+    roundBackoff: defaultRetryOptions.transientBackoff,
+    random: Math.random,
   };
-  const result = await runAdd({ send: async () => {}, listIds: async function* () {} }, batchId, input, settings);
+  const empty = { send: async () => {}, countRequests: async () => 0, listPage: async () => ({ ids: [], nextToken: undefined }) };
+  const result = await runAdd(empty, batchId, input, settings);
   return result.bytesSent;
 }
 

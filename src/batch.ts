@@ -257,7 +257,14 @@ export class BatchResource {
           (o) => this.transport.unary(preencodedAdd, o.signal, o.timeoutMs, o.headers, { batchId, batchRequests: batchRequests as Uint8Array[] }),
           hooks,
         ).then(() => undefined),
-      listIds: (hooks) => this.listIds(batchId, call, hooks),
+      countRequests: async (hooks) => {
+        const batch = await callUnary(this.ctx, "GetBatch", call, (o) => this.rpc.getBatch({ batchId }, o), hooks);
+        return Number(batch.state?.numRequests ?? 0n);
+      },
+      listPage: async (token, hooks) => {
+        const page = await this.fetchRequestsPage(batchId, { ...call, limit: maxListLimit }, [], token, hooks);
+        return { ids: page.batchRequestMetadata.map((m) => m.batchRequestId), nextToken: page.paginationToken };
+      },
     };
     return runAdd(transport, batchId, requests, {
       maxAddBytes: this.settings.maxAddBytes,
@@ -270,16 +277,9 @@ export class BatchResource {
       signal: options?.signal,
       onProgress: options?.onProgress,
       onSkip: options?.onSkip,
+      roundBackoff: this.ctx.retry.transientBackoff,
+      random: this.ctx.random,
     });
-  }
-
-  /** Every request id of a batch, in pages of the largest size, for reconciling an add. */
-  private async *listIds(batchId: string, call: CallOptions, hooks: CallHooks): AsyncGenerator<string> {
-    const options = { ...call, limit: maxListLimit };
-    const pages = this.paged("ListBatchRequestMetadata", options, (p: BatchRequestsPage) => p.batchRequestMetadata, (token, h) =>
-      this.fetchRequestsPage(batchId, options, [], token, h),
-    hooks);
-    for await (const meta of pages) yield meta.batchRequestId;
   }
 
   private async fetchRequestsPage(
@@ -305,14 +305,13 @@ export class BatchResource {
     options: ListOptions | undefined,
     itemsOf: (page: TPage) => readonly TItem[],
     fetch: (token: string | undefined, hooks: CallHooks) => Promise<TPage>,
-    outer?: CallHooks,
   ): PagedList<TPage, TItem> {
     let overall: Deadline | undefined;
     return new PagedList(
       method,
       (token) => {
-        overall ??= Deadline.earliest(Deadline.after(options?.timeoutMs || undefined), outer?.overall);
-        return fetch(token, { ...outer, overall });
+        overall ??= Deadline.after(options?.timeoutMs || undefined);
+        return fetch(token, { overall });
       },
       itemsOf,
       options?.paginationToken,

@@ -56,7 +56,7 @@ export async function addWithProgress(
   resumeHint = "Run the same command again to add the rest: requests are added by id, so none is added twice.",
 ): Promise<AddProgress> {
   const started = Date.now();
-  let latest: AddProgress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0 };
+  let latest: AddProgress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0, listCalls: 0 };
   const frame = (): ProgressFrame => addFrame(latest, totals, ctx.quota.waitingMs("add"), Date.now() - started);
   ctx.onInterrupt(
     () => `Before stopping, ${plural(latest.requestsAdded, "request")} went into batch ${batchId} (${count(latest.alreadyPresent)} already there); calls in flight may have landed too.\n${resumeHint}`,
