@@ -92,7 +92,8 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
   const overall = settings.timeoutMs === undefined ? undefined : Deadline.after(settings.timeoutMs);
   const progress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0, listCalls: 0 };
   const report = () => settings.onProgress?.({ ...progress });
-  const streak = new FailureStreak();
+  // Each call's own run of failures, kept with the error it ended on, to name why the add stopped.
+  const streaks = new WeakMap<object, FailureStreak>();
   const hooks: CallHooks = {
     overall,
     patient: true,
@@ -103,7 +104,6 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
     onQuotaWait: (ms) => {
       progress.quotaWaitMs += ms;
     },
-    onAttempt: (error) => streak.record(error),
   };
   const present = new PresentIds((token) => {
     progress.listCalls++;
@@ -118,6 +118,16 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
   };
 
   const sendCall = async (call: EncodedRequest[], bytes: number) => {
+    const streak = new FailureStreak();
+    try {
+      await sendRounds(call, bytes, streak);
+    } catch (error) {
+      if (error instanceof ApiError) streaks.set(error, streak);
+      throw error;
+    }
+  };
+
+  const sendRounds = async (call: EncodedRequest[], bytes: number, streak: FailureStreak) => {
     let pending = call;
     let outcomeUnknown = false;
     // Set once a listing resumed where the last one ended failed to explain an ALREADY_EXISTS.
@@ -126,10 +136,14 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
       try {
         await transport.send(
           pending.map((r) => r.bytes),
-          { ...hooks, onRetry: (event: RetryEvent) => {
-            outcomeUnknown ||= unknownOutcome.has(event.error.code);
-            hooks.onRetry?.(event);
-          } },
+          {
+            ...hooks,
+            onRetry: (event: RetryEvent) => {
+              outcomeUnknown ||= unknownOutcome.has(event.error.code);
+              hooks.onRetry?.(event);
+            },
+            onAttempt: (error) => streak.record(error),
+          },
         );
         progress.requestsAdded += pending.length;
         progress.bytesSent += pending.length === call.length ? bytes : callBytes(batchId, pending);
@@ -201,7 +215,7 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
   } finally {
     await Promise.all(inFlight);
   }
-  if (failure !== undefined) throw failure.error instanceof ApiError ? gaveUp(failure.error, streak, progress, batchId) : failure.error;
+  if (failure !== undefined) throw failure.error instanceof ApiError ? gaveUp(failure.error, streaks.get(failure.error), progress, batchId) : failure.error;
   report();
   return { ...progress };
 }
@@ -221,8 +235,9 @@ async function learnWhatIsThere(transport: AddTransport, present: PresentIds, ho
 }
 
 /**
- * Consecutive failed attempts of the add's calls and listings, of the codes that are retried or leave
- * an outcome unknown; any success ends the streak. When an add gives up, this is its cause.
+ * Consecutive failed attempts of one call, over all its rounds, of the codes that are retried or leave
+ * an outcome unknown (an ALREADY_EXISTS met on the way neither counts nor ends it); a success ends it.
+ * When an add gives up, this is its cause.
  */
 class FailureStreak {
   attempts = 0;
@@ -243,9 +258,10 @@ class FailureStreak {
  * The error an add that stops throws: the failure that made it stop (the streak's, not a symptom such as
  * an ALREADY_EXISTS met on the way), what the add had confirmed by then, and that a re-run finishes it.
  */
-function gaveUp(error: ApiError, streak: FailureStreak, progress: AddProgress, batchId: string): ApiError {
-  const cause = streak.last ?? error;
-  const why = streak.last === undefined ? `${codeName(cause.code)}` : `${codeName(cause.code)} on ${streak.attempts} attempts in a row`;
+function gaveUp(error: ApiError, streak: FailureStreak | undefined, progress: AddProgress, batchId: string): ApiError {
+  const cause = streak?.last ?? error;
+  const attempts = streak?.last === undefined ? error.attempts : streak.attempts;
+  const why = `${codeName(cause.code)} on ${attempts} ${attempts === 1 ? "attempt" : "attempts in a row"}`;
   const confirmed = progress.requestsAdded + progress.alreadyPresent;
   const stopped = new ApiError({
     code: cause.code,
@@ -257,7 +273,7 @@ function gaveUp(error: ApiError, streak: FailureStreak, progress: AddProgress, b
       `${cause.rawMessage} (the add stopped after ${why}; ${confirmed} requests are confirmed in batch ${batchId}: ` +
       `${progress.requestsAdded} added by this add, ${progress.alreadyPresent} there before. Running the same add again sends only the rest.)`,
   });
-  stopped.attempts = streak.last === undefined ? error.attempts : streak.attempts;
+  stopped.attempts = attempts;
   return stopped;
 }
 
