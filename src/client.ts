@@ -26,12 +26,11 @@ export class Client {
     this.#options = resolveClientOptions(options);
     this.#connection = openConnection(this.#options.connection);
     const headers = new Headers(this.#options.metadata);
-    headers.set("authorization", this.#options.apiKey.authorization());
     headers.set("user-agent", `${LIBRARY_NAME}/${LIBRARY_VERSION} connect-es node/${process.versions.node}`);
     headers.set("x-xai-sdk", `${LIBRARY_NAME}/${LIBRARY_VERSION}`);
     const ctx: CallContext = {
       headers,
-      secrets: [this.#options.apiKey.secret()],
+      apiKey: this.#options.apiKey,
       timeoutMs: this.#options.timeoutMs,
       retry: this.#options.retry,
       budget: new RetryBudget(this.#options.retry.budget),

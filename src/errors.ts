@@ -102,12 +102,17 @@ export function toApiError(reason: unknown, method: string, secrets: readonly st
   const code = lostConnection(err) || (err.code === Code.Canceled && !cancelledHere) ? Code.Unavailable : err.code;
   const metadata = scrubHeaders(err.metadata, secrets);
   const retryInfo = err.findDetails(RetryInfoSchema)[0];
-  const details: ErrorDetails = {
-    retryInfo,
-    errorInfo: err.findDetails(ErrorInfoSchema)[0],
-    quotaFailure: err.findDetails(QuotaFailureSchema)[0],
-    badRequest: err.findDetails(BadRequestSchema)[0],
-  };
+  // A server or proxy may echo the key in any text of any detail (an ErrorInfo's metadata, a field
+  // violation's description): each is scrubbed whole, however deep.
+  const details: ErrorDetails = scrubDeep(
+    {
+      retryInfo,
+      errorInfo: err.findDetails(ErrorInfoSchema)[0],
+      quotaFailure: err.findDetails(QuotaFailureSchema)[0],
+      badRequest: err.findDetails(BadRequestSchema)[0],
+    },
+    secrets,
+  );
   return new ApiError({
     code,
     rawMessage: scrub(err.rawMessage, secrets),
@@ -162,6 +167,16 @@ export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= minSecretLength) out = out.split(secret).join(redacted);
   return out;
+}
+
+/** A copy of a decoded message (plain objects, arrays, scalars) with every string, key or value, scrubbed. */
+function scrubDeep<T>(value: T, secrets: readonly string[]): T {
+  if (typeof value === "string") return scrub(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => scrubDeep(item, secrets)) as T;
+  if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[scrub(key, secrets)] = scrubDeep(item, secrets);
+  return copy as T;
 }
 
 function scrubHeaders(headers: Headers, secrets: readonly string[]): Headers {
