@@ -152,7 +152,8 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
         return;
       } catch (error) {
         const attemptEnded = Date.now();
-        if (!(error instanceof ApiError) || round >= maxRounds || settings.signal?.aborted) throw error;
+        if (!(error instanceof ApiError) || settings.signal?.aborted) throw error;
+        if (round >= maxRounds) throw error.code === Code.AlreadyExists ? unexplainedConflict(error, pending.length) : error;
         if (error.code === Code.NotFound && Date.now() - started < notFoundGraceMs) {
           // Read-after-write lag: a batch created a moment ago may not be visible to every server yet.
           await pause(round, error);
@@ -179,9 +180,12 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
           }
           throw listError;
         }
+        // Refused, yet none of its ids is listed: read the listing from the start next time (its order or
+        // its tokens may not be what a resumed read assumes), after a pause (it may lag behind).
         if (found.size === 0) {
-          if (fromStart) throw unexplainedDuplicate(error, pending.length);
           fromStart = true;
+          await pause(round, error);
+          continue;
         }
         // Pre-existing ids were never sent, so ids found after an attempt of ours that may have landed are ours.
         if (outcomeUnknown) progress.requestsAdded += found.size;
@@ -243,11 +247,16 @@ class FailureStreak {
   attempts = 0;
   last: ApiError | undefined;
 
+  /** Whether a failure of this code is part of a streak. */
+  static counts(error: ApiError): boolean {
+    return unknownOutcome.has(error.code) || error.code === Code.ResourceExhausted;
+  }
+
   record(error: ApiError | undefined): void {
     if (error === undefined) {
       this.attempts = 0;
       this.last = undefined;
-    } else if (unknownOutcome.has(error.code) || error.code === Code.ResourceExhausted) {
+    } else if (FailureStreak.counts(error)) {
       this.attempts++;
       this.last = error;
     }
@@ -259,8 +268,10 @@ class FailureStreak {
  * an ALREADY_EXISTS met on the way), what the add had confirmed by then, and that a re-run finishes it.
  */
 function gaveUp(error: ApiError, streak: FailureStreak | undefined, progress: AddProgress, batchId: string): ApiError {
-  const cause = streak?.last ?? error;
-  const attempts = streak?.last === undefined ? error.attempts : streak.attempts;
+  // A refusal that names its own cause (CANCELED, INVALID_ARGUMENT, ...) is the cause, whatever came before.
+  const streakLast = error.code === Code.AlreadyExists || FailureStreak.counts(error) ? streak?.last : undefined;
+  const cause = streakLast ?? error;
+  const attempts = streakLast === undefined ? error.attempts : streak!.attempts;
   const why = `${codeName(cause.code)} on ${attempts} ${attempts === 1 ? "attempt" : "attempts in a row"}`;
   const confirmed = progress.requestsAdded + progress.alreadyPresent;
   const stopped = new ApiError({
@@ -277,14 +288,15 @@ function gaveUp(error: ApiError, streak: FailureStreak | undefined, progress: Ad
   return stopped;
 }
 
-function unexplainedDuplicate(error: ApiError, requests: number): ApiError {
+/** An ALREADY_EXISTS that listings of the batch never explained, round after round. */
+function unexplainedConflict(error: ApiError, requests: number): ApiError {
   const refused = new ApiError({
     code: error.code,
     method: error.method,
     details: error.details,
     metadata: error.metadata,
     cause: error,
-    rawMessage: `${error.rawMessage} (none of the ${requests} ids refused is in the batch's listing: the input gives one batchRequestId to two requests; make the ids unique)`,
+    rawMessage: `${error.rawMessage} (the batch's listing, read from the start after each refusal, shows none of the ${requests} ids still refused: another writer may be adding them, or the listing lags behind)`,
   });
   refused.attempts = error.attempts;
   return refused;
