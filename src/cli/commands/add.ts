@@ -103,6 +103,7 @@ function addFrame(p: AddProgress, totals: AddTotals, quotaWaitingMs: number, ela
       calls: p.calls,
       retries: p.retries,
       quotaWaitMs: p.quotaWaitMs,
+      listCalls: p.listCalls,
       waitingForQuotaMs: quotaWaitingMs,
     },
   };
@@ -144,7 +145,7 @@ export const command = defineCommand(
         `Follow it with \`xai-batch wait ${batchId}\`.`,
     );
     ctx.out.result(
-      { type: "add", batchId, file, requestsAdded: result.requestsAdded, alreadyPresent: result.alreadyPresent, badLines: source.stats.badLines, calls: result.calls, retries: result.retries, quotaWaitMs: result.quotaWaitMs },
+      { type: "add", batchId, file, requestsAdded: result.requestsAdded, alreadyPresent: result.alreadyPresent, badLines: source.stats.badLines, calls: result.calls, retries: result.retries, quotaWaitMs: result.quotaWaitMs, listCalls: result.listCalls },
       `added ${plural(result.requestsAdded, "request")} to ${batchId}` +
         `${result.alreadyPresent > 0 ? ` (${count(result.alreadyPresent)} were there already)` : ""}` +
         `${source.stats.badLines > 0 ? `; ${plural(source.stats.badLines, "bad line")} skipped` : ""}`,
