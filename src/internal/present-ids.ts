@@ -12,12 +12,13 @@ const refusedToken = new Set([Code.InvalidArgument, Code.FailedPrecondition, Cod
 
 /**
  * What a batch holds, as far as an add needs to know: the request ids seen in its listing, kept up to
- * date by reading only what was appended since. The listing is in insertion order and a page token
- * resumes right after the items already served, so re-reading from the token of the last page seen shows
- * every id added since at the cost of that page and the new ones: reconciling an add costs pages in
- * proportion to what was added meanwhile, not calls × batch size. A `full` refresh reads from the start,
- * for when a resumed listing cannot explain what the server says (a token that expired, a listing in
- * another order). Refreshes run one at a time; callers share one that began late enough for them.
+ * date by reading only what was appended since. Where the listing is in insertion order and a page token
+ * resumes right after the items already served (as the emulator's does), re-reading from the token of
+ * the last page seen shows every id added since at the cost of that page and the new ones: reconciling
+ * an add costs pages in proportion to what was added meanwhile, not calls × batch size. A `full` refresh
+ * reads from the start, for when a resumed listing cannot explain what the server says (a token that
+ * expired, a listing in another order). Refreshes run one at a time; callers share one that began late
+ * enough for them.
  */
 export class PresentIds {
   private readonly ids = new Set<string>();
@@ -30,11 +31,6 @@ export class PresentIds {
     private readonly listPage: (token: string | undefined) => Promise<IdPage>,
     private readonly now: () => number = Date.now,
   ) {}
-
-  /** Ids seen so far. */
-  get size(): number {
-    return this.ids.size;
-  }
 
   /** Whether the batch was seen holding `id`. */
   has(id: string): boolean {
