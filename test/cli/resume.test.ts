@@ -68,8 +68,8 @@ describe("run", () => {
 
 describe("run killed mid-add", () => {
   it("SIGKILLed while adding, the same command again adds only what is missing and writes every result once", async () => {
-    const emu = await cli.emulator({ processing: { requestsPerSecond: 20_000 }, faults: { latencyMs: 20 } });
-    const file = input("killed-run.jsonl", 3_000);
+    const emu = await cli.emulator({ processing: { requestsPerSecond: 20_000 }, faults: { latencyMs: 100 } });
+    const file = input("killed-run.jsonl", 5_000);
     const out = cli.path("killed-run-out.jsonl");
     const args = ["run", file, "--out", out, "--requests-per-call", "100", "--poll-interval-ms", "50", ...cli.at(emu)];
     const running = cli.start(args);
@@ -78,15 +78,15 @@ describe("run killed mid-add", () => {
     running.child.kill("SIGKILL");
     await running.finished;
     const landed = emu.requestIds(batchId()!).length;
-    expect(landed).toBeLessThan(3_000);
+    expect(landed).toBeLessThan(5_000);
 
     const resumed = await cli.run(args);
     expect(resumed.code).toBe(0);
     expect(emu.counters().batchesCreated).toBe(1);
     // By the emulator's records: each request applied once, none refused as a duplicate.
-    expect(emu.counters().requestsApplied).toBe(3_000);
+    expect(emu.counters().requestsApplied).toBe(5_000);
     expect(emu.counters().rejections.duplicate).toBe(0);
-    expectEachIdOnce(readFileSync(out, "utf8"), 3_000);
+    expectEachIdOnce(readFileSync(out, "utf8"), 5_000);
   }, 60_000);
 });
 

@@ -33,11 +33,11 @@ function runAdd(url: string, batchId: string, count: number, killWhen: (added: n
 }
 
 it("an adding process SIGKILLed mid-add and run again adds each request once, and its summary says exactly what happened", async () => {
-  emu = await startEmulator({ limits: { addCallsPerWindow: 1_000, addWindowMs: 1_000, createIntervalMs: 0 }, processing: { requestsPerSecond: 0 }, faults: { latencyMs: 10 } });
+  emu = await startEmulator({ limits: { addCallsPerWindow: 1_000, addWindowMs: 1_000, createIntervalMs: 0 }, processing: { requestsPerSecond: 0 }, faults: { latencyMs: 30 } });
   const client = new Client({ apiKey: "k", baseUrl: emu.url });
   const { batchId } = await client.batch.create("killed");
   client.close();
-  const total = 20_000;
+  const total = 40_000;
 
   const killed = await runAdd(emu.url, batchId, total, (added) => added >= 4_000);
   expect(killed.signal).toBe("SIGKILL");

@@ -22,7 +22,7 @@ it("an add rides through the emulator being SIGKILLed and restarted under it, ea
     apiKey: "k",
     baseUrl: server.url,
     limits: { addCallsPerWindow: 100_000, addWindowMs: 1_000 },
-    retry: { transientBackoff: { initialMs: 20, maxMs: 200, multiplier: 2 }, onRetry: (e) => retries.push(e) },
+    retry: { transientBackoff: { initialMs: 20, maxMs: 500, multiplier: 2 }, onRetry: (e) => retries.push(e) },
   });
   const batch = await client.batch.create("crash");
   const total = 60_000;
