@@ -2,10 +2,10 @@
 // floor: one toBinary of all the same requests in one message. In process, no network.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { runAdd, type AddSettings } from "../src/internal/add-pipeline.js";
+import { defaultRetryOptions } from "../src/internal/retry.js";
 import { ChunkPlanner, envelopeSize } from "../src/internal/chunking.js";
 import { RequestEncoder, type EncodedRequest } from "../src/internal/encoded-request.js";
 import { defaultBatchModels } from "../src/models.js";
-import { defaultRetryOptions } from "../src/internal/retry.js";
 import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../src/wire.js";
 import { runInChild } from "./support/child.js";
 import { collectGarbage } from "./support/gc.js";

@@ -5,6 +5,7 @@ import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } 
 import { InputError } from "./errors.js";
 import type { CallContext } from "./internal/call.js";
 import { RetryBudget } from "./internal/retry-budget.js";
+import { unprintable } from "./internal/unprintable.js";
 import { openConnection, type Connection } from "./transport.js";
 import { LIBRARY_NAME, LIBRARY_VERSION } from "./version.js";
 
@@ -26,11 +27,13 @@ export class Client {
     this.#options = resolveClientOptions(options);
     this.#connection = openConnection(this.#options.connection);
     const headers = new Headers(this.#options.metadata);
+    headers.set("authorization", this.#options.apiKey.authorization());
     headers.set("user-agent", `${LIBRARY_NAME}/${LIBRARY_VERSION} connect-es node/${process.versions.node}`);
     headers.set("x-xai-sdk", `${LIBRARY_NAME}/${LIBRARY_VERSION}`);
-    const ctx: CallContext = {
+    // Every resource keeps this context; sealed, it prints as its name, so no resource can show the key.
+    const ctx: CallContext = unprintable({
       headers,
-      apiKey: this.#options.apiKey,
+      secrets: [this.#options.apiKey.secret()],
       timeoutMs: this.#options.timeoutMs,
       retry: this.#options.retry,
       budget: new RetryBudget(this.#options.retry.budget),
@@ -40,7 +43,7 @@ export class Client {
       assertOpen: () => {
         if (this.#closed) throw new InputError("This Client is closed; create a new Client to make more calls.");
       },
-    };
+    }, "CallContext");
     this.batch = new BatchResource(ctx, this.#connection.transport, {
       maxAddBytes: this.#options.limits.maxAddBytes,
       batchModels: this.#options.batchModels,

@@ -1,6 +1,5 @@
 import { Code, ConnectError, type CallOptions as ConnectCallOptions } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
-import type { ApiKey } from "../auth.js";
 import { ApiError, InputError, toApiError } from "../errors.js";
 import { Deadline, resolveTimeoutMs, type RpcName } from "./deadline.js";
 import type { Permit, QuotaKind, QuotaLimiter } from "./quota.js";
@@ -23,13 +22,10 @@ export const callOptionKeys = ["timeoutMs", "signal", "metadata"] as const;
 
 /** What the call path needs from the client; built once per Client. */
 export interface CallContext {
-  /** Metadata sent on every call besides authorization: user-agent and the client's custom metadata. */
+  /** Metadata sent on every call: authorization, user-agent and the client's custom metadata. */
   readonly headers: Headers;
-  /**
-   * The key, added to each call's headers only as the call goes out, so no object kept around (this
-   * context, a resource holding it) carries it in a printable form; it is scrubbed from every error.
-   */
-  readonly apiKey: ApiKey;
+  /** Strings that must never appear in an error (the API key). */
+  readonly secrets: readonly string[];
   /** The client-wide deadline, overriding the per-RPC defaults. */
   readonly timeoutMs: number | undefined;
   readonly retry: RetryOptions;
@@ -83,9 +79,7 @@ export async function callUnary<T>(
   checkCallOptions(options);
   const headers = new Headers(ctx.headers);
   for (const [key, value] of Object.entries(options?.metadata ?? {})) headers.set(key, value);
-  headers.set("authorization", ctx.apiKey.authorization());
   headers.set(requestIdHeader, randomUUID());
-  const secrets = [ctx.apiKey.secret()];
   const deadline = Deadline.earliest(Deadline.after(resolveTimeoutMs(rpc, options?.timeoutMs, ctx.timeoutMs)), hooks.overall);
   const signal = options?.signal;
   const kind = quotaKinds[rpc];
@@ -99,7 +93,7 @@ export async function callUnary<T>(
       hooks.onAttempt?.(undefined);
       return result;
     } catch (reason) {
-      const mapped = toApiError(reason, rpc, secrets, (signal?.aborted ?? false) || ctx.isClosed());
+      const mapped = toApiError(reason, rpc, ctx.secrets, (signal?.aborted ?? false) || ctx.isClosed());
       if (!(mapped instanceof ApiError)) throw mapped;
       error = mapped;
     }
@@ -119,7 +113,7 @@ export async function callUnary<T>(
     ctx.retry.onRetry?.(event);
     hooks.onRetry?.(event);
     await sleep(decision.delayMs, signal).catch((abort: unknown) => {
-      throw toApiError(abort, rpc, secrets);
+      throw toApiError(abort, rpc, ctx.secrets);
     });
   }
 }
