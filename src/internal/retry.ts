@@ -124,4 +124,3 @@ export function backoffDelayMs(attempt: number, backoff: Backoff, random: () => 
 export function throttledDelayMs(backoff: Backoff, random: () => number): number {
   return Math.floor(backoff.maxMs * (0.5 + random() / 2));
 }
-
