@@ -2,6 +2,7 @@
 // floor: one toBinary of all the same requests in one message. In process, no network.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { runAdd, type AddSettings } from "../src/internal/add-pipeline.js";
+import { defaultRetryOptions } from "../src/internal/retry.js";
 import { ChunkPlanner, envelopeSize } from "../src/internal/chunking.js";
 import { RequestEncoder, type EncodedRequest } from "../src/internal/encoded-request.js";
 import { defaultBatchModels } from "../src/batch-models.js";
@@ -139,8 +140,11 @@ async function addWithoutNetwork(input: readonly BatchRequest[] | AsyncIterable<
     signal: undefined,
     onProgress: undefined,
     onSkip: undefined,
+    roundBackoff: defaultRetryOptions.transientBackoff,
+    random: Math.random,
   };
-  const result = await runAdd({ send: async () => {}, listIds: async function* () {} }, batchId, input, settings);
+  const empty = { send: async () => {}, countRequests: async () => 0, listPage: async () => ({ ids: [], nextToken: undefined }) };
+  const result = await runAdd(empty, batchId, input, settings);
   return result.bytesSent;
 }
 

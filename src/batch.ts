@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { createClient, type Client as ConnectClient, type Transport } from "@connectrpc/connect";
 import { InputError } from "./errors.js";
 import { runAdd, type AddProgress, type AddTransport, type SkippedRequest } from "./internal/add-pipeline.js";
@@ -125,14 +126,26 @@ const stateWords: Record<string, BatchRequestMetadata_State> = {
 
 /** `client.batch`: create, fill, watch, page through and cancel batches. */
 export class BatchResource {
-  private readonly rpc: ConnectClient<typeof BatchMgmt>;
+  // Private fields, and a printed form of their own: what the resource holds (call context, custom
+  // metadata, transport) is nobody's to print or serialise.
+  readonly #rpc: ConnectClient<typeof BatchMgmt>;
+  readonly #ctx: CallContext;
+  readonly #transport: Transport;
+  readonly #settings: BatchResourceSettings;
 
-  constructor(
-    private readonly ctx: CallContext,
-    private readonly transport: Transport,
-    private readonly settings: BatchResourceSettings,
-  ) {
-    this.rpc = createClient(BatchMgmt, transport);
+  constructor(ctx: CallContext, transport: Transport, settings: BatchResourceSettings) {
+    this.#ctx = ctx;
+    this.#transport = transport;
+    this.#settings = settings;
+    this.#rpc = createClient(BatchMgmt, transport);
+  }
+
+  [inspect.custom](): string {
+    return "BatchResource {}";
+  }
+
+  toJSON(): object {
+    return {};
   }
 
   /** Creates a batch. Team limit: one creation per second. */
@@ -140,21 +153,21 @@ export class BatchResource {
     checkNonEmptyString("name", name);
     checkKnownKeys("create options", options, ["inputFileId", ...callOptionKeys]);
     if (options?.inputFileId !== undefined) checkNonEmptyString("inputFileId", options.inputFileId);
-    return callUnary(this.ctx, "CreateBatch", options, (o) => this.rpc.createBatch({ name, inputFileId: options?.inputFileId ?? "" }, o));
+    return callUnary(this.#ctx, "CreateBatch", options, (o) => this.#rpc.createBatch({ name, inputFileId: options?.inputFileId ?? "" }, o));
   }
 
   /** The batch with its current counts (`state`) and cost. */
   get(batchId: string, options?: CallOptions): Promise<Batch> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return callUnary(this.ctx, "GetBatch", options, (o) => this.rpc.getBatch({ batchId }, o));
+    return callUnary(this.#ctx, "GetBatch", options, (o) => this.#rpc.getBatch({ batchId }, o));
   }
 
   /** Cancels a batch: pending requests are not processed; finished results are kept. Returns the batch after. */
   cancel(batchId: string, options?: CallOptions): Promise<Batch> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return callUnary(this.ctx, "CancelBatch", options, (o) => this.rpc.cancelBatch({ batchId }, o));
+    return callUnary(this.#ctx, "CancelBatch", options, (o) => this.#rpc.cancelBatch({ batchId }, o));
   }
 
   /**
@@ -170,7 +183,7 @@ export class BatchResource {
     checkInteger("maxPollIntervalMs", options?.maxPollIntervalMs, options?.pollIntervalMs ?? 1, 3_600_000);
     const call = { signal: options?.signal, metadata: options?.metadata };
     const first = options?.pollIntervalMs ?? defaultPollIntervalMs;
-    return pollUntilDone((hooks) => callUnary(this.ctx, "GetBatch", call, (o) => this.rpc.getBatch({ batchId }, o), hooks), batchId, {
+    return pollUntilDone((hooks) => callUnary(this.#ctx, "GetBatch", call, (o) => this.#rpc.getBatch({ batchId }, o), hooks), batchId, {
       pollIntervalMs: first,
       maxPollIntervalMs: options?.maxPollIntervalMs ?? Math.max(first, defaultMaxPollIntervalMs),
       timeoutMs: options?.timeoutMs || undefined,
@@ -183,7 +196,7 @@ export class BatchResource {
   list(options?: ListOptions): PagedList<BatchesPage, Batch> {
     checkListOptions("list options", options, listKeys);
     return this.paged("ListBatches", options, (p) => p.batches, async (token, hooks) => {
-      const res = await callUnary(this.ctx, "ListBatches", options, (c) => this.rpc.listBatches({ limit: options?.limit ?? 0, paginationToken: token }, c), hooks);
+      const res = await callUnary(this.#ctx, "ListBatches", options, (c) => this.#rpc.listBatches({ limit: options?.limit ?? 0, paginationToken: token }, c), hooks);
       return { batches: res.batches, paginationToken: nextToken(res.paginationToken) };
     });
   }
@@ -204,10 +217,10 @@ export class BatchResource {
     checkListOptions("listBatchResults options", options, listKeys);
     return this.paged("ListBatchResults", options, (p) => p.results, async (token, hooks) => {
       const res = await callUnary(
-        this.ctx,
+        this.#ctx,
         "ListBatchResults",
         options,
-        (c) => this.rpc.listBatchResults({ batchId, limit: options?.limit ?? 0, paginationToken: token }, c),
+        (c) => this.#rpc.listBatchResults({ batchId, limit: options?.limit ?? 0, paginationToken: token }, c),
         hooks,
       );
       const results = res.results.map(viewResult);
@@ -225,7 +238,7 @@ export class BatchResource {
     checkBatchId(batchId);
     checkNonEmptyString("batchRequestId", batchRequestId);
     checkKnownKeys("call options", options, callOptionKeys);
-    const res = await callUnary(this.ctx, "GetBatchRequestResult", options, (o) => this.rpc.getBatchRequestResult({ batchId, batchRequestId }, o));
+    const res = await callUnary(this.#ctx, "GetBatchRequestResult", options, (o) => this.#rpc.getBatchRequestResult({ batchId, batchRequestId }, o));
     return { request: res.request, result: res.result === undefined ? undefined : viewResult(res.result) };
   }
 
@@ -251,35 +264,35 @@ export class BatchResource {
     const transport: AddTransport = {
       send: (batchRequests, hooks) =>
         callUnary(
-          this.ctx,
+          this.#ctx,
           "AddBatchRequests",
           call,
-          (o) => this.transport.unary(preencodedAdd, o.signal, o.timeoutMs, o.headers, { batchId, batchRequests: batchRequests as Uint8Array[] }),
+          (o) => this.#transport.unary(preencodedAdd, o.signal, o.timeoutMs, o.headers, { batchId, batchRequests: batchRequests as Uint8Array[] }),
           hooks,
         ).then(() => undefined),
-      listIds: (hooks) => this.listIds(batchId, call, hooks),
+      countRequests: async (hooks) => {
+        const batch = await callUnary(this.#ctx, "GetBatch", call, (o) => this.#rpc.getBatch({ batchId }, o), hooks);
+        return Number(batch.state?.numRequests ?? 0n);
+      },
+      listPage: async (token, hooks) => {
+        const page = await this.fetchRequestsPage(batchId, { ...call, limit: maxListLimit }, [], token, hooks);
+        return { ids: page.batchRequestMetadata.map((m) => m.batchRequestId), nextToken: page.paginationToken };
+      },
     };
     return runAdd(transport, batchId, requests, {
-      maxAddBytes: this.settings.maxAddBytes,
+      maxAddBytes: this.#settings.maxAddBytes,
       maxRequestsPerCall: options?.maxRequestsPerCall ?? defaultMaxRequestsPerCall,
       concurrency: options?.concurrency ?? defaultAddConcurrency,
       autoIds: options?.autoIds ?? true,
       oversize: options?.oversize ?? "error",
-      models: this.settings.batchModels,
+      models: this.#settings.batchModels,
       timeoutMs: options?.timeoutMs || undefined,
       signal: options?.signal,
       onProgress: options?.onProgress,
       onSkip: options?.onSkip,
+      roundBackoff: this.#ctx.retry.transientBackoff,
+      random: this.#ctx.random,
     });
-  }
-
-  /** Every request id of a batch, in pages of the largest size, for reconciling an add. */
-  private async *listIds(batchId: string, call: CallOptions, hooks: CallHooks): AsyncGenerator<string> {
-    const options = { ...call, limit: maxListLimit };
-    const pages = this.paged("ListBatchRequestMetadata", options, (p: BatchRequestsPage) => p.batchRequestMetadata, (token, h) =>
-      this.fetchRequestsPage(batchId, options, [], token, h),
-    hooks);
-    for await (const meta of pages) yield meta.batchRequestId;
   }
 
   private async fetchRequestsPage(
@@ -290,10 +303,10 @@ export class BatchResource {
     hooks: CallHooks,
   ): Promise<BatchRequestsPage> {
     const res = await callUnary(
-      this.ctx,
+      this.#ctx,
       "ListBatchRequestMetadata",
       options,
-      (c) => this.rpc.listBatchRequestMetadata({ batchId, limit: options?.limit ?? 0, paginationToken: token, status }, c),
+      (c) => this.#rpc.listBatchRequestMetadata({ batchId, limit: options?.limit ?? 0, paginationToken: token, status }, c),
       hooks,
     );
     return { batchRequestMetadata: res.batchRequestMetadata, paginationToken: nextToken(res.paginationToken) };
@@ -305,14 +318,13 @@ export class BatchResource {
     options: ListOptions | undefined,
     itemsOf: (page: TPage) => readonly TItem[],
     fetch: (token: string | undefined, hooks: CallHooks) => Promise<TPage>,
-    outer?: CallHooks,
   ): PagedList<TPage, TItem> {
     let overall: Deadline | undefined;
     return new PagedList(
       method,
       (token) => {
-        overall ??= Deadline.earliest(Deadline.after(options?.timeoutMs || undefined), outer?.overall);
-        return fetch(token, { ...outer, overall });
+        overall ??= Deadline.after(options?.timeoutMs || undefined);
+        return fetch(token, { overall });
       },
       itemsOf,
       options?.paginationToken,

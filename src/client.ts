@@ -7,6 +7,7 @@ import { FilesResource } from "./files.js";
 import { ModelsResource } from "./models.js";
 import type { CallContext } from "./internal/call.js";
 import { RetryBudget } from "./internal/retry-budget.js";
+import { unprintable } from "./internal/unprintable.js";
 import { openConnection, type Connection } from "./transport.js";
 import { LIBRARY_NAME, LIBRARY_VERSION } from "./version.js";
 
@@ -35,7 +36,8 @@ export class Client {
     headers.set("authorization", this.#options.apiKey.authorization());
     headers.set("user-agent", `${LIBRARY_NAME}/${LIBRARY_VERSION} connect-es node/${process.versions.node}`);
     headers.set("x-xai-sdk", `${LIBRARY_NAME}/${LIBRARY_VERSION}`);
-    const ctx: CallContext = {
+    // Every resource keeps this context; sealed, it prints as its name, so no resource can show the key.
+    const ctx: CallContext = unprintable({
       headers,
       secrets: [this.#options.apiKey.secret()],
       timeoutMs: this.#options.timeoutMs,
@@ -43,10 +45,11 @@ export class Client {
       budget: new RetryBudget(this.#options.retry.budget),
       quota: this.#options.quotaLimiter,
       random: Math.random,
+      isClosed: () => this.#closed,
       assertOpen: () => {
         if (this.#closed) throw new InputError("This Client is closed; create a new Client to make more calls.");
       },
-    };
+    }, "CallContext");
     this.batch = new BatchResource(ctx, this.#connection.transport, {
       maxAddBytes: this.#options.limits.maxAddBytes,
       batchModels: this.#options.batchModels,

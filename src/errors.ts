@@ -92,20 +92,27 @@ export class InputError extends Error {
 
 /**
  * Turns whatever a Connect call threw into an ApiError, scrubbing the given secrets from every string the
- * error carries so an API key echoed by a proxy never reaches a log line.
+ * error carries so an API key echoed by a proxy never reaches a log line. `cancelledHere` says whether
+ * the caller aborted the call (or closed the client): only then is a CANCELED what it says; otherwise
+ * the stream was cancelled under the call, by a connection that died.
  */
-export function toApiError(reason: unknown, method: string, secrets: readonly string[]): ApiError | InputError {
+export function toApiError(reason: unknown, method: string, secrets: readonly string[], cancelledHere = true): ApiError | InputError {
   if (reason instanceof ApiError || reason instanceof InputError) return reason;
   const err = ConnectError.from(reason);
-  const code = lostConnection(err) ? Code.Unavailable : err.code;
+  const code = lostConnection(err) || (err.code === Code.Canceled && !cancelledHere) ? Code.Unavailable : err.code;
   const metadata = scrubHeaders(err.metadata, secrets);
   const retryInfo = err.findDetails(RetryInfoSchema)[0];
-  const details: ErrorDetails = {
-    retryInfo,
-    errorInfo: err.findDetails(ErrorInfoSchema)[0],
-    quotaFailure: err.findDetails(QuotaFailureSchema)[0],
-    badRequest: err.findDetails(BadRequestSchema)[0],
-  };
+  // A server or proxy may echo the key in any text of any detail (an ErrorInfo's metadata, a field
+  // violation's description): each is scrubbed whole, however deep.
+  const details: ErrorDetails = scrubDeep(
+    {
+      retryInfo,
+      errorInfo: err.findDetails(ErrorInfoSchema)[0],
+      quotaFailure: err.findDetails(QuotaFailureSchema)[0],
+      badRequest: err.findDetails(BadRequestSchema)[0],
+    },
+    secrets,
+  );
   return new ApiError({
     code,
     rawMessage: scrub(err.rawMessage, secrets),
@@ -131,9 +138,10 @@ const connectionLossCodes = new Set([
 ]);
 
 /**
- * Connect reports a connection that died mid-call as INTERNAL or ABORTED. For a caller it is what gRPC
- * calls UNAVAILABLE: transient, and the call may or may not have reached the server. Mapping it here,
- * once, lets retries and exactly-once reconciliation treat it like any other lost call.
+ * Connect reports a connection that died mid-call as INTERNAL or ABORTED (and a stream cancelled by
+ * its dying session as CANCELED, handled by the caller's flag). For a caller it is what gRPC calls
+ * UNAVAILABLE: transient, and the call may or may not have reached the server. Mapping it here, once,
+ * lets retries and exactly-once reconciliation treat it like any other lost call.
  */
 function lostConnection(err: ConnectError): boolean {
   if (err.code !== Code.Internal && err.code !== Code.Aborted && err.code !== Code.Unknown) return false;
@@ -159,6 +167,16 @@ export function scrub(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= minSecretLength) out = out.split(secret).join(redacted);
   return out;
+}
+
+/** A copy of a decoded message (plain objects, arrays, scalars) with every string, key or value, scrubbed. */
+function scrubDeep<T>(value: T, secrets: readonly string[]): T {
+  if (typeof value === "string") return scrub(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => scrubDeep(item, secrets)) as T;
+  if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[scrub(key, secrets)] = scrubDeep(item, secrets);
+  return copy as T;
 }
 
 function scrubHeaders(headers: Headers, secrets: readonly string[]): Headers {

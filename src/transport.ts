@@ -1,7 +1,9 @@
 import type { Transport } from "@connectrpc/connect";
-import { createGrpcTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { isIP } from "node:net";
+import { API_KEY_ENV } from "./auth.js";
 import { InputError } from "./errors.js";
+import { GuardedSessionManager } from "./internal/guarded-sessions.js";
 
 /** How the client reaches the service. */
 export interface ConnectionOptions {
@@ -47,7 +49,7 @@ export function openConnection(options: ConnectionOptions): Connection {
   const url = checkBaseUrl(options.baseUrl, options.allowInsecure);
   // Pings only while calls are open: pinging idle connections makes gRPC servers answer GOAWAY
   // "too_many_pings"; verification before reuse covers the idle case instead.
-  const sessionManager = new Http2SessionManager(
+  const sessionManager = new GuardedSessionManager(
     url.origin,
     { pingIntervalMs: options.pingIntervalMs, pingTimeoutMs: options.pingTimeoutMs, pingIdleConnection: false },
     { maxSessionMemory: sessionMemoryMiB(options) },
@@ -80,12 +82,17 @@ export function checkBaseUrl(baseUrl: string, allowInsecure: boolean): URL {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new InputError(`Expected \`baseUrl\` to be a URL such as "https://api.x.ai" or "http://127.0.0.1:50051", got ${JSON.stringify(baseUrl)}.`);
+    throw new InputError(`Expected \`baseUrl\` to be a URL such as "https://api.x.ai" or "http://127.0.0.1:50051", got ${JSON.stringify(withoutCredentials(baseUrl))}.`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new InputError(`Expected \`baseUrl\` to use https:// (or http:// for a local emulator), got ${url.protocol}//.`);
   }
-  if (url.pathname !== "/" || url.search !== "" || url.username !== "" || url.password !== "") {
+  if (url.username !== "" || url.password !== "") {
+    throw new InputError(
+      `Expected \`baseUrl\` without credentials, got ${JSON.stringify(withoutCredentials(baseUrl))}: pass the key as \`apiKey\` (or ${API_KEY_ENV}), never in the URL.`,
+    );
+  }
+  if (url.pathname !== "/" || url.search !== "") {
     throw new InputError(`Expected \`baseUrl\` to be only a scheme, host and port (gRPC paths are fixed), got ${JSON.stringify(baseUrl)}.`);
   }
   if (url.protocol === "http:" && !allowInsecure && !isLoopback(url.hostname)) {
@@ -95,6 +102,11 @@ export function checkBaseUrl(baseUrl: string, allowInsecure: boolean): URL {
     );
   }
   return url;
+}
+
+/** The URL text with anything between "//" and "@" (a user and password, perhaps a key) blanked out. */
+function withoutCredentials(baseUrl: string): string {
+  return baseUrl.replace(/\/\/[^/?#]*@/, "//[redacted]@");
 }
 
 /** True for localhost, 127.0.0.0/8 and ::1: the only hosts plaintext is allowed to by default. */

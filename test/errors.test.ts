@@ -99,6 +99,15 @@ describe("toApiError", () => {
     expect(error.retryable).toBe(code === Code.Unavailable);
   });
 
+  it("a stream cancelled under a call the caller did not abort is a lost connection: UNAVAILABLE, retryable", () => {
+    const cancelled = new ConnectError("http/2 stream closed with error code CANCEL (0x8)", Code.Canceled);
+    const lost = toApiError(cancelled, "AddBatchRequests", [], false) as ApiError;
+    expect(lost.code).toBe(Code.Unavailable);
+    expect(lost.retryable).toBe(true);
+    expect(lost.rawMessage).toBe("http/2 stream closed with error code CANCEL (0x8)");
+    expect((toApiError(cancelled, "AddBatchRequests", [], true) as ApiError).code).toBe(Code.Canceled);
+  });
+
   it("stops at an error that is its own cause", () => {
     const looping = new Error("loop") as Error & { cause: unknown };
     looping.cause = looping;

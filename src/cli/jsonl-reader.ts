@@ -7,7 +7,10 @@ import { UsageError } from "./usage-error.js";
  */
 export type Line =
   | { readonly kind: "text"; readonly number: number; readonly size: number; readonly text: string }
-  /** A line longer than the limit: its content was dropped as it streamed past, only its length is known. */
+  /**
+   * A line longer than the limit, reported as soon as it is that long: `size` is its length so far. The
+   * rest of it is skipped as it streams past, never held, however long (even endless) it turns out.
+   */
   | { readonly kind: "too-long"; readonly number: number; readonly size: number }
   /** A line whose bytes are not UTF-8. */
   | { readonly kind: "not-utf8"; readonly number: number; readonly size: number };
@@ -30,7 +33,8 @@ const utf8Bom = Buffer.from([0xef, 0xbb, 0xbf]);
 export class LineSplitter {
   private parts: Buffer[] = [];
   private partBytes = 0;
-  private tooLongBytes: number | undefined;
+  /** Inside a line already reported as too long: its bytes are dropped up to its line break. */
+  private skipping = false;
   private number = 0;
   private atStart = true;
   private readonly decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -46,11 +50,16 @@ export class LineSplitter {
     const lines: Line[] = [];
     let from = 0;
     for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, from)) {
-      this.collect(chunk.subarray(from, at));
-      lines.push(this.finishLine(1));
+      const tooLong = this.collect(chunk.subarray(from, at));
+      if (tooLong !== undefined) lines.push(tooLong);
+      if (this.skipping) this.skipping = false;
+      else lines.push(this.finishLine(1));
       from = at + 1;
     }
-    if (from < chunk.length) this.collect(chunk.subarray(from));
+    if (from < chunk.length) {
+      const tooLong = this.collect(chunk.subarray(from));
+      if (tooLong !== undefined) lines.push(tooLong);
+    }
     return lines;
   }
 
@@ -63,7 +72,9 @@ export class LineSplitter {
       this.atStart = false;
       this.collect(held);
     }
-    return this.partBytes > 0 || this.tooLongBytes !== undefined ? [this.finishLine(0)] : [];
+    const last = this.partBytes > 0 && !this.skipping ? [this.finishLine(0)] : [];
+    this.skipping = false;
+    return last;
   }
 
   private dropBom(chunk: Buffer): Buffer {
@@ -78,30 +89,27 @@ export class LineSplitter {
     return head.subarray(0, 3).equals(utf8Bom) ? head.subarray(3) : head;
   }
 
-  private collect(bytes: Buffer): void {
-    if (bytes.length === 0) return;
-    if (this.tooLongBytes !== undefined) {
-      this.tooLongBytes += bytes.length;
-      return;
-    }
+  /** Adds bytes to the current line; returns the line as too long the moment it passes the limit. */
+  private collect(bytes: Buffer): Line | undefined {
+    if (bytes.length === 0 || this.skipping) return undefined;
     this.partBytes += bytes.length;
     if (this.partBytes > this.maxLineBytes) {
-      this.tooLongBytes = this.partBytes;
+      const line: Line = { kind: "too-long", number: ++this.number, size: this.partBytes };
       this.parts = [];
-      return;
+      this.partBytes = 0;
+      this.skipping = true;
+      return line;
     }
     // A copy: the caller's chunk buffer may be reused once push returns.
     this.parts.push(Buffer.from(bytes));
+    return undefined;
   }
 
   private finishLine(breakBytes: number): Line {
     const number = ++this.number;
-    const tooLong = this.tooLongBytes;
     const bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
     this.parts = [];
     this.partBytes = 0;
-    this.tooLongBytes = undefined;
-    if (tooLong !== undefined) return { kind: "too-long", number, size: tooLong + breakBytes };
     const size = bytes.length + breakBytes;
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
     try {
@@ -123,8 +131,10 @@ export interface ReadPosition {
 /**
  * The lines of a file, streamed: the file is read in chunks as the consumer asks for lines, never whole.
  * A file that cannot be opened is a UsageError naming it. `position` is updated as chunks are read.
+ * `signal` is checked at every chunk, so an abort ends the read promptly even inside an endless line
+ * (`/dev/zero`), where no line would ever be handed out to check it between.
  */
-export async function* readLines(path: string, position?: ReadPosition, maxLineBytes = defaultMaxLineBytes): AsyncGenerator<Line> {
+export async function* readLines(path: string, position?: ReadPosition, maxLineBytes = defaultMaxLineBytes, signal?: AbortSignal): AsyncGenerator<Line> {
   const file = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${path}: ${fileProblem(error)}`);
   });
@@ -137,6 +147,7 @@ export async function* readLines(path: string, position?: ReadPosition, maxLineB
     }
     const splitter = new LineSplitter(maxLineBytes);
     for await (const chunk of file.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }) as AsyncIterable<Buffer>) {
+      if (signal?.aborted) throw signal.reason;
       for (const line of splitter.push(chunk)) {
         // Counted by line, not by chunk: a chunk holds many lines, and the consumer takes them slowly.
         if (position !== undefined) position.bytesRead += line.size;

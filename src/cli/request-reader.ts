@@ -3,7 +3,7 @@ import { ChunkPlanner, envelopeSize } from "../internal/chunking.js";
 import { RequestEncoder } from "../internal/encoded-request.js";
 import type { BatchRequest } from "../wire.js";
 import { RowError } from "./compact-form.js";
-import { readLines, type ReadPosition } from "./jsonl-reader.js";
+import { defaultMaxLineBytes, readLines, type ReadPosition } from "./jsonl-reader.js";
 import { parseRequestLine } from "./request-line.js";
 import { UsageError } from "./usage-error.js";
 
@@ -45,6 +45,8 @@ export interface RequestReaderOptions {
   readonly position?: ReadPosition;
   /** Updated with the counts. */
   readonly stats?: InputStats;
+  /** Ends the read, checked at every chunk of the file. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -70,11 +72,11 @@ export async function* readRequests(path: string, options: RequestReaderOptions)
     stats.badLines++;
     options.onBadLine(line, reason);
   };
-  for await (const line of readLines(path, options.position)) {
+  for await (const line of readLines(path, options.position, defaultMaxLineBytes, options.signal)) {
     stats.lines++;
     if (line.kind === "too-long") {
       nonBlank++;
-      bad(line.number, `the line is ${line.size} bytes long; a request must encode to at most ${options.maxAddBytes} bytes (one AddBatchRequests call), so it cannot be sent. Pass large media by URL.`);
+      bad(line.number, `the line is over ${line.size - 1} bytes long (the rest of it was not read); a request must encode to at most ${options.maxAddBytes} bytes (one AddBatchRequests call), so it cannot be sent. Pass large media by URL.`);
       continue;
     }
     if (line.kind === "not-utf8") {

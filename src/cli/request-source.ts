@@ -36,6 +36,7 @@ export async function openRequestSource(ctx: CommandContext, file: string, stric
     onBadLine: (line, reason) => ctx.out.badLine(file, line, reason),
     position,
     stats,
+    signal: ctx.signal,
   });
   const requests = (async function* () {
     yield* reader;
@@ -87,6 +88,7 @@ async function checkWholeFile(ctx: CommandContext, file: string): Promise<void> 
       },
       position,
       stats,
+      signal: ctx.signal,
     });
     for await (const _ of requests) {
       if (ctx.signal.aborted) throw ctx.signal.reason;

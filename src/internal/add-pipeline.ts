@@ -5,8 +5,8 @@ import type { CallHooks } from "./call.js";
 import { ChunkPlanner, envelopeSize } from "./chunking.js";
 import { Deadline } from "./deadline.js";
 import { RequestEncoder, type EncodedRequest } from "./encoded-request.js";
-import { PresentIds } from "./present-ids.js";
-import type { RetryEvent } from "./retry.js";
+import { PresentIds, type IdPage } from "./present-ids.js";
+import { backoffDelayMs, type Backoff, type RetryEvent } from "./retry.js";
 import { sleep } from "./sleep.js";
 
 /** How an add behaves; see AddOptions in batch.ts for the public documentation. */
@@ -21,6 +21,10 @@ export interface AddSettings {
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((progress: AddProgress) => void) | undefined;
   readonly onSkip: ((skipped: SkippedRequest) => void) | undefined;
+  /** The pause between rounds of one call grows on this schedule. */
+  readonly roundBackoff: Backoff;
+  /** Randomness for the round pauses' jitter. */
+  readonly random: () => number;
 }
 
 /** Where an add stands; reported through `onProgress` and returned at the end. */
@@ -41,6 +45,11 @@ export interface AddProgress {
   readonly retries: number;
   /** Time spent waiting for add quota, summed over calls. */
   readonly quotaWaitMs: number;
+  /**
+   * Pages of ListBatchRequestMetadata read to learn which ids the batch holds: once before sending when
+   * the batch is not empty, then only what was appended since, for calls whose outcome needs checking.
+   */
+  readonly listCalls: number;
 }
 
 /** A request that was left out, with why. */
@@ -51,12 +60,14 @@ export interface SkippedRequest {
   readonly limit: number;
 }
 
-/** The two things an add needs from the service. */
+/** The three things an add needs from the service. */
 export interface AddTransport {
   /** One AddBatchRequests call with already-encoded requests. */
   send(requests: readonly Uint8Array[], hooks: CallHooks): Promise<void>;
-  /** Every request id the batch holds, from ListBatchRequestMetadata. */
-  listIds(hooks: CallHooks): AsyncIterable<string>;
+  /** How many requests the batch holds (GetBatch), so a fresh batch is not listed. */
+  countRequests(hooks: CallHooks): Promise<number>;
+  /** One page of the batch's request ids (ListBatchRequestMetadata). */
+  listPage(token: string | undefined, hooks: CallHooks): Promise<IdPage>;
 }
 
 /** How long a batch that answers NOT_FOUND right after its creation is given to appear. */
@@ -69,18 +80,23 @@ const unknownOutcome = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Ab
 /**
  * Streams requests into a batch: encodes each once, packs them into calls by exact size, sends up to
  * `concurrency` calls at a time, and reads the input only as fast as calls complete, so memory stays
- * bounded by the calls in flight. Exactly once: a call whose outcome is unknown, or that the server
- * answers ALREADY_EXISTS, is reconciled against the batch's own list of request ids, and only the
- * requests it lacks are sent again.
+ * bounded by the calls in flight. Exactly once, by the batch's own listing, never by what an error
+ * says: a batch that already holds requests is listed once before anything is sent, and ids it holds
+ * are not sent again. A call whose outcome is unknown is sent again (an add is atomic: it landed
+ * whole or not at all); one the server answers ALREADY_EXISTS is checked against what was appended to
+ * the listing since, and only the requests it lacks are sent again. Retries are patient: a spent retry
+ * budget slows the add down instead of ending it, and each call's rounds back off.
  */
 export async function runAdd(transport: AddTransport, batchId: string, input: Iterable<AddInput> | AsyncIterable<AddInput>, settings: AddSettings): Promise<AddProgress> {
   const started = Date.now();
   const overall = settings.timeoutMs === undefined ? undefined : Deadline.after(settings.timeoutMs);
-  const progress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0 };
+  const progress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0, listCalls: 0 };
   const report = () => settings.onProgress?.({ ...progress });
-  const present = new PresentIds(() => transport.listIds(hooks));
+  // Each call's own run of failures, kept with the error it ended on, to name why the add stopped.
+  const streaks = new WeakMap<object, FailureStreak>();
   const hooks: CallHooks = {
     overall,
+    patient: true,
     onRetry: () => {
       progress.retries++;
       report();
@@ -89,21 +105,45 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
       progress.quotaWaitMs += ms;
     },
   };
+  const present = new PresentIds((token) => {
+    progress.listCalls++;
+    return transport.listPage(token, hooks);
+  });
+  // Rounds of one call back off like attempts do, and none starts that the add's deadline would cut off.
+  const pause = async (round: number, error: ApiError) => {
+    const delayMs = backoffDelayMs(round, settings.roundBackoff, settings.random);
+    const leftMs = overall?.remainingMs();
+    if (leftMs !== undefined && delayMs >= leftMs) throw error;
+    await sleep(delayMs, settings.signal);
+  };
 
   const sendCall = async (call: EncodedRequest[], bytes: number) => {
+    const streak = new FailureStreak();
+    try {
+      await sendRounds(call, bytes, streak);
+    } catch (error) {
+      if (error instanceof ApiError) streaks.set(error, streak);
+      throw error;
+    }
+  };
+
+  const sendRounds = async (call: EncodedRequest[], bytes: number, streak: FailureStreak) => {
     let pending = call;
     let outcomeUnknown = false;
-    // A listing made after this add began shows every id that was there before it: enough to explain
-    // an ALREADY_EXISTS on a first attempt. Once it fails to, only a listing after the attempt will do.
-    let earlierListingWillDo = true;
+    // Set once a listing resumed where the last one ended failed to explain an ALREADY_EXISTS.
+    let fromStart = false;
     for (let round = 1; ; round++) {
       try {
         await transport.send(
           pending.map((r) => r.bytes),
-          { ...hooks, onRetry: (event: RetryEvent) => {
-            outcomeUnknown ||= unknownOutcome.has(event.error.code);
-            hooks.onRetry?.(event);
-          } },
+          {
+            ...hooks,
+            onRetry: (event: RetryEvent) => {
+              outcomeUnknown ||= unknownOutcome.has(event.error.code);
+              hooks.onRetry?.(event);
+            },
+            onAttempt: (error) => streak.record(error),
+          },
         );
         progress.requestsAdded += pending.length;
         progress.bytesSent += pending.length === call.length ? bytes : callBytes(batchId, pending);
@@ -112,28 +152,42 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
         return;
       } catch (error) {
         const attemptEnded = Date.now();
-        if (!(error instanceof ApiError) || round >= maxRounds || settings.signal?.aborted) throw error;
+        if (!(error instanceof ApiError) || settings.signal?.aborted) throw error;
+        if (round >= maxRounds) throw error.code === Code.AlreadyExists ? unexplainedConflict(error, pending.length) : error;
         if (error.code === Code.NotFound && Date.now() - started < notFoundGraceMs) {
           // Read-after-write lag: a batch created a moment ago may not be visible to every server yet.
-          await sleep(Math.min(2_000, 100 * 2 ** round), settings.signal);
+          await pause(round, error);
           continue;
         }
         const unknown = unknownOutcome.has(error.code);
         if (!unknown && error.code !== Code.AlreadyExists) throw error;
         if (pending.some((r) => r.id === undefined)) throw error; // without ids nothing can be verified
-        outcomeUnknown ||= unknown;
-        const notBefore = outcomeUnknown || !earlierListingWillDo ? attemptEnded : started;
+        if (unknown) {
+          // It landed whole or not at all; sending it again tells which (success, or ALREADY_EXISTS to check).
+          outcomeUnknown = true;
+          await pause(round, error);
+          continue;
+        }
         let found: Set<string>;
         try {
-          found = await present.which(new Set(pending.map((r) => r.id!)), notBefore);
+          found = await present.which(new Set(pending.map((r) => r.id!)), attemptEnded, fromStart);
         } catch (listError) {
-          // The check itself failed transiently: sending again is safe (an add is atomic and refuses ids
-          // it holds), and the next round checks again.
-          if (listError instanceof ApiError && unknownOutcome.has(listError.code)) continue;
+          // The check itself failed transiently: sending again is safe (atomic, and ids it holds are
+          // refused), and the next round checks again, reading on from the pages already seen.
+          if (listError instanceof ApiError && unknownOutcome.has(listError.code)) {
+            await pause(round, listError);
+            continue;
+          }
           throw listError;
         }
-        if (found.size === 0) earlierListingWillDo = false;
-        // Ids present after an attempt of ours that may have landed are ours; otherwise they were there before.
+        // Refused, yet none of its ids is listed: read the listing from the start next time (its order or
+        // its tokens may not be what a resumed read assumes), after a pause (it may lag behind).
+        if (found.size === 0) {
+          fromStart = true;
+          await pause(round, error);
+          continue;
+        }
+        // Pre-existing ids were never sent, so ids found after an attempt of ours that may have landed are ours.
         if (outcomeUnknown) progress.requestsAdded += found.size;
         else progress.alreadyPresent += found.size;
         pending = pending.filter((r) => !found.has(r.id!));
@@ -148,7 +202,8 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   try {
-    for await (const call of plannedCalls(batchId, input, settings, progress)) {
+    const learn = () => learnWhatIsThere(transport, present, hooks, started);
+    for await (const call of plannedCalls(batchId, input, settings, progress, present, learn)) {
       if (failure !== undefined) break;
       if (settings.signal?.aborted) throw settings.signal.reason;
       const sending: Promise<void> = sendCall(call.requests, call.bytes)
@@ -159,12 +214,96 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
       inFlight.add(sending);
       if (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
     }
+  } catch (error) {
+    failure ??= { error };
   } finally {
     await Promise.all(inFlight);
   }
-  if (failure !== undefined) throw failure.error;
+  if (failure !== undefined) throw failure.error instanceof ApiError ? gaveUp(failure.error, streaks.get(failure.error), progress, batchId) : failure.error;
   report();
   return { ...progress };
+}
+
+/** Before sending anything, the ids a non-empty batch holds: a re-run then sends only what is missing. */
+async function learnWhatIsThere(transport: AddTransport, present: PresentIds, hooks: CallHooks, started: number): Promise<void> {
+  let count: number;
+  try {
+    count = await transport.countRequests(hooks);
+  } catch (error) {
+    // A batch created a moment ago may not be visible yet; it holds nothing either way, and the
+    // add's own calls wait for it to appear.
+    if (error instanceof ApiError && error.code === Code.NotFound) return;
+    throw error;
+  }
+  if (count > 0) await present.refresh(started, true);
+}
+
+/**
+ * Consecutive failed attempts of one call, over all its rounds, of the codes that are retried or leave
+ * an outcome unknown (an ALREADY_EXISTS met on the way neither counts nor ends it); a success ends it.
+ * When an add gives up, this is its cause.
+ */
+class FailureStreak {
+  attempts = 0;
+  last: ApiError | undefined;
+
+  /** Whether a failure of this code is part of a streak. */
+  static counts(error: ApiError): boolean {
+    return unknownOutcome.has(error.code) || error.code === Code.ResourceExhausted;
+  }
+
+  record(error: ApiError | undefined): void {
+    if (error === undefined) {
+      this.attempts = 0;
+      this.last = undefined;
+    } else if (FailureStreak.counts(error)) {
+      this.attempts++;
+      this.last = error;
+    }
+  }
+}
+
+/**
+ * The error an add that stops throws: the failure that made it stop (the streak's, not a symptom such as
+ * an ALREADY_EXISTS met on the way), what the add had confirmed by then, and that a re-run finishes it.
+ */
+function gaveUp(error: ApiError, streak: FailureStreak | undefined, progress: AddProgress, batchId: string): ApiError {
+  // A refusal that names its own cause (CANCELED, INVALID_ARGUMENT, ...) is the cause, whatever came before.
+  const streakLast = error.code === Code.AlreadyExists || FailureStreak.counts(error) ? streak?.last : undefined;
+  const cause = streakLast ?? error;
+  const attempts = streakLast === undefined ? error.attempts : streak!.attempts;
+  const why = `${codeName(cause.code)} on ${attempts} ${attempts === 1 ? "attempt" : "attempts in a row"}`;
+  const confirmed = progress.requestsAdded + progress.alreadyPresent;
+  const stopped = new ApiError({
+    code: cause.code,
+    method: cause.method,
+    details: cause.details,
+    metadata: cause.metadata,
+    cause: error,
+    rawMessage:
+      `${cause.rawMessage} (the add stopped after ${why}; ${confirmed} requests are confirmed in batch ${batchId}: ` +
+      `${progress.requestsAdded} added by this add, ${progress.alreadyPresent} there before. Running the same add again sends only the rest.)`,
+  });
+  stopped.attempts = attempts;
+  return stopped;
+}
+
+/** An ALREADY_EXISTS that listings of the batch never explained, round after round. */
+function unexplainedConflict(error: ApiError, requests: number): ApiError {
+  const refused = new ApiError({
+    code: error.code,
+    method: error.method,
+    details: error.details,
+    metadata: error.metadata,
+    cause: error,
+    rawMessage: `${error.rawMessage} (the batch's listing, read from the start after each refusal, shows none of the ${requests} ids still refused: another writer may be adding them, or the listing lags behind)`,
+  });
+  refused.attempts = error.attempts;
+  return refused;
+}
+
+function codeName(code: Code): string {
+  return Code[code].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
 }
 
 /** Reads the input and yields calls ready to send. An array is checked whole before the first call is planned. */
@@ -172,27 +311,39 @@ async function* plannedCalls(
   batchId: string,
   input: Iterable<AddInput> | AsyncIterable<AddInput>,
   settings: AddSettings,
-  progress: { requestsRead: number; skipped: number },
+  progress: { requestsRead: number; skipped: number; alreadyPresent: number },
+  present: PresentIds,
+  beforeFirstCall: () => Promise<void>,
 ): AsyncGenerator<{ requests: EncodedRequest[]; bytes: number }> {
   const encoder = new RequestEncoder(settings.models, settings.autoIds);
   const planner = new ChunkPlanner({ maxBytes: settings.maxAddBytes, maxRequests: settings.maxRequestsPerCall }, envelopeSize(batchId));
   const groups = Array.isArray(input) ? [encodeAll(input, encoder, planner, settings)] : encodeGroups(input, encoder);
   let call: EncodedRequest[] = [];
-  for await (const group of groups) for (const request of group) {
-    progress.requestsRead++;
-    if (!planner.fitsAlone(request.bytes.length)) {
-      const skipped = { index: request.index, batchRequestId: request.id, bytes: request.bytes.length, limit: settings.maxAddBytes };
-      if (settings.oversize === "error") throw oversizeError(skipped);
-      progress.skipped++;
-      settings.onSkip?.(skipped);
-      continue;
+  let first = true;
+  for await (const group of groups) {
+    // After the first group is checked (an array: all of it), so bad input is refused before any call.
+    if (first) await beforeFirstCall();
+    first = false;
+    for (const request of group) {
+      progress.requestsRead++;
+      if (!planner.fitsAlone(request.bytes.length)) {
+        const skipped = { index: request.index, batchRequestId: request.id, bytes: request.bytes.length, limit: settings.maxAddBytes };
+        if (settings.oversize === "error") throw oversizeError(skipped);
+        progress.skipped++;
+        settings.onSkip?.(skipped);
+        continue;
+      }
+      if (request.id !== undefined && present.has(request.id)) {
+        progress.alreadyPresent++;
+        continue;
+      }
+      if (!planner.fits(request.bytes.length)) {
+        yield { requests: call, bytes: planner.reset() };
+        call = [];
+      }
+      planner.add(request.bytes.length);
+      call.push(request);
     }
-    if (!planner.fits(request.bytes.length)) {
-      yield { requests: call, bytes: planner.reset() };
-      call = [];
-    }
-    planner.add(request.bytes.length);
-    call.push(request);
   }
   if (call.length > 0) yield { requests: call, bytes: planner.reset() };
 }

@@ -35,6 +35,8 @@ export interface CallContext {
   readonly random: () => number;
   /** Throws when the client has been closed. */
   assertOpen(): void;
+  /** Whether the client has been closed: calls it cut off are CANCELED, not a lost connection to retry. */
+  isClosed(): boolean;
 }
 
 /** What long operations (add, wait, list iteration) pass to each call they make. */
@@ -45,6 +47,10 @@ export interface CallHooks {
   readonly onRetry?: (event: RetryEvent) => void;
   /** Told how long the call waited for its quota slot. */
   readonly onQuotaWait?: (ms: number) => void;
+  /** Told how each attempt ended: undefined for a success, else its error. */
+  readonly onAttempt?: (error: ApiError | undefined) => void;
+  /** A long operation: a spent retry budget slows its retries down rather than ending them. */
+  readonly patient?: boolean;
 }
 
 /** Header names the library owns; a caller setting them would break auth, framing or deadlines. */
@@ -84,19 +90,21 @@ export async function callUnary<T>(
         send({ headers, timeoutMs: attemptTimeoutMs(deadline), signal }),
       );
       ctx.budget.recordSuccess();
+      hooks.onAttempt?.(undefined);
       return result;
     } catch (reason) {
-      const mapped = toApiError(reason, rpc, ctx.secrets);
+      const mapped = toApiError(reason, rpc, ctx.secrets, (signal?.aborted ?? false) || ctx.isClosed());
       if (!(mapped instanceof ApiError)) throw mapped;
       error = mapped;
     }
     error.attempts = attempt;
+    hooks.onAttempt?.(error);
     if (kind !== undefined && error.isQuotaError && error.retryAfterMs !== undefined) {
       ctx.quota.pause(kind, Date.now() + Math.min(error.retryAfterMs, ctx.retry.maxHintMs));
     }
     if (ctx.retry.retryableCodes.includes(error.code)) ctx.budget.recordFailure();
     const decision = decideRetry(
-      { error, attempt, remainingMs: deadline.remainingMs(), aborted: signal?.aborted ?? false, budgetAllows: ctx.budget.allowsRetry },
+      { error, attempt, remainingMs: deadline.remainingMs(), aborted: signal?.aborted ?? false, budgetAllows: ctx.budget.allowsRetry, patient: hooks.patient },
       ctx.retry,
       ctx.random,
     );

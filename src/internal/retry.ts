@@ -41,8 +41,11 @@ export interface RetryEvent {
   readonly delayMs: number;
   /** The error of the failed attempt. */
   readonly error: ApiError;
-  /** Why it is retried: the server's hint or the backoff schedule. */
-  readonly reason: "retry-info" | "pushback" | "retry-after" | "backoff";
+  /**
+   * Why it is retried: the server's hint, the backoff schedule, or, for a long operation while the retry
+   * budget is spent, the slower "throttled" schedule.
+   */
+  readonly reason: "retry-info" | "pushback" | "retry-after" | "backoff" | "throttled";
 }
 
 export const defaultRetryOptions: Readonly<RetryOptions> = Object.freeze({
@@ -69,12 +72,18 @@ export interface AttemptOutcome {
   readonly remainingMs: number | undefined;
   readonly aborted: boolean;
   readonly budgetAllows: boolean;
+  /**
+   * The attempt belongs to a long operation (an add, a listing it reconciles with) that must ride out a
+   * sustained failure rate: a spent budget slows its retries down instead of ending them.
+   */
+  readonly patient?: boolean;
 }
 
 /**
  * Decides whether a failed attempt is retried: never what cannot succeed (a code not in the list, a
  * RESOURCE_EXHAUSTED that is not a quota, a negative pushback, an aborted call, a deadline that would pass
- * during the wait); otherwise after the server's hint (clamped), else after full-jitter backoff.
+ * during the wait); otherwise after the server's hint (clamped), else after full-jitter backoff. A spent
+ * budget stops a short call's retries, but only slows a patient one's (see throttledDelayMs).
  * `random` returns [0, 1) and is injected so the schedule can be tested.
  */
 export function decideRetry(outcome: AttemptOutcome, options: RetryOptions, random: () => number = Math.random): RetryDecision {
@@ -86,19 +95,32 @@ export function decideRetry(outcome: AttemptOutcome, options: RetryOptions, rand
   const quota = error.code === Code.ResourceExhausted;
   if (quota && !error.isQuotaError) return { retry: false, why: "RESOURCE_EXHAUSTED without a quota signal (e.g. a message over the size limit) cannot succeed on retry" };
   if (outcome.attempt >= options.maxAttempts) return { retry: false, why: `all ${options.maxAttempts} attempts failed` };
-  if (!outcome.budgetAllows) return { retry: false, why: "the retry budget is spent (the service keeps failing)" };
+  const throttled = !outcome.budgetAllows;
+  if (throttled && outcome.patient !== true) return { retry: false, why: "the retry budget is spent (the service keeps failing)" };
+  const backoff = quota ? options.quotaBackoff : options.transientBackoff;
   const delayMs =
     hint.delayMs !== undefined
       ? Math.min(hint.delayMs, options.maxHintMs)
-      : backoffDelayMs(outcome.attempt, quota ? options.quotaBackoff : options.transientBackoff, random);
+      : throttled
+        ? throttledDelayMs(backoff, random)
+        : backoffDelayMs(outcome.attempt, backoff, random);
   if (outcome.remainingMs !== undefined && delayMs >= outcome.remainingMs) {
     return { retry: false, why: `the deadline passes before the next attempt could start (${delayMs} ms wait, ${outcome.remainingMs} ms left)` };
   }
-  return { retry: true, delayMs, reason: hint.source ?? "backoff" };
+  return { retry: true, delayMs, reason: hint.source ?? (throttled ? "throttled" : "backoff") };
 }
 
 /** Full jitter: a uniform delay up to the capped exponential, so retrying clients spread out instead of colliding. */
 export function backoffDelayMs(attempt: number, backoff: Backoff, random: () => number): number {
   const cap = Math.min(backoff.maxMs, backoff.initialMs * backoff.multiplier ** (attempt - 1));
   return Math.floor(random() * cap);
+}
+
+/**
+ * The wait of a patient retry while the budget is spent: between half and all of the longest backoff,
+ * so a long operation keeps going at a fraction of its pace without the retry storm the budget exists
+ * to prevent, and its concurrent calls still spread out.
+ */
+export function throttledDelayMs(backoff: Backoff, random: () => number): number {
+  return Math.floor(backoff.maxMs * (0.5 + random() / 2));
 }

@@ -38,13 +38,20 @@ describe("LineSplitter", () => {
     expect(texts(split(["\uFEFF"]))).toEqual([]);
   });
 
-  it("reports a line over the limit by number and length without holding it", () => {
-    const lines = split(["short\n", "x".repeat(40), "x".repeat(40), "\nafter\n"], 50);
-    expect(lines).toEqual([
-      { kind: "text", number: 1, size: 6, text: "short" },
-      { kind: "too-long", number: 2, size: 81 },
-      { kind: "text", number: 3, size: 6, text: "after" },
-    ]);
+  it("reports a line over the limit by number as soon as it passes the limit, without holding it", () => {
+    const splitter = new LineSplitter(50);
+    expect(splitter.push(Buffer.from("short\n" + "x".repeat(40)))).toEqual([{ kind: "text", number: 1, size: 6, text: "short" }]);
+    // The chunk that takes the line past 50 bytes reports it, before any line break arrives.
+    expect(splitter.push(Buffer.from("x".repeat(40)))).toEqual([{ kind: "too-long", number: 2, size: 80 }]);
+    // The rest of it is skipped, however much more there is, and the next line reads normally.
+    for (let i = 0; i < 100; i++) expect(splitter.push(Buffer.from("x".repeat(1_000)))).toEqual([]);
+    expect(splitter.push(Buffer.from("yy\nafter\n"))).toEqual([{ kind: "text", number: 3, size: 6, text: "after" }]);
+    expect(splitter.end()).toEqual([]);
+  });
+
+  it("reports a too-long last line without a line break once", () => {
+    expect(split(["x".repeat(60)], 50)).toEqual([{ kind: "too-long", number: 1, size: 60 }]);
+    expect(split(["x".repeat(30), "x".repeat(30), "x".repeat(30)], 50)).toEqual([{ kind: "too-long", number: 1, size: 60 }]);
   });
 
   it("reports bytes that are not UTF-8", () => {
@@ -74,6 +81,15 @@ describe("readLines", () => {
       ["three", 14],
     ]);
     expect(position.totalBytes).toBe(14);
+  });
+
+  it("stops at an abort even inside an endless line, where no line is ever handed out", async () => {
+    const stop = new AbortController();
+    const reading = (async () => {
+      for await (const _ of readLines("/dev/zero", undefined, 1024, stop.signal));
+    })();
+    setTimeout(() => stop.abort(new Error("stopped")), 100);
+    await expect(reading).rejects.toThrow("stopped");
   });
 
   it("names a file that cannot be read", async () => {

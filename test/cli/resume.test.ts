@@ -66,6 +66,30 @@ describe("run", () => {
   }, 30_000);
 });
 
+describe("run killed mid-add", () => {
+  it("SIGKILLed while adding, the same command again adds only what is missing and writes every result once", async () => {
+    const emu = await cli.emulator({ processing: { requestsPerSecond: 20_000 }, faults: { latencyMs: 100 } });
+    const file = input("killed-run.jsonl", 5_000);
+    const out = cli.path("killed-run-out.jsonl");
+    const args = ["run", file, "--out", out, "--requests-per-call", "100", "--poll-interval-ms", "50", ...cli.at(emu)];
+    const running = cli.start(args);
+    const batchId = () => (existsSync(`${out}.checkpoint`) ? (JSON.parse(readFileSync(`${out}.checkpoint`, "utf8")) as { batchId?: string }).batchId : undefined);
+    await until(() => batchId() !== undefined && emu.requestIds(batchId()!).length >= 600, 15_000, "the add to be under way");
+    running.child.kill("SIGKILL");
+    await running.finished;
+    const landed = emu.requestIds(batchId()!).length;
+    expect(landed).toBeLessThan(5_000);
+
+    const resumed = await cli.run(args);
+    expect(resumed.code).toBe(0);
+    expect(emu.counters().batchesCreated).toBe(1);
+    // By the emulator's records: each request applied once, none refused as a duplicate.
+    expect(emu.counters().requestsApplied).toBe(5_000);
+    expect(emu.counters().rejections.duplicate).toBe(0);
+    expectEachIdOnce(readFileSync(out, "utf8"), 5_000);
+  }, 60_000);
+});
+
 describe("results", () => {
   it("killed after some pages, resumes from its checkpoint and writes each result once", async () => {
     const emu = await cli.emulator();

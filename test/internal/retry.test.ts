@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs, decideRetry, defaultRetryOptions, type AttemptOutcome, type Backoff, type RetryOptions } from "../../src/internal/retry.js";
+import { backoffDelayMs, decideRetry, throttledDelayMs, defaultRetryOptions, type AttemptOutcome, type Backoff, type RetryOptions } from "../../src/internal/retry.js";
 import { apiError, quotaFailure, retryInfo, type ErrorShape } from "../support/errors.js";
 
 const options: RetryOptions = {
@@ -106,5 +106,35 @@ describe("backoffDelayMs: full jitter", () => {
   it("spreads delays uniformly below the cap", () => {
     const randoms = [0.1, 0.25, 0.9];
     expect(randoms.map((r) => backoffDelayMs(3, backoff, () => r))).toEqual([40, 100, 360]);
+  });
+});
+
+describe("a long operation's retries while the budget is spent", () => {
+  const unavailable = { code: Code.Unavailable };
+
+  it("slow down instead of stopping: a throttled wait near the longest backoff", () => {
+    expect(decide(unavailable, { budgetAllows: false, patient: true })).toEqual({ retry: true, delayMs: 750, reason: "throttled" });
+  });
+
+  it("still stop a short call", () => {
+    expect(decide(unavailable, { budgetAllows: false, patient: false })).toMatchObject({ retry: false, why: expect.stringMatching(/budget is spent/) });
+  });
+
+  it("use the normal schedule while the budget allows", () => {
+    expect(decide(unavailable, { budgetAllows: true, patient: true })).toEqual({ retry: true, delayMs: 50, reason: "backoff" });
+  });
+
+  it("still honour the server's hint, the attempt limit and the deadline", () => {
+    expect(decide({ code: Code.ResourceExhausted, retryInfo: retryInfo(2n, 0) }, { budgetAllows: false, patient: true })).toMatchObject({ retry: true, delayMs: 2_000, reason: "retry-info" });
+    expect(decide(unavailable, { budgetAllows: false, patient: true, attempt: 3 })).toMatchObject({ retry: false });
+    expect(decide(unavailable, { budgetAllows: false, patient: true, remainingMs: 700 })).toMatchObject({ retry: false, why: expect.stringMatching(/deadline/) });
+  });
+
+  it.each([
+    [0, 500],
+    [0.5, 750],
+    [1 - 1e-12, 999],
+  ])("throttledDelayMs spreads over the upper half of maxMs (random %d → %i ms)", (r, delayMs) => {
+    expect(throttledDelayMs({ initialMs: 100, maxMs: 1_000, multiplier: 2 }, () => r)).toBe(delayMs);
   });
 });

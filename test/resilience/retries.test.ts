@@ -116,3 +116,29 @@ it("refuses an oversize request before sending anything, or skips it on request"
   expect(skipped).toEqual(["huge"]);
   expect(result).toMatchObject({ requestsAdded: 1, skipped: 1 });
 });
+
+it("an add that gives up names the failure that stopped it and how many requests are confirmed, not a symptom", async () => {
+  emu = await startEmulator({ processing: { requestsPerSecond: 0 } });
+  const client = new Client({ apiKey: "k", baseUrl: emu.url, retry: { transientBackoff: { initialMs: 5, maxMs: 20, multiplier: 2 } } });
+  const batch = await client.batch.create("outage");
+  const requests = Array.from({ length: 2_000 }, (_, i) => client.chat.create("grok-4", { batchRequestId: `o${i}` }).append(user(`q${i}`)));
+  const error = (await client.batch
+    .add(batch.batchId, requests, {
+      maxRequestsPerCall: 100,
+      concurrency: 1,
+      timeoutMs: 10_000,
+      // The service goes down for good once 500 requests are in.
+      onProgress: (p) => {
+        if (p.requestsAdded >= 500) emu!.setFaults({ unavailableRate: 1 });
+      },
+    })
+    .catch((e: unknown) => e)) as ApiError;
+  client.close();
+  expect(error).toBeInstanceOf(ApiError);
+  expect(error.code).toBe(Code.Unavailable);
+  expect(error.attempts).toBeGreaterThanOrEqual(10);
+  expect(error.message).toMatch(
+    new RegExp(`the add stopped after UNAVAILABLE on ${error.attempts} attempts in a row; 500 requests are confirmed in batch ${batch.batchId}: 500 added by this add, 0 there before\\. Running the same add again sends only the rest\\.`),
+  );
+  expect(emu.requestIds(batch.batchId)).toHaveLength(500);
+}, 30_000);

@@ -3,17 +3,34 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 
 const main = fileURLToPath(new URL("../../src/emulator/main.ts", import.meta.url));
-const tsx = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
+// Node itself with tsx's loader, not the tsx wrapper: a SIGKILL must reach the process that serves.
+const tsxLoader = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
 
 /** An emulator in a child process: its own event loop and core, as a real server would have. */
 export interface EmulatorProcess {
   readonly url: string;
+  /** SIGKILLs the emulator (no goodbye to its clients), waits `downMs`, and starts it again on the same port. */
+  crashAndRestart(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Starts `xai-batch serve --port 0 ...args` and resolves once it prints the address it listens on. */
 export async function startEmulatorProcess(args: string[]): Promise<EmulatorProcess> {
-  const child: ChildProcess = spawn(tsx, [main, "--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  let { child, url } = await spawnEmulator(["--port", "0", ...args]);
+  const port = new URL(url).port;
+  return {
+    url,
+    async crashAndRestart(downMs) {
+      await kill(child, "SIGKILL");
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      ({ child } = await spawnEmulator(["--port", port, ...args]));
+    },
+    stop: () => kill(child, "SIGTERM"),
+  };
+}
+
+async function spawnEmulator(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", tsxLoader, main, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`emulator did not start: ${output}`)), 15_000);
@@ -27,12 +44,12 @@ export async function startEmulatorProcess(args: string[]): Promise<EmulatorProc
     });
     child.once("exit", (code) => reject(new Error(`emulator exited with ${code}: ${output}`)));
   });
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
-  };
+  return { child, url };
+}
+
+async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill(signal);
+  await exited;
 }

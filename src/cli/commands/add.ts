@@ -56,7 +56,7 @@ export async function addWithProgress(
   resumeHint = "Run the same command again to add the rest: requests are added by id, so none is added twice.",
 ): Promise<AddProgress> {
   const started = Date.now();
-  let latest: AddProgress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0 };
+  let latest: AddProgress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0, listCalls: 0 };
   const frame = (): ProgressFrame => addFrame(latest, totals, ctx.quota.waitingMs("add"), Date.now() - started);
   ctx.onInterrupt(
     () => `Before stopping, ${plural(latest.requestsAdded, "request")} went into batch ${batchId} (${count(latest.alreadyPresent)} already there); calls in flight may have landed too.\n${resumeHint}`,
@@ -103,6 +103,7 @@ function addFrame(p: AddProgress, totals: AddTotals, quotaWaitingMs: number, ela
       calls: p.calls,
       retries: p.retries,
       quotaWaitMs: p.quotaWaitMs,
+      listCalls: p.listCalls,
       waitingForQuotaMs: quotaWaitingMs,
     },
   };
@@ -144,7 +145,7 @@ export const command = defineCommand(
         `Follow it with \`xai-batch wait ${batchId}\`.`,
     );
     ctx.out.result(
-      { type: "add", batchId, file, requestsAdded: result.requestsAdded, alreadyPresent: result.alreadyPresent, badLines: source.stats.badLines, calls: result.calls, retries: result.retries, quotaWaitMs: result.quotaWaitMs },
+      { type: "add", batchId, file, requestsAdded: result.requestsAdded, alreadyPresent: result.alreadyPresent, badLines: source.stats.badLines, calls: result.calls, retries: result.retries, quotaWaitMs: result.quotaWaitMs, listCalls: result.listCalls },
       `added ${plural(result.requestsAdded, "request")} to ${batchId}` +
         `${result.alreadyPresent > 0 ? ` (${count(result.alreadyPresent)} were there already)` : ""}` +
         `${source.stats.badLines > 0 ? `; ${plural(source.stats.badLines, "bad line")} skipped` : ""}`,

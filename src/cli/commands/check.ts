@@ -55,6 +55,7 @@ export const command = defineCommand(
         onBadLine: (line, reason) => ctx.out.badLine(file!, line, reason, true),
         position,
         stats,
+        signal: ctx.signal,
       });
       for await (const r of requests) {
         if (ctx.signal.aborted) throw ctx.signal.reason;

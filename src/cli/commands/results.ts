@@ -132,6 +132,7 @@ async function joinResults(ctx: CommandContext, batchId: string, settings: Resul
     models: undefined,
     maxAddBytes: defaultLimits.maxAddBytes,
     onBadLine: (line, reason) => ctx.out.badLine(input, line, reason),
+    signal: ctx.signal,
   });
   for await (const row of rows) {
     const result = byId.get(row.id);

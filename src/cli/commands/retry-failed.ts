@@ -117,7 +117,7 @@ async function* fromService(ctx: CommandContext, batchId: string, onMissing: () 
 async function* fromFile(ctx: CommandContext, batchId: string, input: string, onMissing: () => void): AsyncGenerator<BatchRequest> {
   const wanted = new Set<string>();
   for await (const meta of idsToRetry(ctx, batchId)) wanted.add(meta.batchRequestId);
-  const rows = readRequests(input, { models: ctx.globals.models, maxAddBytes: defaultLimits.maxAddBytes, onBadLine: (line, reason) => ctx.out.badLine(input, line, reason) });
+  const rows = readRequests(input, { models: ctx.globals.models, maxAddBytes: defaultLimits.maxAddBytes, onBadLine: (line, reason) => ctx.out.badLine(input, line, reason), signal: ctx.signal });
   for await (const row of rows) {
     if (!wanted.delete(row.id)) continue;
     yield row.request;

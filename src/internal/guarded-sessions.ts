@@ -1,0 +1,32 @@
+import { Http2SessionManager } from "@connectrpc/connect-node";
+import type * as http2 from "node:http2";
+
+/**
+ * Connect-node's session manager drops its own `error` listeners when it moves on from a session
+ * (replaced, shutting down, verified), yet a PING timeout armed earlier, or the socket itself, can
+ * still destroy that session with an error, and an `error` event nobody listens to kills the process
+ * (connect-es #1768). Every session a stream is opened on gets one listener of ours for its whole
+ * life. The calls on it still fail through their streams, as UNAVAILABLE, and are retried; the
+ * manager dials a fresh session for the next call.
+ */
+export class GuardedSessionManager extends Http2SessionManager {
+  readonly #guarded = new WeakSet<http2.Http2Session>();
+
+  override async request(
+    method: string,
+    path: string,
+    headers: http2.OutgoingHttpHeaders,
+    options: Omit<http2.ClientSessionRequestOptions, "signal">,
+  ): Promise<http2.ClientHttp2Stream> {
+    const stream = await super.request(method, path, headers, options);
+    const session = stream.session;
+    if (session !== undefined && !this.#guarded.has(session)) {
+      this.#guarded.add(session);
+      session.on("error", ignoreSessionError);
+    }
+    return stream;
+  }
+}
+
+/** The failure reaches every call on the session through its stream; here it only must not be unhandled. */
+function ignoreSessionError(): void {}

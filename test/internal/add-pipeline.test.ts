@@ -1,0 +1,121 @@
+import { fromBinary } from "@bufbuild/protobuf";
+import { Code } from "@connectrpc/connect";
+import { describe, expect, it } from "vitest";
+import { ChatRequest } from "../../src/chat.js";
+import { ApiError } from "../../src/errors.js";
+import { runAdd, type AddSettings, type AddTransport } from "../../src/internal/add-pipeline.js";
+import type { CallHooks } from "../../src/internal/call.js";
+import { user } from "../../src/messages.js";
+import { BatchRequestSchema } from "../../src/wire.js";
+
+// The add's decisions against a scripted service, one call at a time: what it sends, what it lists,
+// what it reports and how it names a give-up. The wire is covered against real servers in test/resilience.
+
+const chat = (id: string) => new ChatRequest("grok-4", { batchRequestId: id }).append(user(`q ${id}`));
+const ids = (n: number) => Array.from({ length: n }, (_, i) => `r${i}`);
+
+const settings: AddSettings = {
+  maxAddBytes: 25_000_000,
+  maxRequestsPerCall: 2,
+  concurrency: 1,
+  autoIds: true,
+  oversize: "error",
+  models: undefined,
+  timeoutMs: undefined,
+  signal: undefined,
+  onProgress: undefined,
+  onSkip: undefined,
+  roundBackoff: { initialMs: 1, maxMs: 2, multiplier: 2 },
+  random: () => 0.5,
+};
+
+const failure = (code: Code) => new ApiError({ code, rawMessage: `scripted ${Code[code]}`, method: "AddBatchRequests" });
+
+/**
+ * A batch holding `held` ids, listed in pages of 2. `answer` decides each AddBatchRequests call: undefined
+ * applies it, an error refuses it, "applied-then-lost" applies it and answers UNAVAILABLE. Like
+ * callUnary, it tells the hooks how each attempt ended.
+ */
+function service(held: string[], answer: (call: number, ids: string[]) => ApiError | "applied-then-lost" | undefined = () => undefined) {
+  const batch = [...held];
+  const sent: string[][] = [];
+  const listed: (string | undefined)[] = [];
+  const transport: AddTransport = {
+    async send(requests, hooks: CallHooks) {
+      const callIds = requests.map((bytes) => fromBinary(BatchRequestSchema, bytes).batchRequestId!);
+      sent.push(callIds);
+      const outcome = callIds.some((id) => batch.includes(id)) ? failure(Code.AlreadyExists) : answer(sent.length, callIds);
+      if (outcome === undefined || outcome === "applied-then-lost") batch.push(...callIds);
+      const error = outcome === "applied-then-lost" ? failure(Code.Unavailable) : outcome;
+      hooks.onAttempt?.(error);
+      if (error !== undefined) throw error;
+    },
+    countRequests: async () => batch.length,
+    async listPage(token) {
+      listed.push(token);
+      const from = token === undefined ? 0 : Number(token);
+      return { ids: batch.slice(from, from + 2), nextToken: from + 2 < batch.length ? String(from + 2) : undefined };
+    },
+  };
+  return { batch, sent, listed, transport };
+}
+
+describe("runAdd", () => {
+  it("into a fresh batch: sends everything and lists nothing", async () => {
+    const s = service([]);
+    const result = await runAdd(s.transport, "b", ids(5).map(chat), settings);
+    expect(s.sent).toEqual([["r0", "r1"], ["r2", "r3"], ["r4"]]);
+    expect(s.listed).toEqual([]);
+    expect(result).toMatchObject({ requestsRead: 5, requestsAdded: 5, alreadyPresent: 0, calls: 3, listCalls: 0 });
+  });
+
+  it("resumed on a batch that holds some ids: lists it once, sends only what is missing, and says so exactly", async () => {
+    const s = service(["r0", "r2", "r3"]);
+    const result = await runAdd(s.transport, "b", ids(6).map(chat), settings);
+    expect(s.sent).toEqual([["r1", "r4"], ["r5"]]);
+    expect(s.listed).toEqual([undefined, "2"]);
+    expect(result).toMatchObject({ requestsAdded: 3, alreadyPresent: 3, listCalls: 2 });
+    expect(s.batch.sort()).toEqual(ids(6).sort());
+  });
+
+  it("a call applied but answered UNAVAILABLE is sent again, and the ALREADY_EXISTS it then gets is confirmed by the listing as this add's", async () => {
+    const s = service([], (call) => (call === 2 ? "applied-then-lost" : undefined));
+    const result = await runAdd(s.transport, "b", ids(6).map(chat), settings);
+    expect(s.sent).toEqual([["r0", "r1"], ["r2", "r3"], ["r2", "r3"], ["r4", "r5"]]);
+    expect(result).toMatchObject({ requestsAdded: 6, alreadyPresent: 0, listCalls: 2 });
+    expect(s.batch).toHaveLength(6);
+  });
+
+  it("a call that failed before applying is simply sent again: no listing", async () => {
+    const s = service([], (call) => (call === 1 ? failure(Code.Unavailable) : undefined));
+    const result = await runAdd(s.transport, "b", ids(2).map(chat), settings);
+    expect(s.sent).toEqual([["r0", "r1"], ["r0", "r1"]]);
+    expect(result).toMatchObject({ requestsAdded: 2, listCalls: 0 });
+  });
+
+  it("gives up after its rounds, naming the streak of failures and what is confirmed", async () => {
+    const s = service([], (call) => (call >= 2 ? failure(Code.Unavailable) : undefined));
+    const error = (await runAdd(s.transport, "b", ids(4).map(chat), settings).catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.code).toBe(Code.Unavailable);
+    expect(error.attempts).toBe(8);
+    expect(error.rawMessage).toBe(
+      "scripted Unavailable (the add stopped after UNAVAILABLE on 8 attempts in a row; 2 requests are confirmed in batch b: 2 added by this add, 0 there before. Running the same add again sends only the rest.)",
+    );
+  });
+
+  it("a refusal that names its own cause is the cause, whatever failed before it", async () => {
+    const s = service([], (call) => (call === 1 ? failure(Code.Unavailable) : failure(Code.FailedPrecondition)));
+    const error = (await runAdd(s.transport, "b", ids(2).map(chat), settings).catch((e: unknown) => e)) as ApiError;
+    expect(error.code).toBe(Code.FailedPrecondition);
+    expect(error.rawMessage).toMatch(/^scripted FailedPrecondition \(the add stopped after FAILED_PRECONDITION on 1 attempt; 0 requests/);
+  });
+
+  it("an ALREADY_EXISTS no listing explains reads the listing from the start, and in the end says so", async () => {
+    const s = service([], () => failure(Code.AlreadyExists));
+    const error = (await runAdd(s.transport, "b", ids(2).map(chat), settings).catch((e: unknown) => e)) as ApiError;
+    expect(error.code).toBe(Code.AlreadyExists);
+    expect(error.rawMessage).toMatch(/read from the start after each refusal, shows none of the 2 ids still refused/);
+    expect(s.sent).toHaveLength(8);
+  });
+});
