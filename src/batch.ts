@@ -103,8 +103,8 @@ export interface BatchRequestResult {
 export interface BatchResourceSettings {
   /** Largest encoded AddBatchRequests call. */
   readonly maxAddBytes: number;
-  /** Models requests may name; undefined skips the check. */
-  readonly batchModels: ReadonlySet<string> | undefined;
+  /** Models requests may name, asked for when an add starts (the live list is read once); undefined skips the check. */
+  readonly batchModels: () => Promise<ReadonlySet<string> | undefined>;
 }
 
 const listKeys = ["limit", "paginationToken", ...callOptionKeys];
@@ -279,20 +279,20 @@ export class BatchResource {
         return { ids: page.batchRequestMetadata.map((m) => m.batchRequestId), nextToken: page.paginationToken };
       },
     };
-    return runAdd(transport, batchId, requests, {
+    return this.#settings.batchModels().then((models) => runAdd(transport, batchId, requests, {
       maxAddBytes: this.#settings.maxAddBytes,
       maxRequestsPerCall: options?.maxRequestsPerCall ?? defaultMaxRequestsPerCall,
       concurrency: options?.concurrency ?? defaultAddConcurrency,
       autoIds: options?.autoIds ?? true,
       oversize: options?.oversize ?? "error",
-      models: this.#settings.batchModels,
+      models,
       timeoutMs: options?.timeoutMs || undefined,
       signal: options?.signal,
       onProgress: options?.onProgress,
       onSkip: options?.onSkip,
       roundBackoff: this.#ctx.retry.transientBackoff,
       random: this.#ctx.random,
-    });
+    }));
   }
 
   private async fetchRequestsPage(

@@ -4,7 +4,6 @@ import { checkMetadata } from "./internal/call.js";
 import { checkInteger, checkKnownKeys, describe } from "./internal/validate.js";
 import { MemoryQuotaLimiter, type QuotaLimiter } from "./internal/quota.js";
 import { defaultRetryOptions, type RetryOptions } from "./internal/retry.js";
-import { defaultBatchModels } from "./batch-models.js";
 import { defaultConnectionOptions, type ConnectionOptions } from "./transport.js";
 
 /** Service limits the client keeps to, so it never sends a call the server must refuse. */
@@ -40,8 +39,12 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Metadata (gRPC headers) sent with every call, e.g. for a proxy. @default {} */
   metadata?: Record<string, string>;
-  /** Models requests may name, checked before sending; "any" skips the check. @default the known batch models */
-  batchModels?: readonly string[] | "any";
+  /**
+   * Models requests may name, checked before sending: a list, "any" to skip the check, or "live": the
+   * team's model list read from xai_api.Models once per client, less the models the Batch API is known to
+   * refuse (`defaultBatchModels` when it cannot be read). @default "live"
+   */
+  batchModels?: readonly string[] | "any" | "live";
   /** Service limits to stay within; any subset overrides the defaults. */
   limits?: Partial<Limits>;
   /** HTTP/2 keepalive and message-size tuning; any subset overrides the defaults. */
@@ -61,7 +64,8 @@ export interface ResolvedClientOptions {
   readonly connection: ConnectionOptions;
   readonly timeoutMs: number | undefined;
   readonly metadata: Readonly<Record<string, string>>;
-  readonly batchModels: ReadonlySet<string> | undefined;
+  /** A fixed list, undefined for "any", or "live". */
+  readonly batchModels: ReadonlySet<string> | undefined | "live";
   readonly limits: Readonly<Limits>;
   readonly retry: Readonly<RetryOptions>;
   readonly quotaLimiter: QuotaLimiter;
@@ -147,11 +151,11 @@ function resolveRetryOptions(retry: Partial<RetryOptions> | undefined): Readonly
   return Object.freeze(resolved);
 }
 
-function resolveModels(models: ClientOptions["batchModels"]): ReadonlySet<string> | undefined {
+function resolveModels(models: ClientOptions["batchModels"]): ReadonlySet<string> | undefined | "live" {
   if (models === "any") return undefined;
-  if (models === undefined) return new Set(defaultBatchModels);
+  if (models === undefined || models === "live") return "live";
   if (!Array.isArray(models) || models.some((m) => typeof m !== "string" || m === "")) {
-    throw new InputError(`Expected \`batchModels\` to be an array of model names or "any", got ${describe(models)}.`);
+    throw new InputError(`Expected \`batchModels\` to be an array of model names, "any" or "live", got ${describe(models)}.`);
   }
   return new Set(models);
 }

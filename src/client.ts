@@ -5,6 +5,8 @@ import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } 
 import { InputError } from "./errors.js";
 import { FilesResource } from "./files.js";
 import { ModelsResource } from "./models.js";
+import { defaultBatchModels, knownBatchRefusedModels } from "./batch-models.js";
+import { LiveBatchModels } from "./internal/live-batch-models.js";
 import type { CallContext } from "./internal/call.js";
 import { RetryBudget } from "./internal/retry-budget.js";
 import { unprintable } from "./internal/unprintable.js";
@@ -50,13 +52,13 @@ export class Client {
         if (this.#closed) throw new InputError("This Client is closed; create a new Client to make more calls.");
       },
     }, "CallContext");
+    this.models = new ModelsResource(ctx, this.#connection.transport);
     this.batch = new BatchResource(ctx, this.#connection.transport, {
       maxAddBytes: this.#options.limits.maxAddBytes,
-      batchModels: this.#options.batchModels,
+      batchModels: batchModelsOf(this.#options.batchModels, this.models),
     });
     this.chat = new ChatResource();
     this.files = new FilesResource(ctx, this.#connection.transport, { maxFileBytes: this.#options.limits.maxFileBytes });
-    this.models = new ModelsResource(ctx, this.#connection.transport);
   }
 
   /** The service URL this client talks to. */
@@ -78,4 +80,11 @@ export class Client {
   toJSON(): object {
     return { baseUrl: this.baseUrl, apiKey: "[redacted]" };
   }
+}
+
+/** Where add's model check gets its names: a fixed list, none ("any"), or the team's live list. */
+function batchModelsOf(option: ResolvedClientOptions["batchModels"], models: ModelsResource): () => Promise<ReadonlySet<string> | undefined> {
+  if (option !== "live") return () => Promise.resolve(option);
+  const live = new LiveBatchModels(() => models.list(), defaultBatchModels, knownBatchRefusedModels);
+  return () => live.names();
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../src/emulator/index.js";
 import { ApiError, Client, Code, user } from "../src/index.js";
+import { startTestServer } from "./support/test-server.js";
 
 let emu: Emulator;
 let client: Client;
@@ -37,4 +38,39 @@ it("takes an alias in a batch request, and refuses a model it does not list", as
   const error = await client.batch.add(batchId, [unknown]).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ApiError);
   expect((error as ApiError).code).toBe(Code.InvalidArgument);
+});
+
+it("checks batch requests against the team's live list by default: its models and aliases pass, the known-refused and unlisted do not", async () => {
+  const live = new Client({ baseUrl: emu.url, apiKey: "xai-models-test-key-0123456789" });
+  try {
+    const { batchId } = await live.batch.create("live check");
+    // Neither name is in defaultBatchModels: only the live list can let them through.
+    const added = await live.batch.add(batchId, [
+      live.chat.create("grok-4.20-0309-reasoning", { batchRequestId: "x" }).append(user("hi")),
+      live.chat.create("grok-4.20-reasoning-latest", { batchRequestId: "y" }).append(user("hi")),
+    ]);
+    expect(added.requestsAdded).toBe(2);
+    const unlisted = live.chat.create("grok-4", { batchRequestId: "z" }).append(user("hi"));
+    await expect(live.batch.add(batchId, [unlisted])).rejects.toThrow(/asks for model "grok-4", which the Batch API does not serve/);
+  } finally {
+    live.close();
+  }
+});
+
+it("falls back to the default batch models when the service has no Models API", async () => {
+  const server = await startTestServer({
+    createBatch: async () => ({ batchId: "b1" }),
+    getBatch: async () => ({ batchId: "b1", state: { numRequests: 0n } }),
+    addBatchRequests: async () => ({}),
+  });
+  const c = new Client({ baseUrl: server.url, apiKey: "xai-models-test-key-0123456789" });
+  try {
+    const ok = c.chat.create("grok-4", { batchRequestId: "a" }).append(user("hi"));
+    expect((await c.batch.add("b1", [ok])).requestsAdded).toBe(1);
+    const refused = c.chat.create("grok-code-fast-1", { batchRequestId: "b" }).append(user("hi"));
+    await expect(c.batch.add("b1", [refused])).rejects.toThrow(/grok-code-fast-1/);
+  } finally {
+    c.close();
+    await server.stop();
+  }
 });
