@@ -2,6 +2,7 @@
 // The in-process CPU measurements (1, 3) go first, before the heavy scenarios have grown this process's heap.
 import { run as bulkAdd } from "./bulk-add.js";
 import { run as encodingCost } from "./encoding-cost.js";
+import { run as manyWorkers } from "./many-workers.js";
 import { machineTable } from "./support/machine.js";
 import { checksTable, formatTable, printReport, progress, type Check, type ScenarioReport } from "./support/table.js";
 import { run as quotaEfficiency } from "./quota-efficiency.js";
@@ -14,6 +15,7 @@ const scenarios: [string, () => Promise<ScenarioReport>][] = [
   ["bulk-add", () => bulkAdd()],
   ["results-streaming", () => resultsStreaming()],
   ["quota-efficiency", () => quotaEfficiency()],
+  ["many-workers", () => manyWorkers()],
 ];
 
 const started = performance.now();

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { run as bulkAdd } from "../../bench/bulk-add.js";
 import { run as encodingCost } from "../../bench/encoding-cost.js";
+import { run as manyWorkers } from "../../bench/many-workers.js";
 import { run as quotaEfficiency } from "../../bench/quota-efficiency.js";
 import { run as resultsStreaming } from "../../bench/results-streaming.js";
 import type { ScenarioReport } from "../../bench/support/table.js";
@@ -48,6 +49,12 @@ describe("benchmark scenarios, tiny", () => {
   it("5. quota efficiency", async () => {
     const report = await quotaEfficiency({ calls: 30, callsPerWindow: 10, windowMs: 100, rounds: 1 });
     expectSane(report, 3);
+    expect(report.checks.find((c) => c.target.includes("rejections"))!.measured).toBe("0");
+  }, 60_000);
+
+  it("6. many workers", async () => {
+    const report = await manyWorkers({ workers: 2, requestsPerWorker: 200, maxRequestsPerCall: 100, callsPerWindow: 2, windowMs: 300 });
+    expectSane(report, 2);
     expect(report.checks.find((c) => c.target.includes("rejections"))!.measured).toBe("0");
   }, 60_000);
 });

@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     limits: config.limits,
     // Without Redis, what a client has by default: an in-memory limiter built from its limits.
     quotaLimiter: recording(redis ?? limiterFor({ ...defaultLimits, ...config.limits }), times),
-    retry: { maxAttempts: 20, onRetry: () => retries++ },
+    // Room to retry every rejection, so a run without a shared quota finishes and its rejections can be counted.
+    retry: { maxAttempts: 50, budget: { maxTokens: 10_000, tokenRatio: 1 }, onRetry: () => retries++ },
   });
   const batch = await client.batch.create(`worker-${config.index}`);
   const requests = Array.from({ length: config.requests }, (_, i) => client.chat.create("grok-4", { batchRequestId: workerRequestId(config.index, i) }).append(user(`hello ${i}`)));
