@@ -2,6 +2,7 @@ import { API_KEY_ENV } from "../auth.js";
 import { Client } from "../client.js";
 import { defaultLimits, limiterFor } from "../client-options.js";
 import { defaultBatchModels } from "../models.js";
+import { redactUrl } from "../redis/options.js";
 import { isLoopback } from "../transport.js";
 import { QuotaWatch } from "./quota-watch.js";
 import { UsageError } from "./usage-error.js";
@@ -62,7 +63,7 @@ export function resolveGlobalOptions(values: GlobalValues, env: NodeJS.ProcessEn
   if (baseUrl !== undefined) checkPlaintext(baseUrl, values.insecure === true || force, force);
   const redisUrl = values.redis ?? (env[REDIS_URL_ENV] || undefined);
   if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
-    throw new UsageError(`--redis expects a URL such as redis://127.0.0.1:6379 (or rediss:// for TLS), got ${JSON.stringify(redisUrl.replace(/\/\/[^@/]*@/, "//[redacted]@"))}.`);
+    throw new UsageError(`--redis expects a URL such as redis://127.0.0.1:6379 (or rediss:// for TLS), got ${JSON.stringify(redactUrl(redisUrl))}.`);
   }
   return {
     apiKey: values["api-key"],
