@@ -32,16 +32,27 @@ export function redisQuotaLimiter(options: RedisQuotaOptions): RedisQuotaLimiter
 export class RedisQuotaLimiter implements QuotaLimiter {
   readonly #link: RedisLink;
   readonly #options: ResolvedRedisQuotaOptions;
+  readonly #views = new Map<string, TeamQuota>();
 
   constructor(options: RedisQuotaOptions) {
     this.#options = resolveRedisQuotaOptions(options);
     this.#link = new RedisLink(this.#options);
   }
 
-  /** The view that paces `scope`'s team; a Client calls it with its API key's team and its limits. */
+  /**
+   * The view that paces `scope`'s team; a Client calls it with its API key's team and its limits. Clients
+   * of one team and limits share one view, so while Redis is away they share one local share, not one each.
+   */
   forScope(scope: QuotaScope): QuotaLimiter {
     this.#link.connect();
-    return new TeamQuota(this.#link, this.#options, { ...scope, team: this.#options.team ?? scope.team });
+    const team = this.#options.team ?? scope.team;
+    const key = JSON.stringify([team, scope.rates.create, scope.rates.add]);
+    let view = this.#views.get(key);
+    if (view === undefined) {
+      view = new TeamQuota(this.#link, this.#options, { ...scope, team });
+      this.#views.set(key, view);
+    }
+    return view;
   }
 
   acquire(): Promise<Permit> {

@@ -175,6 +175,13 @@ describe("redisQuotaLimiter", () => {
     await aGoesOn;
   });
 
+  it("gives clients of one team and limits one view, so they also share one local share while Redis is away", () => {
+    const shared = limiter("redis://127.0.0.1:1");
+    const team = scope({ limit: 4, windowMs: 400 });
+    expect(shared.forScope(team)).toBe(shared.forScope({ ...team }));
+    expect(shared.forScope(team)).not.toBe(shared.forScope({ ...team, rates: { ...team.rates, add: { limit: 5, windowMs: 400 } } }));
+  });
+
   it("refuses unclear options with a message naming the fix, and an acquire before it knows its team", async () => {
     expect(() => redisQuotaLimiter({})).toThrow(/exactly one of `url`/);
     expect(() => redisQuotaLimiter({ url: "http://127.0.0.1:6379" })).toThrow(/redis:\/\/ or rediss:\/\//);
