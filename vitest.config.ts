@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 // Tests that measure time run in a group of their own, after everything else and one file at a time:
 // on a 2-core machine a neighbouring test file would otherwise steal the CPU their timing depends on.
-const timed = ["test/resilience/pacing.test.ts"];
+const timed = ["test/resilience/pacing.test.ts", "test/redis/many-workers.test.ts"];
 
 export default defineConfig({
   test: {

@@ -3,6 +3,7 @@
 import { run as bulkAdd } from "./bulk-add.js";
 import { run as encodingCost } from "./encoding-cost.js";
 import { run as faultyAdd } from "./faulty-add.js";
+import { run as manyWorkers } from "./many-workers.js";
 import { machineTable } from "./support/machine.js";
 import { checksTable, formatTable, printReport, progress, type Check, type ScenarioReport } from "./support/table.js";
 import { run as quotaEfficiency } from "./quota-efficiency.js";
@@ -16,6 +17,7 @@ const scenarios: [string, () => Promise<ScenarioReport>][] = [
   ["results-streaming", () => resultsStreaming()],
   ["quota-efficiency", () => quotaEfficiency()],
   ["faulty-add", () => faultyAdd()],
+  ["many-workers", () => manyWorkers()],
 ];
 
 const started = performance.now();

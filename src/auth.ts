@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { inspect } from "node:util";
 import { InputError } from "./errors.js";
 
@@ -39,6 +40,11 @@ export class ApiKey {
   /** The `authorization` metadata value sent with every call. */
   authorization(): string {
     return `Bearer ${this.#value}`;
+  }
+
+  /** A stable, non-secret id of the key (a sha256 prefix), e.g. to name a team's keys in a shared store. */
+  fingerprint(): string {
+    return createHash("sha256").update(this.#value).digest("hex").slice(0, 32);
   }
 
   /** The raw key, for scrubbing it out of error text. Never log it. */

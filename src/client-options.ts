@@ -2,7 +2,7 @@ import { ApiKey } from "./auth.js";
 import { InputError } from "./errors.js";
 import { checkMetadata } from "./internal/call.js";
 import { checkInteger, checkKnownKeys, describe } from "./internal/validate.js";
-import { MemoryQuotaLimiter, type QuotaLimiter } from "./internal/quota.js";
+import { MemoryQuotaLimiter, type QuotaKind, type QuotaLimiter, type QuotaScope, type Rate } from "./internal/quota.js";
 import { defaultRetryOptions, type RetryOptions } from "./internal/retry.js";
 import { defaultConnectionOptions, type ConnectionOptions } from "./transport.js";
 
@@ -52,8 +52,8 @@ export interface ClientOptions {
   /** What is retried and how; any subset overrides the defaults (5 attempts, RESOURCE_EXHAUSTED and UNAVAILABLE). */
   retry?: Partial<RetryOptions>;
   /**
-   * Paces creates and adds for the whole team. Pass a shared implementation when several processes use
-   * one team's quota. @default an in-memory limiter built from `limits`
+   * Paces creates and adds for the whole team. Pass a shared one (`redisQuotaLimiter` from
+   * "xai-batch/redis") when several processes use one team's quota. @default an in-memory limiter built from `limits`
    */
   quotaLimiter?: QuotaLimiter;
 }
@@ -109,26 +109,33 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
   if (connection.writeMaxBytes < limits.maxAddBytes + 1024) {
     throw new InputError(`\`http2.writeMaxBytes\` (${connection.writeMaxBytes}) must exceed \`limits.maxAddBytes\` (${limits.maxAddBytes}) by at least 1024, or full add calls could not be sent.`);
   }
+  const apiKey = ApiKey.resolve(options.apiKey, env);
+  const scope: QuotaScope = { team: apiKey.fingerprint(), rates: ratesFor(limits) };
   return Object.freeze({
-    apiKey: ApiKey.resolve(options.apiKey, env),
+    apiKey,
     connection,
     timeoutMs: options.timeoutMs,
     metadata: Object.freeze({ ...options.metadata }),
     batchModels: resolveModels(options.batchModels),
     limits: Object.freeze(limits),
     retry,
-    quotaLimiter: options.quotaLimiter ?? limiterFor(limits),
+    quotaLimiter: options.quotaLimiter === undefined ? limiterFor(limits) : (options.quotaLimiter.forScope?.(scope) ?? options.quotaLimiter),
   });
 }
 
 /** The in-memory limiter that paces a client to `limits`. */
 export function limiterFor(limits: Readonly<Limits>): MemoryQuotaLimiter {
-  return new MemoryQuotaLimiter({
+  return new MemoryQuotaLimiter(ratesFor(limits));
+}
+
+/** The rolling-window rates that keep a client within `limits`. */
+export function ratesFor(limits: Readonly<Limits>): Record<QuotaKind, Rate> {
+  return {
     // "N per second" as one per 1/N s: a burst of N in the same instant would exceed a per-second
     // limit counted over any sliding second, and xAI's 1/s is exactly this.
     create: { limit: 1, windowMs: Math.ceil(1_000 / limits.createPerSecond) },
     add: { limit: limits.addCallsPerWindow, windowMs: limits.addWindowMs },
-  });
+  };
 }
 
 function resolveRetryOptions(retry: Partial<RetryOptions> | undefined): Readonly<RetryOptions> {

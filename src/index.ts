@@ -8,7 +8,7 @@ export type { CallOptions } from "./internal/call.js";
 export { defaultTimeoutsMs, type RpcName } from "./internal/deadline.js";
 export type { RetryOptions, RetryEvent, Backoff } from "./internal/retry.js";
 export type { RetryBudgetOptions } from "./internal/retry-budget.js";
-export { MemoryQuotaLimiter, type QuotaLimiter, type QuotaKind, type Permit, type Rate } from "./internal/quota.js";
+export { MemoryQuotaLimiter, type QuotaLimiter, type QuotaKind, type QuotaScope, type Permit, type Rate } from "./internal/quota.js";
 export type {
   BatchResource,
   ListOptions,

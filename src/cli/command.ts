@@ -89,8 +89,14 @@ export function defineCommand<O extends OptionSpecs>(
     }
 
     const out = new Output(globals.json, streams, globals.quiet ? "off" : streams.stderr.isTTY ? "tty" : "plain");
+    let quota: QuotaWatch;
+    try {
+      quota = await createQuotaWatch(globals);
+    } catch (error) {
+      fail((error as Error).message);
+      return exitCodes.usage;
+    }
     const interrupt = listenForInterrupt(() => fail("stopped at once (second signal)."));
-    const quota = createQuotaWatch();
     let client: Client | undefined;
     let interruptHint: (() => string) | undefined;
     const ctx: CommandContext = {
@@ -115,6 +121,7 @@ export function defineCommand<O extends OptionSpecs>(
       return code;
     } finally {
       client?.close();
+      await quota.close();
       interrupt.dispose();
     }
   };

@@ -2,6 +2,7 @@ import { API_KEY_ENV } from "../auth.js";
 import { Client } from "../client.js";
 import { defaultLimits, limiterFor } from "../client-options.js";
 import { defaultBatchModels } from "../batch-models.js";
+import { redactUrl } from "../redis/options.js";
 import { isLoopback } from "../transport.js";
 import { QuotaWatch } from "./quota-watch.js";
 import { UsageError } from "./usage-error.js";
@@ -11,6 +12,9 @@ export const BASE_URL_ENV = "XAI_BASE_URL";
 /** Set to 1, the environment's `--insecure-force`: plaintext to any host. */
 export const ALLOW_INSECURE_ENV = "XAI_BATCH_ALLOW_INSECURE";
 
+/** The environment variable the CLI reads the Redis URL from, to share the team's quota with other workers. */
+export const REDIS_URL_ENV = "XAI_BATCH_REDIS_URL";
+
 /** Options every command takes, in node:util parseArgs form. */
 export const globalOptionSpecs = {
   "api-key": { type: "string" },
@@ -19,6 +23,7 @@ export const globalOptionSpecs = {
   "insecure-force": { type: "boolean" },
   timeout: { type: "string" },
   models: { type: "string" },
+  redis: { type: "string" },
   json: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
@@ -33,6 +38,7 @@ export const globalOptionsHelp = `Global options:
                       (or ${ALLOW_INSECURE_ENV}=1)
   --timeout MS        deadline of each call in ms, 0 for none (default: per call, 30 s to 5 min)
   --models A,B|any    models requests may name (default: the known batch models)
+  --redis URL         pace through Redis, sharing the team's quota with other workers (default: $${REDIS_URL_ENV})
   --json              machine-readable output: one JSON object per line on stdout
   -q, --quiet         no progress lines
   -h, --help          this help`;
@@ -45,6 +51,8 @@ export interface GlobalOptions {
   readonly timeoutMs: number | undefined;
   /** Models requests may name; undefined accepts any. */
   readonly models: ReadonlySet<string> | undefined;
+  /** Redis to share the team's quota through; undefined paces this process alone. */
+  readonly redisUrl: string | undefined;
   readonly json: boolean;
   readonly quiet: boolean;
 }
@@ -56,12 +64,17 @@ export function resolveGlobalOptions(values: GlobalValues, env: NodeJS.ProcessEn
   const baseUrl = values["base-url"] ?? (env[BASE_URL_ENV] || undefined);
   const force = values["insecure-force"] === true || env[ALLOW_INSECURE_ENV] === "1";
   if (baseUrl !== undefined) checkPlaintext(baseUrl, force);
+  const redisUrl = values.redis ?? (env[REDIS_URL_ENV] || undefined);
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
+    throw new UsageError(`--redis expects a URL such as redis://127.0.0.1:6379 (or rediss:// for TLS), got ${JSON.stringify(redactUrl(redisUrl))}.`);
+  }
   return {
     apiKey: values["api-key"],
     baseUrl,
     allowInsecure: force,
     timeoutMs: values.timeout === undefined ? undefined : integerFlag("timeout", values.timeout, 0),
     models: parseModels(values.models),
+    redisUrl,
     json: values.json === true,
     quiet: values.quiet === true,
   };
@@ -82,9 +95,21 @@ export function createClient(options: GlobalOptions, quota: QuotaWatch, env: Nod
   });
 }
 
-/** The quota watch a client built by createClient paces through: xAI's limits, as the library sets them. */
-export function createQuotaWatch(): QuotaWatch {
-  return new QuotaWatch(limiterFor(defaultLimits));
+/**
+ * The quota watch a client built by createClient paces through: xAI's limits, as the library sets them,
+ * in this process alone or, with `--redis`, shared with every worker of the team. The Redis module (and
+ * its peer dependency ioredis) is loaded only then.
+ */
+export async function createQuotaWatch(options: GlobalOptions): Promise<QuotaWatch> {
+  if (options.redisUrl === undefined) return new QuotaWatch(limiterFor(defaultLimits));
+  let redis: typeof import("../redis/index.js");
+  try {
+    redis = await import("../redis/index.js");
+  } catch (error) {
+    throw new UsageError(`--redis needs the ioredis package, which is not installed (npm install ioredis): ${(error as Error).message}`);
+  }
+  const limiter = redis.redisQuotaLimiter({ url: options.redisUrl });
+  return new QuotaWatch(limiter, Date.now, () => limiter.close());
 }
 
 /** Parses a whole-number flag value, e.g. `--timeout 5000`. */

@@ -1,4 +1,4 @@
-import type { Permit, QuotaKind, QuotaLimiter } from "../internal/quota.js";
+import type { Permit, QuotaKind, QuotaLimiter, QuotaScope } from "../internal/quota.js";
 
 /**
  * A quota limiter that reports how long calls have been held back, so a progress line can say "waiting
@@ -8,9 +8,21 @@ export class QuotaWatch implements QuotaLimiter {
   private readonly waitingSince = new Map<QuotaKind, Set<{ readonly startMs: number }>>();
 
   constructor(
-    private readonly inner: QuotaLimiter,
+    private inner: QuotaLimiter,
     private readonly now: () => number = Date.now,
+    private readonly onClose: () => Promise<void> = async () => {},
   ) {}
+
+  /** Scopes the limiter it watches (a shared one learns the client's team) and stays the one the progress reads. */
+  forScope(scope: QuotaScope): QuotaLimiter {
+    this.inner = this.inner.forScope?.(scope) ?? this.inner;
+    return this;
+  }
+
+  /** Closes what the watched limiter holds open (a Redis connection). */
+  close(): Promise<void> {
+    return this.onClose();
+  }
 
   async acquire(kind: QuotaKind, signal?: AbortSignal): Promise<Permit> {
     const waiter = { startMs: this.now() };

@@ -152,7 +152,8 @@ async function waitForQuota(quota: QuotaLimiter, kind: QuotaKind, deadline: Dead
   try {
     return await quota.acquire(kind, combined);
   } catch (reason) {
-    if (signal?.aborted) throw reason;
+    // Only the deadline's own timeout is a deadline error; a limiter's failure (a shared store that cannot be reached) is its own.
+    if (signal?.aborted || !timeout.aborted) throw reason;
     throw new ConnectError(`waited for ${kind} quota until the deadline passed`, Code.DeadlineExceeded);
   }
 }

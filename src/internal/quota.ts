@@ -18,6 +18,19 @@ export interface QuotaLimiter {
   acquire(kind: QuotaKind, signal?: AbortSignal): Promise<Permit>;
   /** Holds every call of `kind` until `untilMs` (epoch ms): the server said the quota is spent. */
   pause(kind: QuotaKind, untilMs: number): void;
+  /**
+   * Optional: a limiter that can pace several teams (one shared store, say) returns the view that paces
+   * `scope`. A Client calls it once, with its API key's team and its limits, and uses what it returns.
+   */
+  forScope?(scope: QuotaScope): QuotaLimiter;
+}
+
+/** Whose quota a limiter paces, and at what rates: what a Client tells the limiter it is given. */
+export interface QuotaScope {
+  /** A stable id of the team that is not a secret: a hash of the API key, never the key itself. */
+  readonly team: string;
+  /** The rates the client keeps to, from its `limits`. */
+  readonly rates: Readonly<Record<QuotaKind, Rate>>;
 }
 
 /** A limit of `limit` calls per rolling `windowMs`. */
