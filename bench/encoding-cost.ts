@@ -135,7 +135,7 @@ async function addWithoutNetwork(input: readonly BatchRequest[] | AsyncIterable<
     autoIds: true,
     oversize: "error",
     models: new Set(defaultBatchModels),
-    timeoutMs: undefined,
+    totalTimeoutMs: undefined,
     signal: undefined,
     onProgress: undefined,
     onSkip: undefined,

@@ -1,24 +1,39 @@
 import { createClient, type Client as ConnectClient, type Transport } from "@connectrpc/connect";
 import { InputError } from "./errors.js";
-import { runAdd, type AddProgress, type AddTransport, type SkippedRequest } from "./internal/add-pipeline.js";
-import type { AddInput } from "./internal/batch-request.js";
-import { callOptionKeys, callUnary, checkCallOptions, type CallContext, type CallHooks, type CallOptions } from "./internal/call.js";
-import { Deadline, type RpcName } from "./internal/deadline.js";
+import type { AddProgress, SkippedRequest } from "./add-progress.js";
+import { viewBatch, type BatchView } from "./batch-view.js";
+import { runAdd, type AddTransport } from "./internal/add-pipeline.js";
+import type { AddInput } from "./request-input.js";
+import type { CallOptions } from "./call-options.js";
+import { callOptionKeys, callUnary, checkCallOptions, type CallContext, type CallHooks } from "./internal/call.js";
+import { Deadline } from "./internal/deadline.js";
+import type { RpcName } from "./timeouts.js";
+import { withRaw } from "./internal/view-support.js";
 import { pollUntilDone } from "./internal/wait.js";
 import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./internal/validate.js";
 import { nextToken, PagedList, type Page } from "./pagination.js";
+import { viewRequestMetadata, type RequestMetadataView } from "./request-metadata-view.js";
 import { viewResult, type ResultView } from "./results.js";
 import {
   BatchMgmt,
   BatchRequestMetadata_State,
   PreencodedAddBatchRequestsRequestSchema,
-  type Batch,
-  type BatchRequest,
-  type BatchRequestMetadata,
+  BatchRequestSchema,
+  type GetBatchRequestResultResponse,
 } from "./wire.js";
+import { toJson, type JsonObject } from "@bufbuild/protobuf";
+
+/**
+ * Options of the methods that make many calls (add, wait, list iteration): `timeoutMs` is each call's
+ * deadline, `totalTimeoutMs` bounds the whole operation.
+ */
+export interface OperationOptions extends CallOptions {
+  /** Bound on the whole operation in ms, every call and wait in it included; `0` means none. @default none */
+  totalTimeoutMs?: number;
+}
 
 /** Paging options of every list method. */
-export interface ListOptions extends CallOptions {
+export interface ListOptions extends OperationOptions {
   /** Items per page; the server's default is 100. */
   limit?: number;
   /** Where to resume: the `paginationToken` of a page you saved. @default the first page */
@@ -40,8 +55,8 @@ export interface CreateBatchOptions extends CallOptions {
   inputFileId?: string;
 }
 
-/** Options of `add`. `timeoutMs` and `signal` bound the whole add, every call it makes included. */
-export interface AddOptions extends CallOptions {
+/** Options of `add`. `totalTimeoutMs` and `signal` bound the whole add; `timeoutMs` each call it makes. */
+export interface AddOptions extends OperationOptions {
   /** Most requests in one AddBatchRequests call. @default 10_000 */
   maxRequestsPerCall?: number;
   /** AddBatchRequests calls in flight at once. @default 4 */
@@ -59,14 +74,14 @@ export interface AddOptions extends CallOptions {
   onSkip?: (skipped: SkippedRequest) => void;
 }
 
-/** Options of `wait`. `timeoutMs` and `signal` bound the whole wait; by default it waits as long as it takes. */
-export interface WaitOptions extends CallOptions {
+/** Options of `wait`. `totalTimeoutMs` and `signal` bound the whole wait (by default it waits as long as it takes); `timeoutMs` each poll. */
+export interface WaitOptions extends OperationOptions {
   /** First interval between polls; later ones grow by half. @default 1_000 */
   pollIntervalMs?: number;
   /** Longest interval between polls. @default 30_000 */
   maxPollIntervalMs?: number;
   /** Called with the batch whenever its counts change. */
-  onProgress?: (batch: Batch) => void;
+  onProgress?: (batch: BatchView) => void;
 }
 
 /** What `add` did. */
@@ -74,13 +89,13 @@ export type AddResult = AddProgress;
 
 /** A page of `list`. */
 export interface BatchesPage {
-  readonly batches: Batch[];
+  readonly batches: BatchView[];
   readonly paginationToken: string | undefined;
 }
 
 /** A page of `listBatchRequests`. */
 export interface BatchRequestsPage {
-  readonly batchRequestMetadata: BatchRequestMetadata[];
+  readonly batchRequestMetadata: RequestMetadataView[];
   readonly paginationToken: string | undefined;
 }
 
@@ -94,8 +109,13 @@ export interface BatchResultsPage {
 
 /** The answer of `getBatchRequestResult`: the request as submitted and its result, if it has finished. */
 export interface BatchRequestResult {
-  readonly request: BatchRequest | undefined;
+  readonly batchRequestId: string;
+  /** The request as submitted, in protobuf's JSON form of a BatchRequest (as `toJson` gives it). */
+  readonly request: JsonObject | undefined;
+  /** Its result; undefined while it is pending. */
   readonly result: ResultView | undefined;
+  /** The answer as it came off the wire (not part of the JSON). */
+  readonly raw: GetBatchRequestResultResponse;
 }
 
 /** Settings `client.batch` takes from the client. */
@@ -106,8 +126,9 @@ export interface BatchResourceSettings {
   readonly batchModels: ReadonlySet<string> | undefined;
 }
 
-const listKeys = ["limit", "paginationToken", ...callOptionKeys];
-const addKeys = ["maxRequestsPerCall", "concurrency", "autoIds", "oversize", "onProgress", "onSkip", ...callOptionKeys];
+const operationKeys = ["totalTimeoutMs", ...callOptionKeys];
+const listKeys = ["limit", "paginationToken", ...operationKeys];
+const addKeys = ["maxRequestsPerCall", "concurrency", "autoIds", "oversize", "onProgress", "onSkip", ...operationKeys];
 const defaultAddConcurrency = 4;
 const defaultPollIntervalMs = 1_000;
 const defaultMaxPollIntervalMs = 30_000;
@@ -136,25 +157,25 @@ export class BatchResource {
   }
 
   /** Creates a batch. Team limit: one creation per second. */
-  create(name: string, options?: CreateBatchOptions): Promise<Batch> {
+  async create(name: string, options?: CreateBatchOptions): Promise<BatchView> {
     checkNonEmptyString("name", name);
     checkKnownKeys("create options", options, ["inputFileId", ...callOptionKeys]);
     if (options?.inputFileId !== undefined) checkNonEmptyString("inputFileId", options.inputFileId);
-    return callUnary(this.ctx, "CreateBatch", options, (o) => this.rpc.createBatch({ name, inputFileId: options?.inputFileId ?? "" }, o));
+    return viewBatch(await callUnary(this.ctx, "CreateBatch", options, (o) => this.rpc.createBatch({ name, inputFileId: options?.inputFileId ?? "" }, o)));
   }
 
   /** The batch with its current counts (`state`) and cost. */
-  get(batchId: string, options?: CallOptions): Promise<Batch> {
+  async get(batchId: string, options?: CallOptions): Promise<BatchView> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return callUnary(this.ctx, "GetBatch", options, (o) => this.rpc.getBatch({ batchId }, o));
+    return viewBatch(await callUnary(this.ctx, "GetBatch", options, (o) => this.rpc.getBatch({ batchId }, o)));
   }
 
   /** Cancels a batch: pending requests are not processed; finished results are kept. Returns the batch after. */
-  cancel(batchId: string, options?: CallOptions): Promise<Batch> {
+  async cancel(batchId: string, options?: CallOptions): Promise<BatchView> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return callUnary(this.ctx, "CancelBatch", options, (o) => this.rpc.cancelBatch({ batchId }, o));
+    return viewBatch(await callUnary(this.ctx, "CancelBatch", options, (o) => this.rpc.cancelBatch({ batchId }, o)));
   }
 
   /**
@@ -162,34 +183,37 @@ export class BatchResource {
    * requests exist and none is pending, or the batch was cancelled (by you or by xAI: see
    * `cancelByXaiMessage`) or expired; an empty batch or a file still loading is not done.
    */
-  wait(batchId: string, options?: WaitOptions): Promise<Batch> {
+  wait(batchId: string, options?: WaitOptions): Promise<BatchView> {
     checkBatchId(batchId);
-    checkKnownKeys("wait options", options, ["pollIntervalMs", "maxPollIntervalMs", "onProgress", ...callOptionKeys]);
+    checkKnownKeys("wait options", options, ["pollIntervalMs", "maxPollIntervalMs", "onProgress", ...operationKeys]);
+    checkTotalTimeout(options);
     checkCallOptions(options);
     checkInteger("pollIntervalMs", options?.pollIntervalMs, 1, 3_600_000);
     checkInteger("maxPollIntervalMs", options?.maxPollIntervalMs, options?.pollIntervalMs ?? 1, 3_600_000);
-    const call = { signal: options?.signal, metadata: options?.metadata };
+    const call = callOnly(options);
     const first = options?.pollIntervalMs ?? defaultPollIntervalMs;
-    return pollUntilDone((hooks) => callUnary(this.ctx, "GetBatch", call, (o) => this.rpc.getBatch({ batchId }, o), hooks), batchId, {
+    const poll = async (hooks: CallHooks) => viewBatch(await callUnary(this.ctx, "GetBatch", call, (o) => this.rpc.getBatch({ batchId }, o), hooks));
+    return pollUntilDone(poll, batchId, {
       pollIntervalMs: first,
       maxPollIntervalMs: options?.maxPollIntervalMs ?? Math.max(first, defaultMaxPollIntervalMs),
-      timeoutMs: options?.timeoutMs || undefined,
+      totalTimeoutMs: options?.totalTimeoutMs,
       signal: options?.signal,
       onProgress: options?.onProgress,
     });
   }
 
-  /** The team's batches: `await` for a page, `for await` for every batch. `timeoutMs` bounds the whole iteration. */
-  list(options?: ListOptions): PagedList<BatchesPage, Batch> {
+  /** The team's batches: `await` for a page, `for await` for every batch. `totalTimeoutMs` bounds the whole iteration. */
+  list(options?: ListOptions): PagedList<BatchesPage, BatchView> {
     checkListOptions("list options", options, listKeys);
     return this.paged("ListBatches", options, (p) => p.batches, async (token, hooks) => {
-      const res = await callUnary(this.ctx, "ListBatches", options, (c) => this.rpc.listBatches({ limit: options?.limit ?? 0, paginationToken: token }, c), hooks);
-      return { batches: res.batches, paginationToken: nextToken(res.paginationToken) };
+      const res = await callUnary(this.ctx, "ListBatches", callOnly(options), (c) => this.rpc.listBatches({ limit: options?.limit ?? 0, paginationToken: token }, c), hooks);
+      const now = Date.now();
+      return { batches: res.batches.map((b) => viewBatch(b, now)), paginationToken: nextToken(res.paginationToken) };
     });
   }
 
-  /** Per-request status (state, model, times), optionally only some `states`. `timeoutMs` bounds the whole iteration. */
-  listBatchRequests(batchId: string, options?: ListBatchRequestsOptions): PagedList<BatchRequestsPage, BatchRequestMetadata> {
+  /** Per-request status (state, model, times), optionally only some `states`. `totalTimeoutMs` bounds the whole iteration. */
+  listBatchRequests(batchId: string, options?: ListBatchRequestsOptions): PagedList<BatchRequestsPage, RequestMetadataView> {
     checkBatchId(batchId);
     checkListOptions("listBatchRequests options", options, [...listKeys, "states"]);
     const status = toStates(options?.states);
@@ -198,7 +222,7 @@ export class BatchResource {
     );
   }
 
-  /** Results of finished requests, in no particular order; each tells success from failure by `ok`. `timeoutMs` bounds the whole iteration. */
+  /** Results of finished requests, in no particular order; each tells success from failure by `ok`. `totalTimeoutMs` bounds the whole iteration. */
   listBatchResults(batchId: string, options?: ListOptions): PagedList<BatchResultsPage, ResultView> {
     checkBatchId(batchId);
     checkListOptions("listBatchResults options", options, listKeys);
@@ -206,7 +230,7 @@ export class BatchResource {
       const res = await callUnary(
         this.ctx,
         "ListBatchResults",
-        options,
+        callOnly(options),
         (c) => this.rpc.listBatchResults({ batchId, limit: options?.limit ?? 0, paginationToken: token }, c),
         hooks,
       );
@@ -226,7 +250,12 @@ export class BatchResource {
     checkNonEmptyString("batchRequestId", batchRequestId);
     checkKnownKeys("call options", options, callOptionKeys);
     const res = await callUnary(this.ctx, "GetBatchRequestResult", options, (o) => this.rpc.getBatchRequestResult({ batchId, batchRequestId }, o));
-    return { request: res.request, result: res.result === undefined ? undefined : viewResult(res.result) };
+    const view = {
+      batchRequestId,
+      request: res.request === undefined ? undefined : (toJson(BatchRequestSchema, res.request) as JsonObject),
+      result: res.result === undefined ? undefined : viewResult(res.result),
+    };
+    return withRaw(view, res);
   }
 
   /**
@@ -239,6 +268,7 @@ export class BatchResource {
     checkBatchId(batchId);
     checkKnownKeys("add options", options, addKeys);
     checkCallOptions(options);
+    checkTotalTimeout(options);
     checkInteger("maxRequestsPerCall", options?.maxRequestsPerCall, 1, 1_000_000);
     checkInteger("concurrency", options?.concurrency, 1, 64);
     if (options?.oversize !== undefined && options.oversize !== "error" && options.oversize !== "skip") {
@@ -247,7 +277,7 @@ export class BatchResource {
     if (requests === null || typeof requests !== "object" || !(Symbol.iterator in requests || Symbol.asyncIterator in requests)) {
       throw new InputError(`Expected \`requests\` to be an array, an iterable or an async iterable of requests, got ${describe(requests)}.`);
     }
-    const call = { signal: options?.signal, metadata: options?.metadata };
+    const call = callOnly(options);
     const transport: AddTransport = {
       send: (batchRequests, hooks) =>
         callUnary(
@@ -266,7 +296,7 @@ export class BatchResource {
       autoIds: options?.autoIds ?? true,
       oversize: options?.oversize ?? "error",
       models: this.settings.batchModels,
-      timeoutMs: options?.timeoutMs || undefined,
+      totalTimeoutMs: options?.totalTimeoutMs,
       signal: options?.signal,
       onProgress: options?.onProgress,
       onSkip: options?.onSkip,
@@ -275,7 +305,7 @@ export class BatchResource {
 
   /** Every request id of a batch, in pages of the largest size, for reconciling an add. */
   private async *listIds(batchId: string, call: CallOptions, hooks: CallHooks): AsyncGenerator<string> {
-    const options = { ...call, limit: maxListLimit };
+    const options: ListOptions = { ...call, limit: maxListLimit };
     const pages = this.paged("ListBatchRequestMetadata", options, (p: BatchRequestsPage) => p.batchRequestMetadata, (token, h) =>
       this.fetchRequestsPage(batchId, options, [], token, h),
     hooks);
@@ -292,11 +322,11 @@ export class BatchResource {
     const res = await callUnary(
       this.ctx,
       "ListBatchRequestMetadata",
-      options,
+      callOnly(options),
       (c) => this.rpc.listBatchRequestMetadata({ batchId, limit: options?.limit ?? 0, paginationToken: token, status }, c),
       hooks,
     );
-    return { batchRequestMetadata: res.batchRequestMetadata, paginationToken: nextToken(res.paginationToken) };
+    return { batchRequestMetadata: res.batchRequestMetadata.map(viewRequestMetadata), paginationToken: nextToken(res.paginationToken) };
   }
 
   /** A PagedList whose pages share one overall deadline, started when the first page is asked for. */
@@ -311,7 +341,7 @@ export class BatchResource {
     return new PagedList(
       method,
       (token) => {
-        overall ??= Deadline.earliest(Deadline.after(options?.timeoutMs || undefined), outer?.overall);
+        overall ??= Deadline.earliest(Deadline.after(options?.totalTimeoutMs), outer?.overall);
         return fetch(token, { ...outer, overall });
       },
       itemsOf,
@@ -324,8 +354,18 @@ function checkBatchId(batchId: unknown): asserts batchId is string {
   checkNonEmptyString("batchId", batchId);
 }
 
+/** The per-call part of an operation's options, for each call it makes. */
+function callOnly(options: OperationOptions | undefined): CallOptions {
+  return { timeoutMs: options?.timeoutMs, signal: options?.signal, metadata: options?.metadata };
+}
+
+function checkTotalTimeout(options: OperationOptions | undefined): void {
+  checkInteger("totalTimeoutMs", options?.totalTimeoutMs, 0, 2_147_483_647);
+}
+
 function checkListOptions(what: string, options: ListOptions | undefined, keys: readonly string[]): void {
   checkKnownKeys(what, options, keys);
+  checkTotalTimeout(options);
   checkInteger("limit", options?.limit, 1, maxListLimit);
   if (options?.paginationToken !== undefined && typeof options.paginationToken !== "string") {
     throw new InputError(`Expected \`paginationToken\` to be a string from a previous page, got ${describe(options.paginationToken)}.`);
@@ -344,4 +384,3 @@ function toStates(states: readonly RequestState[] | undefined): BatchRequestMeta
   });
 }
 
-export type { AddInput, AddProgress, SkippedRequest };

@@ -2,8 +2,8 @@ import { ApiKey } from "./auth.js";
 import { InputError } from "./errors.js";
 import { checkMetadata } from "./internal/call.js";
 import { checkInteger, checkKnownKeys, describe } from "./internal/validate.js";
-import { MemoryQuotaLimiter, type QuotaLimiter } from "./internal/quota.js";
-import { defaultRetryOptions, type RetryOptions } from "./internal/retry.js";
+import { MemoryQuotaLimiter, type QuotaLimiter } from "./quota.js";
+import { defaultRetryOptions, type RetryOptions } from "./retry-options.js";
 import { defaultBatchModels } from "./models.js";
 import { defaultConnectionOptions, type ConnectionOptions } from "./transport.js";
 
@@ -109,17 +109,7 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
     batchModels: resolveModels(options.batchModels),
     limits: Object.freeze(limits),
     retry,
-    quotaLimiter: options.quotaLimiter ?? limiterFor(limits),
-  });
-}
-
-/** The in-memory limiter that paces a client to `limits`. */
-export function limiterFor(limits: Readonly<Limits>): MemoryQuotaLimiter {
-  return new MemoryQuotaLimiter({
-    // "N per second" as one per 1/N s: a burst of N in the same instant would exceed a per-second
-    // limit counted over any sliding second, and xAI's 1/s is exactly this.
-    create: { limit: 1, windowMs: Math.ceil(1_000 / limits.createPerSecond) },
-    add: { limit: limits.addCallsPerWindow, windowMs: limits.addWindowMs },
+    quotaLimiter: options.quotaLimiter ?? MemoryQuotaLimiter.fromLimits(limits),
   });
 }
 

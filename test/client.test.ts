@@ -215,9 +215,10 @@ describe("every RPC round-trips", () => {
     expect((await client.batch.create("nightly")).name).toBe("nightly");
     expect((await client.batch.create("from-file", { inputFileId: "file-1" })).inputFileId).toBe("file-1");
     expect((await client.batch.get("b9")).batchId).toBe("b9");
-    expect((await client.batch.cancel("b9")).cancelTime?.seconds).toBe(1n);
+    expect((await client.batch.cancel("b9")).cancelTime?.getTime()).toBe(1_000);
     const r = await client.batch.getBatchRequestResult("b9", "capital_uk");
     expect(r.request?.batchRequestId).toBe("capital_uk");
+    expect(r.raw.request?.request.case).toBe("completionRequest");
     expect(r.result).toMatchObject({ ok: false, batchRequestId: "capital_uk", error: { code: Code.Internal, message: "boom" } });
     expect(server.calls.map((c) => c.method)).toEqual(["CreateBatch", "CreateBatch", "GetBatch", "CancelBatch", "GetBatchRequestResult"]);
   });

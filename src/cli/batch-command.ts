@@ -1,6 +1,4 @@
-import type { Client } from "../client.js";
-import type { Batch } from "../wire.js";
-import { batchJson } from "./batch-format.js";
+import type { BatchView, Client } from "../index.js";
 import { defineCommand, type Command } from "./command.js";
 import { exitCodes } from "./exit-codes.js";
 
@@ -11,9 +9,9 @@ export interface BatchCommandSpec {
   readonly description: string;
   /** The one positional argument, e.g. BATCH_ID or NAME. */
   readonly argument: string;
-  readonly call: (client: Client, argument: string, signal: AbortSignal) => Promise<Batch>;
-  /** The batch for people; with `--json` it is printed as protobuf JSON. */
-  readonly show: (batch: Batch) => string;
+  readonly call: (client: Client, argument: string, signal: AbortSignal) => Promise<BatchView>;
+  /** The batch for people; with `--json` it is printed as the library's BatchView. */
+  readonly show: (batch: BatchView) => string;
 }
 
 /** `create`, `status` and `cancel`: the same shape, one call each. */
@@ -22,7 +20,7 @@ export function defineBatchCommand(spec: BatchCommandSpec): Command {
     { name: spec.name, summary: spec.summary, positionals: [spec.argument], options: {}, description: spec.description },
     async (ctx, _values, [argument]) => {
       const batch = await spec.call(ctx.client(), argument!, ctx.signal);
-      ctx.out.result(batchJson(batch), spec.show(batch));
+      ctx.out.result(batch, spec.show(batch));
       return exitCodes.ok;
     },
   );

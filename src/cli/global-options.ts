@@ -1,8 +1,4 @@
-import { API_KEY_ENV } from "../auth.js";
-import { Client } from "../client.js";
-import { defaultLimits, limiterFor } from "../client-options.js";
-import { defaultBatchModels } from "../models.js";
-import { isLoopback } from "../transport.js";
+import { API_KEY_ENV, Client, defaultBatchModels, defaultLimits, isLoopback, MemoryQuotaLimiter } from "../index.js";
 import { QuotaWatch } from "./quota-watch.js";
 import { UsageError } from "./usage-error.js";
 
@@ -81,7 +77,7 @@ export function createClient(options: GlobalOptions, quota: QuotaWatch, env: Nod
 
 /** The quota watch a client built by createClient paces through: xAI's limits, as the library sets them. */
 export function createQuotaWatch(): QuotaWatch {
-  return new QuotaWatch(limiterFor(defaultLimits));
+  return new QuotaWatch(MemoryQuotaLimiter.fromLimits(defaultLimits));
 }
 
 /** Parses a whole-number flag value, e.g. `--timeout 5000`. */

@@ -1,4 +1,4 @@
-import { defaultLimits } from "../client-options.js";
+import { defaultLimits } from "../index.js";
 import type { CommandContext } from "./command.js";
 import type { ReadPosition } from "./jsonl-reader.js";
 import { bar, joinParts, plural, type ProgressFrame } from "./progress.js";

@@ -1,12 +1,13 @@
 import { Code } from "@connectrpc/connect";
 import { ApiError, InputError } from "../errors.js";
-import type { AddInput } from "./batch-request.js";
+import type { AddInput } from "../request-input.js";
 import type { CallHooks } from "./call.js";
 import { ChunkPlanner, envelopeSize } from "./chunking.js";
 import { Deadline } from "./deadline.js";
 import { RequestEncoder, type EncodedRequest } from "./encoded-request.js";
 import { PresentIds } from "./present-ids.js";
-import type { RetryEvent } from "./retry.js";
+import type { AddProgress, SkippedRequest } from "../add-progress.js";
+import type { RetryEvent } from "../retry-options.js";
 import { sleep } from "./sleep.js";
 
 /** How an add behaves; see AddOptions in batch.ts for the public documentation. */
@@ -17,38 +18,10 @@ export interface AddSettings {
   readonly autoIds: boolean;
   readonly oversize: "error" | "skip";
   readonly models: ReadonlySet<string> | undefined;
-  readonly timeoutMs: number | undefined;
+  readonly totalTimeoutMs: number | undefined;
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((progress: AddProgress) => void) | undefined;
   readonly onSkip: ((skipped: SkippedRequest) => void) | undefined;
-}
-
-/** Where an add stands; reported through `onProgress` and returned at the end. */
-export interface AddProgress {
-  /** Requests taken from the input so far. */
-  readonly requestsRead: number;
-  /** Requests this add put into the batch, confirmed by the server. */
-  readonly requestsAdded: number;
-  /** Requests whose id the batch already held before this add (e.g. from an interrupted earlier run); not sent again. */
-  readonly alreadyPresent: number;
-  /** Requests left out because they alone exceed the size limit (with `oversize: "skip"`). */
-  readonly skipped: number;
-  /** Encoded bytes of the successful calls, envelopes included. */
-  readonly bytesSent: number;
-  /** Successful AddBatchRequests calls. */
-  readonly calls: number;
-  /** Attempts that failed and were retried. */
-  readonly retries: number;
-  /** Time spent waiting for add quota, summed over calls. */
-  readonly quotaWaitMs: number;
-}
-
-/** A request that was left out, with why. */
-export interface SkippedRequest {
-  readonly index: number;
-  readonly batchRequestId: string | undefined;
-  readonly bytes: number;
-  readonly limit: number;
 }
 
 /** The two things an add needs from the service. */
@@ -75,7 +48,7 @@ const unknownOutcome = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Ab
  */
 export async function runAdd(transport: AddTransport, batchId: string, input: Iterable<AddInput> | AsyncIterable<AddInput>, settings: AddSettings): Promise<AddProgress> {
   const started = Date.now();
-  const overall = settings.timeoutMs === undefined ? undefined : Deadline.after(settings.timeoutMs);
+  const overall = Deadline.after(settings.totalTimeoutMs);
   const progress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0 };
   const report = () => settings.onProgress?.({ ...progress });
   const present = new PresentIds(() => transport.listIds(hooks));

@@ -2,10 +2,9 @@ import { create, isMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { ChatRequest } from "../chat.js";
 import { InputError } from "../errors.js";
 import { BatchRequestSchema, type BatchRequest } from "../wire.js";
+import type { AddInput } from "../request-input.js";
 import { describe } from "./validate.js";
 
-/** What `client.batch.add` takes: a chat built with `client.chat.create`, a BatchRequest message, or its plain init. */
-export type AddInput = ChatRequest | BatchRequest | MessageInitShape<typeof BatchRequestSchema>;
 
 /**
  * Turns one input into the BatchRequest that goes on the wire, refusing what the server would refuse:

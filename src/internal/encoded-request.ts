@@ -2,7 +2,8 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { createHash } from "node:crypto";
 import { InputError } from "../errors.js";
 import { AddBatchRequestsRequestSchema, BatchRequestSchema, type BatchRequest } from "../wire.js";
-import { requestName, toBatchRequest, type AddInput } from "./batch-request.js";
+import type { AddInput } from "../request-input.js";
+import { requestName, toBatchRequest } from "./batch-request.js";
 import { varintSize } from "./chunking.js";
 
 /** A request ready for the wire: its id and its encoded bytes. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Deadline, defaultTimeoutsMs, resolveTimeoutMs } from "../../src/internal/deadline.js";
+import { Deadline, resolveTimeoutMs } from "../../src/internal/deadline.js";
+import { defaultTimeoutsMs } from "../../src/timeouts.js";
 
 describe("resolveTimeoutMs", () => {
   it.each([

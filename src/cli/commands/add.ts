@@ -1,6 +1,4 @@
-import type { AddProgress } from "../../internal/add-pipeline.js";
-import type { BatchRequest } from "../../wire.js";
-import { countsOf } from "../batch-format.js";
+import type { AddProgress, BatchRequest } from "../../index.js";
 import { defineCommand, type CommandContext, type OptionValues } from "../command.js";
 import { exitCodes } from "../exit-codes.js";
 import { integerFlag } from "../global-options.js";
@@ -138,7 +136,7 @@ export const command = defineCommand(
     const source = await openRequestSource(ctx, file!, settings.strict);
     const result = await addSource(ctx, batchId!, source, await firstRequestOrFail(source), settings);
     const batch = await ctx.client().batch.get(batchId!, { signal: ctx.signal });
-    const c = countsOf(batch);
+    const c = batch.counts;
     ctx.out.note(
       `Batch ${batchId} holds ${plural(c.total, "request")}: ${count(c.pending)} still pending, ${count(c.succeeded + c.failed)} processed. ` +
         `Follow it with \`xai-batch wait ${batchId}\`.`,

@@ -1,7 +1,6 @@
 import { clone, createRegistry, toJson } from "@bufbuild/protobuf";
-import { defaultLimits } from "../../client-options.js";
-import { BadRequestSchema, BatchResultSchema, ErrorInfoSchema, QuotaFailureSchema, RetryInfoSchema, type BatchResult } from "../../wire.js";
-import { countsOf, outcomeExitCode } from "../batch-format.js";
+import { BadRequestSchema, BatchResultSchema, defaultLimits, ErrorInfoSchema, QuotaFailureSchema, RetryInfoSchema, type BatchResult } from "../../index.js";
+import { outcomeExitCode } from "../batch-format.js";
 import { Checkpoint, type ResultsCursor } from "../checkpoint.js";
 import { defineCommand, type CommandContext } from "../command.js";
 import { integerFlag } from "../global-options.js";
@@ -57,7 +56,7 @@ export function resultLine(raw: BatchResult): string {
  */
 export async function downloadResults(ctx: CommandContext, batchId: string, settings: ResultsSettings): Promise<ResultsSummary> {
   const batch = await ctx.client().batch.get(batchId, { signal: ctx.signal });
-  const c = countsOf(batch);
+  const c = batch.counts;
   const expected = settings.failedOnly ? c.failed : c.succeeded + c.failed;
   if (settings.join !== undefined) return joinResults(ctx, batchId, settings, settings.join, expected);
 
@@ -195,7 +194,7 @@ export const command = defineCommand(
     };
     const summary = await downloadResults(ctx, batchId!, settings);
     const batch = await ctx.client().batch.get(batchId!, { signal: ctx.signal });
-    const c = countsOf(batch);
+    const c = batch.counts;
     if (c.pending > 0) ctx.out.note(`Still pending: ${plural(c.pending, "request")}; their results come later (\`xai-batch wait ${batchId}\`, then this command again).`);
     const where = settings.out ?? "stdout";
     const human = `wrote ${plural(summary.written, "result")} (${count(summary.failed)} failed) to ${where}`;
