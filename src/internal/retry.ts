@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import type { ApiError } from "../errors.js";
-import { readRetryHint } from "./retry-hints.js";
+import { readRetryHint } from "../retry-hints.js";
 import type { Backoff, RetryEvent, RetryOptions } from "../retry-options.js";
 
 /** Whether to try again, and after how long. */
