@@ -5,6 +5,9 @@ import { runAdd, type AddSettings } from "../src/internal/add-pipeline.js";
 import { ChunkPlanner, envelopeSize } from "../src/internal/chunking.js";
 import { RequestEncoder, type EncodedRequest } from "../src/internal/encoded-request.js";
 import { defaultBatchModels } from "../src/models.js";
+import { toBatchRequest } from "../src/request-input.js";
+
+const batchModels = new Set(defaultBatchModels);
 import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../src/wire.js";
 import { runInChild } from "./support/child.js";
 import { collectGarbage } from "./support/gc.js";
@@ -109,7 +112,7 @@ const encodingGroup = 256;
 
 /** The per-request work of add-pipeline.ts's plannedCalls, without the async iteration around it. */
 function plan(requests: readonly BatchRequest[]): number {
-  const encoder = new RequestEncoder(new Set(defaultBatchModels), true);
+  const encoder = new RequestEncoder((input, index) => toBatchRequest(input, index, batchModels), true);
   const planner = new ChunkPlanner({ maxBytes: maxAddBytes, maxRequests: maxRequestsPerCall }, envelopeSize(batchId));
   let total = 0;
   let call: Uint8Array[] = [];
@@ -134,8 +137,10 @@ async function addWithoutNetwork(input: readonly BatchRequest[] | AsyncIterable<
     concurrency: 4,
     autoIds: true,
     oversize: "error",
-    models: new Set(defaultBatchModels),
+    toRequest: (input, index) => toBatchRequest(input, index, batchModels),
+    onInvalid: undefined,
     totalTimeoutMs: undefined,
+    notFoundGraceMs: 0,
     signal: undefined,
     onProgress: undefined,
     onSkip: undefined,

@@ -28,7 +28,8 @@ try {
 
   // 5. One request and its result, and the batch in the team's list.
   const one = await client.batch.getBatchRequestResult(batch.batchId, "capital_uk");
-  console.log(`capital_uk asked ${JSON.stringify(one.request?.completionRequest)}, ok: ${one.result?.ok}`);
+  // Views are plain data; the wire message is one step away as `raw`.
+  console.log(`capital_uk asked ${one.raw.request?.request.value?.model}, ok: ${one.result?.ok}`);
   const page = await client.batch.list({ limit: 10 });
   console.log(`listed: ${page.batches.some((b) => b.batchId === batch.batchId)}`);
 } finally {

@@ -8,6 +8,8 @@ export interface AddProgress {
   readonly alreadyPresent: number;
   /** Requests left out because they alone exceed the size limit (with `oversize: "skip"`). */
   readonly skipped: number;
+  /** Invalid requests left out (with `invalid: "skip"`), each reported to `onInvalid`. */
+  readonly invalid: number;
   /** Encoded bytes of the successful calls, envelopes included. */
   readonly bytesSent: number;
   /** Successful AddBatchRequests calls. */

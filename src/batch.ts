@@ -3,12 +3,13 @@ import { InputError } from "./errors.js";
 import type { AddProgress, SkippedRequest } from "./add-progress.js";
 import { viewBatch, type BatchView } from "./batch-view.js";
 import { runAdd, type AddTransport } from "./internal/add-pipeline.js";
-import type { AddInput } from "./request-input.js";
+import { toBatchRequest, type AddInput } from "./request-input.js";
 import type { CallOptions } from "./call-options.js";
 import { callOptionKeys, callUnary, checkCallOptions, type CallContext, type CallHooks } from "./internal/call.js";
 import { Deadline } from "./internal/deadline.js";
 import type { RpcName } from "./timeouts.js";
 import { withRaw } from "./internal/view-support.js";
+import { explainNotFound, RecentBatches } from "./internal/recent-batches.js";
 import { pollUntilDone } from "./internal/wait.js";
 import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./internal/validate.js";
 import { nextToken, PagedList, type Page } from "./pagination.js";
@@ -72,6 +73,13 @@ export interface AddOptions extends OperationOptions {
   onProgress?: (progress: AddProgress) => void;
   /** Called for each request skipped for size (with `oversize: "skip"`). */
   onSkip?: (skipped: SkippedRequest) => void;
+  /**
+   * An invalid request (bad shape, no model, an unknown model, a repeated id, ...): "error" stops the add
+   * with its InputError; "skip" reports it to `onInvalid` and adds the rest. @default "error"
+   */
+  invalid?: "error" | "skip";
+  /** Called for each invalid request left out (with `invalid: "skip"`), with the structured error and the input as given. */
+  onInvalid?: (error: InputError, input: unknown) => void;
 }
 
 /** Options of `wait`. `totalTimeoutMs` and `signal` bound the whole wait (by default it waits as long as it takes); `timeoutMs` each poll. */
@@ -128,7 +136,7 @@ export interface BatchResourceSettings {
 
 const operationKeys = ["totalTimeoutMs", ...callOptionKeys];
 const listKeys = ["limit", "paginationToken", ...operationKeys];
-const addKeys = ["maxRequestsPerCall", "concurrency", "autoIds", "oversize", "onProgress", "onSkip", ...operationKeys];
+const addKeys = ["maxRequestsPerCall", "concurrency", "autoIds", "oversize", "onProgress", "onSkip", "invalid", "onInvalid", ...operationKeys];
 const defaultAddConcurrency = 4;
 const defaultPollIntervalMs = 1_000;
 const defaultMaxPollIntervalMs = 30_000;
@@ -147,6 +155,7 @@ const stateWords: Record<string, BatchRequestMetadata_State> = {
 /** `client.batch`: create, fill, watch, page through and cancel batches. */
 export class BatchResource {
   private readonly rpc: ConnectClient<typeof BatchMgmt>;
+  private readonly recent = new RecentBatches();
 
   constructor(
     private readonly ctx: CallContext,
@@ -161,21 +170,23 @@ export class BatchResource {
     checkNonEmptyString("name", name);
     checkKnownKeys("create options", options, ["inputFileId", ...callOptionKeys]);
     if (options?.inputFileId !== undefined) checkNonEmptyString("inputFileId", options.inputFileId);
-    return viewBatch(await callUnary(this.ctx, "CreateBatch", options, (o) => this.rpc.createBatch({ name, inputFileId: options?.inputFileId ?? "" }, o)));
+    const batch = viewBatch(await callUnary(this.ctx, "CreateBatch", options, (o) => this.rpc.createBatch({ name, inputFileId: options?.inputFileId ?? "" }, o)));
+    this.recent.created(batch.batchId);
+    return batch;
   }
 
   /** The batch with its current counts (`state`) and cost. */
   async get(batchId: string, options?: CallOptions): Promise<BatchView> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return viewBatch(await callUnary(this.ctx, "GetBatch", options, (o) => this.rpc.getBatch({ batchId }, o)));
+    return viewBatch(await this.about(batchId, callUnary(this.ctx, "GetBatch", options, (o) => this.rpc.getBatch({ batchId }, o))));
   }
 
   /** Cancels a batch: pending requests are not processed; finished results are kept. Returns the batch after. */
   async cancel(batchId: string, options?: CallOptions): Promise<BatchView> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return viewBatch(await callUnary(this.ctx, "CancelBatch", options, (o) => this.rpc.cancelBatch({ batchId }, o)));
+    return viewBatch(await this.about(batchId, callUnary(this.ctx, "CancelBatch", options, (o) => this.rpc.cancelBatch({ batchId }, o))));
   }
 
   /**
@@ -193,13 +204,14 @@ export class BatchResource {
     const call = callOnly(options);
     const first = options?.pollIntervalMs ?? defaultPollIntervalMs;
     const poll = async (hooks: CallHooks) => viewBatch(await callUnary(this.ctx, "GetBatch", call, (o) => this.rpc.getBatch({ batchId }, o), hooks));
-    return pollUntilDone(poll, batchId, {
+    return this.about(batchId, pollUntilDone(poll, batchId, {
       pollIntervalMs: first,
       maxPollIntervalMs: options?.maxPollIntervalMs ?? Math.max(first, defaultMaxPollIntervalMs),
       totalTimeoutMs: options?.totalTimeoutMs,
+      notFoundGraceMs: this.recent.notFoundGraceMs(batchId),
       signal: options?.signal,
       onProgress: options?.onProgress,
-    });
+    }));
   }
 
   /** The team's batches: `await` for a page, `for await` for every batch. `totalTimeoutMs` bounds the whole iteration. */
@@ -227,13 +239,13 @@ export class BatchResource {
     checkBatchId(batchId);
     checkListOptions("listBatchResults options", options, listKeys);
     return this.paged("ListBatchResults", options, (p) => p.results, async (token, hooks) => {
-      const res = await callUnary(
+      const res = await this.about(batchId, callUnary(
         this.ctx,
         "ListBatchResults",
         callOnly(options),
         (c) => this.rpc.listBatchResults({ batchId, limit: options?.limit ?? 0, paginationToken: token }, c),
         hooks,
-      );
+      ));
       const results = res.results.map(viewResult);
       return {
         results,
@@ -249,7 +261,7 @@ export class BatchResource {
     checkBatchId(batchId);
     checkNonEmptyString("batchRequestId", batchRequestId);
     checkKnownKeys("call options", options, callOptionKeys);
-    const res = await callUnary(this.ctx, "GetBatchRequestResult", options, (o) => this.rpc.getBatchRequestResult({ batchId, batchRequestId }, o));
+    const res = await this.about(batchId, callUnary(this.ctx, "GetBatchRequestResult", options, (o) => this.rpc.getBatchRequestResult({ batchId, batchRequestId }, o)));
     const view = {
       batchRequestId,
       request: res.request === undefined ? undefined : (toJson(BatchRequestSchema, res.request) as JsonObject),
@@ -274,6 +286,9 @@ export class BatchResource {
     if (options?.oversize !== undefined && options.oversize !== "error" && options.oversize !== "skip") {
       throw new InputError(`Expected \`oversize\` to be "error" or "skip", got ${describe(options.oversize)}.`);
     }
+    if (options?.invalid !== undefined && options.invalid !== "error" && options.invalid !== "skip") {
+      throw new InputError(`Expected \`invalid\` to be "error" or "skip", got ${describe(options.invalid)}.`);
+    }
     if (requests === null || typeof requests !== "object" || !(Symbol.iterator in requests || Symbol.asyncIterator in requests)) {
       throw new InputError(`Expected \`requests\` to be an array, an iterable or an async iterable of requests, got ${describe(requests)}.`);
     }
@@ -289,17 +304,26 @@ export class BatchResource {
         ).then(() => undefined),
       listIds: (hooks) => this.listIds(batchId, call, hooks),
     };
-    return runAdd(transport, batchId, requests, {
+    return this.about(batchId, runAdd(transport, batchId, requests, {
       maxAddBytes: this.settings.maxAddBytes,
       maxRequestsPerCall: options?.maxRequestsPerCall ?? defaultMaxRequestsPerCall,
       concurrency: options?.concurrency ?? defaultAddConcurrency,
       autoIds: options?.autoIds ?? true,
       oversize: options?.oversize ?? "error",
-      models: this.settings.batchModels,
+      toRequest: (input, index) => toBatchRequest(input, index, this.settings.batchModels),
+      onInvalid: options?.invalid === "skip" ? (options.onInvalid ?? (() => {})) : undefined,
       totalTimeoutMs: options?.totalTimeoutMs,
+      notFoundGraceMs: this.recent.notFoundGraceMs(batchId),
       signal: options?.signal,
       onProgress: options?.onProgress,
       onSkip: options?.onSkip,
+    }));
+  }
+
+  /** A call about one batch, whose NOT_FOUND is said with the id and what to check. */
+  private about<T>(batchId: string, call: Promise<T>): Promise<T> {
+    return call.catch((error: unknown) => {
+      throw explainNotFound(error, batchId);
     });
   }
 
@@ -319,13 +343,13 @@ export class BatchResource {
     token: string | undefined,
     hooks: CallHooks,
   ): Promise<BatchRequestsPage> {
-    const res = await callUnary(
+    const res = await this.about(batchId, callUnary(
       this.ctx,
       "ListBatchRequestMetadata",
       callOnly(options),
       (c) => this.rpc.listBatchRequestMetadata({ batchId, limit: options?.limit ?? 0, paginationToken: token, status }, c),
       hooks,
-    );
+    ));
     return { batchRequestMetadata: res.batchRequestMetadata.map(viewRequestMetadata), paginationToken: nextToken(res.paginationToken) };
   }
 

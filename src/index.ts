@@ -4,7 +4,7 @@ export { Client } from "./client.js";
 export { defaultLimits, type ClientOptions, type Limits, type Http2Options } from "./client-options.js";
 export { API_KEY_ENV } from "./auth.js";
 export { isLoopback } from "./transport.js";
-export { ApiError, InputError, type ErrorDetails } from "./errors.js";
+export { ApiError, InputError, type ErrorDetails, type InputProblem } from "./errors.js";
 export { Code } from "@connectrpc/connect";
 export type { CallOptions } from "./call-options.js";
 export { defaultTimeoutsMs, type RpcName } from "./timeouts.js";
@@ -26,7 +26,8 @@ export type {
   BatchRequestResult,
 } from "./batch.js";
 export type { AddProgress, SkippedRequest } from "./add-progress.js";
-export type { AddInput } from "./request-input.js";
+export { toBatchRequest, type AddInput } from "./request-input.js";
+export { prepareRequests, type PreparedRequest, type PrepareOptions } from "./prepare-requests.js";
 export { viewBatch, type BatchView, type BatchStatus, type BatchCounts, type EndpointCostView } from "./batch-view.js";
 export { viewRequestMetadata, type RequestMetadataView, type RequestStatus } from "./request-metadata-view.js";
 export { PagedList, type Page } from "./pagination.js";

@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { ApiError, InputError } from "../errors.js";
-import type { AddInput } from "../request-input.js";
+import type { BatchRequest } from "../wire.js";
 import type { CallHooks } from "./call.js";
 import { ChunkPlanner, envelopeSize } from "./chunking.js";
 import { Deadline } from "./deadline.js";
@@ -17,8 +17,13 @@ export interface AddSettings {
   readonly concurrency: number;
   readonly autoIds: boolean;
   readonly oversize: "error" | "skip";
-  readonly models: ReadonlySet<string> | undefined;
+  /** The normaliser: one input to its BatchRequest, validated. */
+  readonly toRequest: (input: unknown, index: number) => BatchRequest;
+  /** Told of each invalid request, which is then left out; undefined stops the add at the first. */
+  readonly onInvalid: ((error: InputError, input: unknown) => void) | undefined;
   readonly totalTimeoutMs: number | undefined;
+  /** How long after the add began a NOT_FOUND may be read-after-write lag (see RecentBatches). */
+  readonly notFoundGraceMs: number;
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((progress: AddProgress) => void) | undefined;
   readonly onSkip: ((skipped: SkippedRequest) => void) | undefined;
@@ -32,8 +37,6 @@ export interface AddTransport {
   listIds(hooks: CallHooks): AsyncIterable<string>;
 }
 
-/** How long a batch that answers NOT_FOUND right after its creation is given to appear. */
-const notFoundGraceMs = 30_000;
 /** Rounds of send-then-reconcile a single call may take before its error is surfaced. */
 const maxRounds = 8;
 /** Codes after which the server may or may not have applied the call. */
@@ -46,10 +49,10 @@ const unknownOutcome = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Ab
  * answers ALREADY_EXISTS, is reconciled against the batch's own list of request ids, and only the
  * requests it lacks are sent again.
  */
-export async function runAdd(transport: AddTransport, batchId: string, input: Iterable<AddInput> | AsyncIterable<AddInput>, settings: AddSettings): Promise<AddProgress> {
+export async function runAdd(transport: AddTransport, batchId: string, input: Iterable<unknown> | AsyncIterable<unknown>, settings: AddSettings): Promise<AddProgress> {
   const started = Date.now();
   const overall = Deadline.after(settings.totalTimeoutMs);
-  const progress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0 };
+  const progress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, invalid: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0 };
   const report = () => settings.onProgress?.({ ...progress });
   const present = new PresentIds(() => transport.listIds(hooks));
   const hooks: CallHooks = {
@@ -86,7 +89,7 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
       } catch (error) {
         const attemptEnded = Date.now();
         if (!(error instanceof ApiError) || round >= maxRounds || settings.signal?.aborted) throw error;
-        if (error.code === Code.NotFound && Date.now() - started < notFoundGraceMs) {
+        if (error.code === Code.NotFound && Date.now() - started < settings.notFoundGraceMs) {
           // Read-after-write lag: a batch created a moment ago may not be visible to every server yet.
           await sleep(Math.min(2_000, 100 * 2 ** round), settings.signal);
           continue;
@@ -143,11 +146,21 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
 /** Reads the input and yields calls ready to send. An array is checked whole before the first call is planned. */
 async function* plannedCalls(
   batchId: string,
-  input: Iterable<AddInput> | AsyncIterable<AddInput>,
+  input: Iterable<unknown> | AsyncIterable<unknown>,
   settings: AddSettings,
-  progress: { requestsRead: number; skipped: number },
+  progress: { requestsRead: number; skipped: number; invalid: number },
 ): AsyncGenerator<{ requests: EncodedRequest[]; bytes: number }> {
-  const encoder = new RequestEncoder(settings.models, settings.autoIds);
+  const onInvalid = settings.onInvalid;
+  const encoder = new RequestEncoder(
+    settings.toRequest,
+    settings.autoIds,
+    onInvalid &&
+      ((error, request) => {
+        progress.requestsRead++;
+        progress.invalid++;
+        onInvalid(error, request);
+      }),
+  );
   const planner = new ChunkPlanner({ maxBytes: settings.maxAddBytes, maxRequests: settings.maxRequestsPerCall }, envelopeSize(batchId));
   const groups = Array.isArray(input) ? [encodeAll(input, encoder, planner, settings)] : encodeGroups(input, encoder);
   let call: EncodedRequest[] = [];
@@ -170,7 +183,7 @@ async function* plannedCalls(
   if (call.length > 0) yield { requests: call, bytes: planner.reset() };
 }
 
-function encodeAll(input: readonly AddInput[], encoder: RequestEncoder, planner: ChunkPlanner, settings: AddSettings): EncodedRequest[] {
+function encodeAll(input: readonly unknown[], encoder: RequestEncoder, planner: ChunkPlanner, settings: AddSettings): EncodedRequest[] {
   const all: EncodedRequest[] = [];
   for (let at = 0; at < input.length; at += groupSize) all.push(...encoder.encodeMany(input.slice(at, at + groupSize), at));
   if (settings.oversize === "error") {
@@ -184,8 +197,8 @@ function encodeAll(input: readonly AddInput[], encoder: RequestEncoder, planner:
 const groupSize = 256;
 
 /** Reads a stream in groups, encoding each as a whole; a sync iterable is read without an await per item. */
-async function* encodeGroups(input: Iterable<AddInput> | AsyncIterable<AddInput>, encoder: RequestEncoder): AsyncGenerator<EncodedRequest[]> {
-  let group: AddInput[] = [];
+async function* encodeGroups(input: Iterable<unknown> | AsyncIterable<unknown>, encoder: RequestEncoder): AsyncGenerator<EncodedRequest[]> {
+  let group: unknown[] = [];
   let index = 0;
   const flush = () => {
     const encoded = encoder.encodeMany(group, index);
@@ -202,11 +215,12 @@ async function* encodeGroups(input: Iterable<AddInput> | AsyncIterable<AddInput>
 }
 
 function oversizeError(r: SkippedRequest): InputError {
-  const name = r.batchRequestId === undefined ? `request #${r.index}` : `request #${r.index} (id ${JSON.stringify(r.batchRequestId)})`;
-  return new InputError(
-    `${name} encodes to ${r.bytes} bytes; one AddBatchRequests call may carry at most ${r.limit} bytes. ` +
-      `Shorten it, pass large media by URL, or use \`oversize: "skip"\` to add the rest without it.`,
-  );
+  return new InputError({
+    index: r.index,
+    batchRequestId: r.batchRequestId,
+    reason: `encodes to ${r.bytes} bytes; one AddBatchRequests call may carry at most ${r.limit} bytes`,
+    fix: 'Shorten it, pass large media by URL, or use `oversize: "skip"` to add the rest without it',
+  });
 }
 
 function callBytes(batchId: string, requests: readonly EncodedRequest[]): number {

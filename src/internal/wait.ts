@@ -10,12 +10,12 @@ export interface PollSettings {
   readonly pollIntervalMs: number;
   readonly maxPollIntervalMs: number;
   readonly totalTimeoutMs: number | undefined;
+  /** How long after the wait began a NOT_FOUND may be read-after-write lag (see RecentBatches). */
+  readonly notFoundGraceMs: number;
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((batch: BatchView) => void) | undefined;
 }
 
-/** A batch that answers NOT_FOUND this soon after the wait began may just have been created. */
-const notFoundGraceMs = 30_000;
 /** Failures a poll rides through: the next poll may well succeed. */
 const transient = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted, Code.Internal, Code.Aborted, Code.Unknown]);
 
@@ -44,7 +44,7 @@ export async function pollUntilDone(getBatch: (hooks: CallHooks) => Promise<Batc
     } catch (error) {
       if (!(error instanceof ApiError) || settings.signal?.aborted) throw error;
       if (overall.expired) throw error.code === Code.DeadlineExceeded ? timeoutError(batchId, Date.now() - started, last) : error;
-      const lagging = error.code === Code.NotFound && last === undefined && Date.now() - started < notFoundGraceMs;
+      const lagging = error.code === Code.NotFound && last === undefined && Date.now() - started < settings.notFoundGraceMs;
       if (!lagging && !transient.has(error.code)) throw error;
     }
     const remaining = overall.remainingMs();

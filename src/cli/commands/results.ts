@@ -1,12 +1,12 @@
 import { clone, createRegistry, toJson } from "@bufbuild/protobuf";
-import { BadRequestSchema, BatchResultSchema, defaultLimits, ErrorInfoSchema, QuotaFailureSchema, RetryInfoSchema, type BatchResult } from "../../index.js";
+import { BadRequestSchema, BatchResultSchema, ErrorInfoSchema, QuotaFailureSchema, RetryInfoSchema, type BatchResult } from "../../index.js";
 import { outcomeExitCode } from "../batch-format.js";
 import { Checkpoint, type ResultsCursor } from "../checkpoint.js";
 import { defineCommand, type CommandContext } from "../command.js";
 import { integerFlag } from "../global-options.js";
 import { openJsonlFile, streamJsonl } from "../jsonl-writer.js";
 import { bar, count, etaText, joinParts, plural, type ProgressFrame } from "../progress.js";
-import { readRequests } from "../request-reader.js";
+import { prepareLines } from "../request-reader.js";
 import { UsageError } from "../usage-error.js";
 
 /** What to download and where. */
@@ -127,15 +127,12 @@ async function joinResults(ctx: CommandContext, batchId: string, settings: Resul
     lines = [];
     if (ctx.signal.aborted) throw ctx.signal.reason;
   };
-  const rows = readRequests(input, {
-    models: undefined,
-    maxAddBytes: defaultLimits.maxAddBytes,
-    onBadLine: (line, reason) => ctx.out.badLine(input, line, reason),
-  });
+  const rows = prepareLines(input, { models: undefined, onBadLine: (line, reason) => ctx.out.badLine(input, line, reason) });
   for await (const row of rows) {
-    const result = byId.get(row.id);
+    const id = row.prepared.batchRequestId;
+    const result = byId.get(id);
     if (settings.failedOnly && result === undefined) continue;
-    byId.delete(row.id);
+    byId.delete(id);
     lines.push(`{"request":${row.text},"result":${result?.line ?? "null"}}`);
     written++;
     if (result !== undefined && !result.ok) failed++;

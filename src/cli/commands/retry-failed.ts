@@ -1,9 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { defaultLimits, type BatchRequest } from "../../index.js";
+import type { BatchRequest } from "../../index.js";
 import { defineCommand, type CommandContext } from "../command.js";
 import { exitCodes } from "../exit-codes.js";
 import { count, plural } from "../progress.js";
-import { readRequests } from "../request-reader.js";
+import { prepareLines } from "../request-reader.js";
 import { UsageError } from "../usage-error.js";
 import { addOptionSpecs, addOptionsHelp, addWithProgress, sendSettings } from "./add.js";
 
@@ -115,10 +115,10 @@ async function* fromService(ctx: CommandContext, batchId: string, onMissing: () 
 async function* fromFile(ctx: CommandContext, batchId: string, input: string, onMissing: () => void): AsyncGenerator<BatchRequest> {
   const wanted = new Set<string>();
   for await (const meta of idsToRetry(ctx, batchId)) wanted.add(meta.batchRequestId);
-  const rows = readRequests(input, { models: ctx.globals.models, maxAddBytes: defaultLimits.maxAddBytes, onBadLine: (line, reason) => ctx.out.badLine(input, line, reason) });
+  const rows = prepareLines(input, { models: ctx.globals.models, onBadLine: (line, reason) => ctx.out.badLine(input, line, reason) });
   for await (const row of rows) {
-    if (!wanted.delete(row.id)) continue;
-    yield row.request;
+    if (!wanted.delete(row.prepared.batchRequestId)) continue;
+    yield row.prepared.request;
   }
   for (const id of wanted) {
     const { request } = (await ctx.client().batch.getBatchRequestResult(batchId, id, { signal: ctx.signal })).raw;
