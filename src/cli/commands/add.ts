@@ -133,8 +133,9 @@ export const command = defineCommand(
     options: addOptionSpecs,
     optionsHelp: addOptionsHelp,
     description:
-      "Adds every request of FILE.jsonl to the batch, streaming the file. Lines are BatchRequests in protobuf JSON, or\n" +
-      'the compact chat form {"id":"a","model":"grok-4","messages":[{"role":"user","content":"Hi"}]}.\n' +
+      "Adds every request of FILE.jsonl to the batch, streaming the file. Lines are BatchRequests in protobuf JSON, the\n" +
+      'compact chat form {"id":"a","model":"grok-4","messages":[{"role":"user","content":"Hi"}]}, or OpenAI batch lines\n' +
+      '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{...}}.\n' +
       "Interrupted (Ctrl-C, a crash)? Run the same command again: requests are added by id, so only the missing\n" +
       "ones are sent. Lines without an id get one derived from their content, the same in every run.",
   },
