@@ -1,28 +1,28 @@
+import { toJson, type JsonObject } from "@bufbuild/protobuf";
 import { createClient, type Client as ConnectClient, type Transport } from "@connectrpc/connect";
-import { InputError } from "./errors.js";
 import type { AddProgress, SkippedRequest } from "./add-progress.js";
 import { viewBatch, type BatchView } from "./batch-view.js";
-import { runAdd, type AddTransport } from "./internal/add-pipeline.js";
-import { toBatchRequest, type AddInput } from "./request-input.js";
 import type { CallOptions } from "./call-options.js";
+import { InputError } from "./errors.js";
+import { runAdd, type AddTransport } from "./internal/add-pipeline.js";
 import { callOptionKeys, callUnary, checkCallOptions, type CallContext, type CallHooks } from "./internal/call.js";
 import { Deadline } from "./internal/deadline.js";
-import type { RpcName } from "./timeouts.js";
-import { withRaw } from "./internal/view-support.js";
 import { explainNotFound, RecentBatches } from "./internal/recent-batches.js";
-import { pollUntilDone } from "./internal/wait.js";
 import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./internal/validate.js";
+import { withRaw } from "./internal/view-support.js";
+import { pollUntilDone } from "./internal/wait.js";
 import { nextToken, PagedList, type Page } from "./pagination.js";
+import { toBatchRequest, type AddInput } from "./request-input.js";
 import { viewRequestMetadata, type RequestMetadataView } from "./request-metadata-view.js";
 import { viewResult, type ResultView } from "./results.js";
+import type { RpcName } from "./timeouts.js";
 import {
   BatchMgmt,
   BatchRequestMetadata_State,
-  PreencodedAddBatchRequestsRequestSchema,
   BatchRequestSchema,
+  PreencodedAddBatchRequestsRequestSchema,
   type GetBatchRequestResultResponse,
 } from "./wire.js";
-import { toJson, type JsonObject } from "@bufbuild/protobuf";
 
 /**
  * Options of the methods that make many calls (add, wait, list iteration): `timeoutMs` is each call's
@@ -166,27 +166,28 @@ export class BatchResource {
   }
 
   /** Creates a batch. Team limit: one creation per second. */
-  async create(name: string, options?: CreateBatchOptions): Promise<BatchView> {
+  create(name: string, options?: CreateBatchOptions): Promise<BatchView> {
     checkNonEmptyString("name", name);
     checkKnownKeys("create options", options, ["inputFileId", ...callOptionKeys]);
     if (options?.inputFileId !== undefined) checkNonEmptyString("inputFileId", options.inputFileId);
-    const batch = viewBatch(await callUnary(this.ctx, "CreateBatch", options, (o) => this.rpc.createBatch({ name, inputFileId: options?.inputFileId ?? "" }, o)));
-    this.recent.created(batch.batchId);
-    return batch;
+    return callUnary(this.ctx, "CreateBatch", options, (o) => this.rpc.createBatch({ name, inputFileId: options?.inputFileId ?? "" }, o)).then((raw) => {
+      this.recent.created(raw.batchId);
+      return viewBatch(raw);
+    });
   }
 
   /** The batch with its current counts (`state`) and cost. */
-  async get(batchId: string, options?: CallOptions): Promise<BatchView> {
+  get(batchId: string, options?: CallOptions): Promise<BatchView> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return viewBatch(await this.about(batchId, callUnary(this.ctx, "GetBatch", options, (o) => this.rpc.getBatch({ batchId }, o))));
+    return this.about(batchId, callUnary(this.ctx, "GetBatch", options, (o) => this.rpc.getBatch({ batchId }, o))).then((raw) => viewBatch(raw));
   }
 
   /** Cancels a batch: pending requests are not processed; finished results are kept. Returns the batch after. */
-  async cancel(batchId: string, options?: CallOptions): Promise<BatchView> {
+  cancel(batchId: string, options?: CallOptions): Promise<BatchView> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return viewBatch(await this.about(batchId, callUnary(this.ctx, "CancelBatch", options, (o) => this.rpc.cancelBatch({ batchId }, o))));
+    return this.about(batchId, callUnary(this.ctx, "CancelBatch", options, (o) => this.rpc.cancelBatch({ batchId }, o))).then((raw) => viewBatch(raw));
   }
 
   /**
