@@ -68,7 +68,7 @@ export const tasks = {
       const client = new Client({ apiKey: "bench-key", baseUrl: url, limits: unthrottled });
       const { batchId } = await client.batch.create("bulk");
       const stream = requestStream(n, (id, text) => client.chat.create(benchModel, { batchRequestId: id }).append(user(text)));
-      return { add: async () => (await client.batch.add(batchId, stream, { timeoutMs })).calls, close: () => client.close() };
+      return { add: async () => (await client.batch.add(batchId, stream, { totalTimeoutMs: timeoutMs })).calls, close: () => client.close() };
     }),
   grpcJs: ({ url, n }: TaskParams) =>
     timed(async () => {

@@ -2,11 +2,14 @@
 // floor: one toBinary of all the same requests in one message. In process, no network.
 import { create, toBinary } from "@bufbuild/protobuf";
 import { runAdd, type AddSettings } from "../src/internal/add-pipeline.js";
-import { defaultRetryOptions } from "../src/internal/retry.js";
+import { defaultRetryOptions } from "../src/retry-options.js";
 import { ChunkPlanner, envelopeSize } from "../src/internal/chunking.js";
 import { RequestEncoder, type EncodedRequest } from "../src/internal/encoded-request.js";
 import { defaultBatchModels } from "../src/batch-models.js";
+import { toBatchRequest } from "../src/request-input.js";
 import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../src/wire.js";
+
+const batchModels = new Set(defaultBatchModels);
 import { runInChild } from "./support/child.js";
 import { collectGarbage } from "./support/gc.js";
 import { isMain, runScenarioScript } from "./support/main.js";
@@ -110,7 +113,7 @@ const encodingGroup = 256;
 
 /** The per-request work of add-pipeline.ts's plannedCalls, without the async iteration around it. */
 function plan(requests: readonly BatchRequest[]): number {
-  const encoder = new RequestEncoder(new Set(defaultBatchModels), true);
+  const encoder = new RequestEncoder((input, index) => toBatchRequest(input, index, batchModels), true);
   const planner = new ChunkPlanner({ maxBytes: maxAddBytes, maxRequests: maxRequestsPerCall }, envelopeSize(batchId));
   let total = 0;
   let call: Uint8Array[] = [];
@@ -135,8 +138,10 @@ async function addWithoutNetwork(input: readonly BatchRequest[] | AsyncIterable<
     concurrency: 4,
     autoIds: true,
     oversize: "error",
-    models: new Set(defaultBatchModels),
-    timeoutMs: undefined,
+    toRequest: (input, index) => toBatchRequest(input, index, batchModels),
+    onInvalid: undefined,
+    totalTimeoutMs: undefined,
+    notFoundGraceMs: 0,
     signal: undefined,
     onProgress: undefined,
     onSkip: undefined,

@@ -9,13 +9,14 @@ if (batchId === undefined) throw new Error("usage: wait-with-progress.ts BATCH_I
 try {
   const started = Date.now();
   const batch = await client.batch.wait(batchId, {
-    onProgress: (b) => {
-      const s = b.state;
-      console.log(`${Math.round((Date.now() - started) / 1000)}s: ${s?.numSuccess} succeeded, ${s?.numError} failed, ${s?.numPending} pending of ${s?.numRequests}`);
+    onProgress: ({ status, counts: c }) => {
+      console.log(`${Math.round((Date.now() - started) / 1000)}s: ${status}, ${c.succeeded} succeeded, ${c.failed} failed, ${c.pending} pending of ${c.total}`);
     },
   });
-  const ticks = batch.costBreakdown?.totalCostUsdTicks ?? 0n;
-  console.log(`finished: ${batch.state?.numSuccess} succeeded, ${batch.state?.numError} failed, ${batch.state?.numCancelled} cancelled; cost $${(Number(ticks) / 1e10).toFixed(6)}`);
+  const c = batch.counts;
+  console.log(`${batch.status}: ${c.succeeded} succeeded, ${c.failed} failed, ${c.cancelled} cancelled; cost $${batch.costUsd.toFixed(6)}`);
+  // Views are plain data: this is what a service would log or store.
+  console.log(JSON.stringify(batch));
 } finally {
   client.close();
 }

@@ -18,7 +18,7 @@ try {
 
   // 3. Processing is asynchronous; wait polls until nothing is pending.
   const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 500 });
-  console.log(`done: ${done.state?.numSuccess} succeeded, ${done.state?.numError} failed`);
+  console.log(`${done.status}: ${done.counts.succeeded} succeeded, ${done.counts.failed} failed, cost $${done.costUsd}`);
 
   // 4. Results come back in no particular order: match them by id.
   for await (const result of client.batch.listBatchResults(batch.batchId)) {
@@ -28,7 +28,8 @@ try {
 
   // 5. One request and its result, and the batch in the team's list.
   const one = await client.batch.getBatchRequestResult(batch.batchId, "capital_uk");
-  console.log(`capital_uk asked ${one.request?.request.value?.model}, ok: ${one.result?.ok}`);
+  // Views are plain data; the wire message is one step away as `raw`.
+  console.log(`capital_uk asked ${one.raw.request?.request.value?.model}, ok: ${one.result?.ok}`);
   const page = await client.batch.list({ limit: 10 });
   console.log(`listed: ${page.batches.some((b) => b.batchId === batch.batchId)}`);
 } finally {

@@ -1,25 +1,41 @@
+import { toJson, type JsonObject } from "@bufbuild/protobuf";
 import { inspect } from "node:util";
 import { createClient, type Client as ConnectClient, type Transport } from "@connectrpc/connect";
+import type { AddProgress, SkippedRequest } from "./add-progress.js";
+import { viewBatch, type BatchView } from "./batch-view.js";
+import type { CallOptions } from "./call-options.js";
 import { InputError } from "./errors.js";
-import { runAdd, type AddProgress, type AddTransport, type SkippedRequest } from "./internal/add-pipeline.js";
-import type { AddInput } from "./internal/batch-request.js";
-import { callOptionKeys, callUnary, checkCallOptions, type CallContext, type CallHooks, type CallOptions } from "./internal/call.js";
-import { Deadline, type RpcName } from "./internal/deadline.js";
-import { pollUntilDone } from "./internal/wait.js";
+import { runAdd, type AddTransport } from "./internal/add-pipeline.js";
+import { callOptionKeys, callUnary, checkCallOptions, type CallContext, type CallHooks } from "./internal/call.js";
+import { Deadline } from "./internal/deadline.js";
+import { explainNotFound, RecentBatches } from "./internal/recent-batches.js";
 import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./internal/validate.js";
+import { withRaw } from "./internal/view-support.js";
+import { pollUntilDone } from "./internal/wait.js";
 import { nextToken, PagedList, type Page } from "./pagination.js";
+import { toBatchRequest, type AddInput } from "./request-input.js";
+import { viewRequestMetadata, type RequestMetadataView } from "./request-metadata-view.js";
 import { viewResult, type ResultView } from "./results.js";
+import type { RpcName } from "./timeouts.js";
 import {
   BatchMgmt,
   BatchRequestMetadata_State,
+  BatchRequestSchema,
   PreencodedAddBatchRequestsRequestSchema,
-  type Batch,
-  type BatchRequest,
-  type BatchRequestMetadata,
+  type GetBatchRequestResultResponse,
 } from "./wire.js";
 
+/**
+ * Options of the methods that make many calls (add, wait, list iteration): `timeoutMs` is each call's
+ * deadline, `totalTimeoutMs` bounds the whole operation.
+ */
+export interface OperationOptions extends CallOptions {
+  /** Bound on the whole operation in ms, every call and wait in it included; `0` means none. @default none */
+  totalTimeoutMs?: number;
+}
+
 /** Paging options of every list method. */
-export interface ListOptions extends CallOptions {
+export interface ListOptions extends OperationOptions {
   /** Items per page; the server's default is 100. */
   limit?: number;
   /** Where to resume: the `paginationToken` of a page you saved. @default the first page */
@@ -41,8 +57,8 @@ export interface CreateBatchOptions extends CallOptions {
   inputFileId?: string;
 }
 
-/** Options of `add`. `timeoutMs` and `signal` bound the whole add, every call it makes included. */
-export interface AddOptions extends CallOptions {
+/** Options of `add`. `totalTimeoutMs` and `signal` bound the whole add; `timeoutMs` each call it makes. */
+export interface AddOptions extends OperationOptions {
   /** Most requests in one AddBatchRequests call. @default 10_000 */
   maxRequestsPerCall?: number;
   /** AddBatchRequests calls in flight at once. @default 4 */
@@ -58,16 +74,23 @@ export interface AddOptions extends CallOptions {
   onProgress?: (progress: AddProgress) => void;
   /** Called for each request skipped for size (with `oversize: "skip"`). */
   onSkip?: (skipped: SkippedRequest) => void;
+  /**
+   * An invalid request (bad shape, no model, an unknown model, a repeated id, ...): "error" stops the add
+   * with its InputError; "skip" reports it to `onInvalid` and adds the rest. @default "error"
+   */
+  invalid?: "error" | "skip";
+  /** Called for each invalid request left out (with `invalid: "skip"`), with the structured error and the input as given. */
+  onInvalid?: (error: InputError, input: unknown) => void;
 }
 
-/** Options of `wait`. `timeoutMs` and `signal` bound the whole wait; by default it waits as long as it takes. */
-export interface WaitOptions extends CallOptions {
+/** Options of `wait`. `totalTimeoutMs` and `signal` bound the whole wait (by default it waits as long as it takes); `timeoutMs` each poll. */
+export interface WaitOptions extends OperationOptions {
   /** First interval between polls; later ones grow by half. @default 1_000 */
   pollIntervalMs?: number;
   /** Longest interval between polls. @default 30_000 */
   maxPollIntervalMs?: number;
   /** Called with the batch whenever its counts change. */
-  onProgress?: (batch: Batch) => void;
+  onProgress?: (batch: BatchView) => void;
 }
 
 /** What `add` did. */
@@ -75,13 +98,13 @@ export type AddResult = AddProgress;
 
 /** A page of `list`. */
 export interface BatchesPage {
-  readonly batches: Batch[];
+  readonly batches: BatchView[];
   readonly paginationToken: string | undefined;
 }
 
 /** A page of `listBatchRequests`. */
 export interface BatchRequestsPage {
-  readonly batchRequestMetadata: BatchRequestMetadata[];
+  readonly batchRequestMetadata: RequestMetadataView[];
   readonly paginationToken: string | undefined;
 }
 
@@ -95,8 +118,13 @@ export interface BatchResultsPage {
 
 /** The answer of `getBatchRequestResult`: the request as submitted and its result, if it has finished. */
 export interface BatchRequestResult {
-  readonly request: BatchRequest | undefined;
+  readonly batchRequestId: string;
+  /** The request as submitted, in protobuf's JSON form of a BatchRequest (as `toJson` gives it). */
+  readonly request: JsonObject | undefined;
+  /** Its result; undefined while it is pending. */
   readonly result: ResultView | undefined;
+  /** The answer as it came off the wire (not part of the JSON). */
+  readonly raw: GetBatchRequestResultResponse;
 }
 
 /** Settings `client.batch` takes from the client. */
@@ -107,8 +135,9 @@ export interface BatchResourceSettings {
   readonly batchModels: () => Promise<ReadonlySet<string> | undefined>;
 }
 
-const listKeys = ["limit", "paginationToken", ...callOptionKeys];
-const addKeys = ["maxRequestsPerCall", "concurrency", "autoIds", "oversize", "onProgress", "onSkip", ...callOptionKeys];
+const operationKeys = ["totalTimeoutMs", ...callOptionKeys];
+const listKeys = ["limit", "paginationToken", ...operationKeys];
+const addKeys = ["maxRequestsPerCall", "concurrency", "autoIds", "oversize", "onProgress", "onSkip", "invalid", "onInvalid", ...operationKeys];
 const defaultAddConcurrency = 4;
 const defaultPollIntervalMs = 1_000;
 const defaultMaxPollIntervalMs = 30_000;
@@ -132,6 +161,7 @@ export class BatchResource {
   readonly #ctx: CallContext;
   readonly #transport: Transport;
   readonly #settings: BatchResourceSettings;
+  readonly #recent = new RecentBatches();
 
   constructor(ctx: CallContext, transport: Transport, settings: BatchResourceSettings) {
     this.#ctx = ctx;
@@ -149,25 +179,28 @@ export class BatchResource {
   }
 
   /** Creates a batch. Team limit: one creation per second. */
-  create(name: string, options?: CreateBatchOptions): Promise<Batch> {
+  create(name: string, options?: CreateBatchOptions): Promise<BatchView> {
     checkNonEmptyString("name", name);
     checkKnownKeys("create options", options, ["inputFileId", ...callOptionKeys]);
     if (options?.inputFileId !== undefined) checkNonEmptyString("inputFileId", options.inputFileId);
-    return callUnary(this.#ctx, "CreateBatch", options, (o) => this.#rpc.createBatch({ name, inputFileId: options?.inputFileId ?? "" }, o));
+    return callUnary(this.#ctx, "CreateBatch", options, (o) => this.#rpc.createBatch({ name, inputFileId: options?.inputFileId ?? "" }, o)).then((raw) => {
+      this.#recent.created(raw.batchId);
+      return viewBatch(raw);
+    });
   }
 
   /** The batch with its current counts (`state`) and cost. */
-  get(batchId: string, options?: CallOptions): Promise<Batch> {
+  get(batchId: string, options?: CallOptions): Promise<BatchView> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return callUnary(this.#ctx, "GetBatch", options, (o) => this.#rpc.getBatch({ batchId }, o));
+    return this.about(batchId, callUnary(this.#ctx, "GetBatch", options, (o) => this.#rpc.getBatch({ batchId }, o))).then((raw) => viewBatch(raw));
   }
 
   /** Cancels a batch: pending requests are not processed; finished results are kept. Returns the batch after. */
-  cancel(batchId: string, options?: CallOptions): Promise<Batch> {
+  cancel(batchId: string, options?: CallOptions): Promise<BatchView> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return callUnary(this.#ctx, "CancelBatch", options, (o) => this.#rpc.cancelBatch({ batchId }, o));
+    return this.about(batchId, callUnary(this.#ctx, "CancelBatch", options, (o) => this.#rpc.cancelBatch({ batchId }, o))).then((raw) => viewBatch(raw));
   }
 
   /**
@@ -175,34 +208,38 @@ export class BatchResource {
    * requests exist and none is pending, or the batch was cancelled (by you or by xAI: see
    * `cancelByXaiMessage`) or expired; an empty batch or a file still loading is not done.
    */
-  wait(batchId: string, options?: WaitOptions): Promise<Batch> {
+  wait(batchId: string, options?: WaitOptions): Promise<BatchView> {
     checkBatchId(batchId);
-    checkKnownKeys("wait options", options, ["pollIntervalMs", "maxPollIntervalMs", "onProgress", ...callOptionKeys]);
+    checkKnownKeys("wait options", options, ["pollIntervalMs", "maxPollIntervalMs", "onProgress", ...operationKeys]);
+    checkTotalTimeout(options);
     checkCallOptions(options);
     checkInteger("pollIntervalMs", options?.pollIntervalMs, 1, 3_600_000);
     checkInteger("maxPollIntervalMs", options?.maxPollIntervalMs, options?.pollIntervalMs ?? 1, 3_600_000);
-    const call = { signal: options?.signal, metadata: options?.metadata };
+    const call = callOnly(options);
     const first = options?.pollIntervalMs ?? defaultPollIntervalMs;
-    return pollUntilDone((hooks) => callUnary(this.#ctx, "GetBatch", call, (o) => this.#rpc.getBatch({ batchId }, o), hooks), batchId, {
+    const poll = async (hooks: CallHooks) => viewBatch(await callUnary(this.#ctx, "GetBatch", call, (o) => this.#rpc.getBatch({ batchId }, o), hooks));
+    return this.about(batchId, pollUntilDone(poll, batchId, {
       pollIntervalMs: first,
       maxPollIntervalMs: options?.maxPollIntervalMs ?? Math.max(first, defaultMaxPollIntervalMs),
-      timeoutMs: options?.timeoutMs || undefined,
+      totalTimeoutMs: options?.totalTimeoutMs,
+      notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),
       signal: options?.signal,
       onProgress: options?.onProgress,
-    });
+    }));
   }
 
-  /** The team's batches: `await` for a page, `for await` for every batch. `timeoutMs` bounds the whole iteration. */
-  list(options?: ListOptions): PagedList<BatchesPage, Batch> {
+  /** The team's batches: `await` for a page, `for await` for every batch. `totalTimeoutMs` bounds the whole iteration. */
+  list(options?: ListOptions): PagedList<BatchesPage, BatchView> {
     checkListOptions("list options", options, listKeys);
     return this.paged("ListBatches", options, (p) => p.batches, async (token, hooks) => {
-      const res = await callUnary(this.#ctx, "ListBatches", options, (c) => this.#rpc.listBatches({ limit: options?.limit ?? 0, paginationToken: token }, c), hooks);
-      return { batches: res.batches, paginationToken: nextToken(res.paginationToken) };
+      const res = await callUnary(this.#ctx, "ListBatches", callOnly(options), (c) => this.#rpc.listBatches({ limit: options?.limit ?? 0, paginationToken: token }, c), hooks);
+      const now = Date.now();
+      return { batches: res.batches.map((b) => viewBatch(b, now)), paginationToken: nextToken(res.paginationToken) };
     });
   }
 
-  /** Per-request status (state, model, times), optionally only some `states`. `timeoutMs` bounds the whole iteration. */
-  listBatchRequests(batchId: string, options?: ListBatchRequestsOptions): PagedList<BatchRequestsPage, BatchRequestMetadata> {
+  /** Per-request status (state, model, times), optionally only some `states`. `totalTimeoutMs` bounds the whole iteration. */
+  listBatchRequests(batchId: string, options?: ListBatchRequestsOptions): PagedList<BatchRequestsPage, RequestMetadataView> {
     checkBatchId(batchId);
     checkListOptions("listBatchRequests options", options, [...listKeys, "states"]);
     const status = toStates(options?.states);
@@ -211,18 +248,18 @@ export class BatchResource {
     );
   }
 
-  /** Results of finished requests, in no particular order; each tells success from failure by `ok`. `timeoutMs` bounds the whole iteration. */
+  /** Results of finished requests, in no particular order; each tells success from failure by `ok`. `totalTimeoutMs` bounds the whole iteration. */
   listBatchResults(batchId: string, options?: ListOptions): PagedList<BatchResultsPage, ResultView> {
     checkBatchId(batchId);
     checkListOptions("listBatchResults options", options, listKeys);
     return this.paged("ListBatchResults", options, (p) => p.results, async (token, hooks) => {
-      const res = await callUnary(
+      const res = await this.about(batchId, callUnary(
         this.#ctx,
         "ListBatchResults",
-        options,
+        callOnly(options),
         (c) => this.#rpc.listBatchResults({ batchId, limit: options?.limit ?? 0, paginationToken: token }, c),
         hooks,
-      );
+      ));
       const results = res.results.map(viewResult);
       return {
         results,
@@ -238,8 +275,13 @@ export class BatchResource {
     checkBatchId(batchId);
     checkNonEmptyString("batchRequestId", batchRequestId);
     checkKnownKeys("call options", options, callOptionKeys);
-    const res = await callUnary(this.#ctx, "GetBatchRequestResult", options, (o) => this.#rpc.getBatchRequestResult({ batchId, batchRequestId }, o));
-    return { request: res.request, result: res.result === undefined ? undefined : viewResult(res.result) };
+    const res = await this.about(batchId, callUnary(this.#ctx, "GetBatchRequestResult", options, (o) => this.#rpc.getBatchRequestResult({ batchId, batchRequestId }, o)));
+    const view = {
+      batchRequestId,
+      request: res.request === undefined ? undefined : (toJson(BatchRequestSchema, res.request) as JsonObject),
+      result: res.result === undefined ? undefined : viewResult(res.result),
+    };
+    return withRaw(view, res);
   }
 
   /**
@@ -252,15 +294,19 @@ export class BatchResource {
     checkBatchId(batchId);
     checkKnownKeys("add options", options, addKeys);
     checkCallOptions(options);
+    checkTotalTimeout(options);
     checkInteger("maxRequestsPerCall", options?.maxRequestsPerCall, 1, 1_000_000);
     checkInteger("concurrency", options?.concurrency, 1, 64);
     if (options?.oversize !== undefined && options.oversize !== "error" && options.oversize !== "skip") {
       throw new InputError(`Expected \`oversize\` to be "error" or "skip", got ${describe(options.oversize)}.`);
     }
+    if (options?.invalid !== undefined && options.invalid !== "error" && options.invalid !== "skip") {
+      throw new InputError(`Expected \`invalid\` to be "error" or "skip", got ${describe(options.invalid)}.`);
+    }
     if (requests === null || typeof requests !== "object" || !(Symbol.iterator in requests || Symbol.asyncIterator in requests)) {
       throw new InputError(`Expected \`requests\` to be an array, an iterable or an async iterable of requests, got ${describe(requests)}.`);
     }
-    const call = { signal: options?.signal, metadata: options?.metadata };
+    const call = callOnly(options);
     const transport: AddTransport = {
       send: (batchRequests, hooks) =>
         callUnary(
@@ -279,20 +325,29 @@ export class BatchResource {
         return { ids: page.batchRequestMetadata.map((m) => m.batchRequestId), nextToken: page.paginationToken };
       },
     };
-    return this.#settings.batchModels().then((models) => runAdd(transport, batchId, requests, {
+    return this.about(batchId, this.#settings.batchModels().then((models) => runAdd(transport, batchId, requests, {
       maxAddBytes: this.#settings.maxAddBytes,
       maxRequestsPerCall: options?.maxRequestsPerCall ?? defaultMaxRequestsPerCall,
       concurrency: options?.concurrency ?? defaultAddConcurrency,
       autoIds: options?.autoIds ?? true,
       oversize: options?.oversize ?? "error",
-      models,
-      timeoutMs: options?.timeoutMs || undefined,
+      toRequest: (input, index) => toBatchRequest(input, index, models),
+      onInvalid: options?.invalid === "skip" ? (options.onInvalid ?? (() => {})) : undefined,
+      totalTimeoutMs: options?.totalTimeoutMs,
+      notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),
       signal: options?.signal,
       onProgress: options?.onProgress,
       onSkip: options?.onSkip,
       roundBackoff: this.#ctx.retry.transientBackoff,
       random: this.#ctx.random,
-    }));
+    })));
+  }
+
+  /** A call about one batch, whose NOT_FOUND is said with the id and what to check. */
+  private about<T>(batchId: string, call: Promise<T>): Promise<T> {
+    return call.catch((error: unknown) => {
+      throw explainNotFound(error, batchId);
+    });
   }
 
   private async fetchRequestsPage(
@@ -302,14 +357,14 @@ export class BatchResource {
     token: string | undefined,
     hooks: CallHooks,
   ): Promise<BatchRequestsPage> {
-    const res = await callUnary(
+    const res = await this.about(batchId, callUnary(
       this.#ctx,
       "ListBatchRequestMetadata",
-      options,
+      callOnly(options),
       (c) => this.#rpc.listBatchRequestMetadata({ batchId, limit: options?.limit ?? 0, paginationToken: token, status }, c),
       hooks,
-    );
-    return { batchRequestMetadata: res.batchRequestMetadata, paginationToken: nextToken(res.paginationToken) };
+    ));
+    return { batchRequestMetadata: res.batchRequestMetadata.map(viewRequestMetadata), paginationToken: nextToken(res.paginationToken) };
   }
 
   /** A PagedList whose pages share one overall deadline, started when the first page is asked for. */
@@ -323,7 +378,7 @@ export class BatchResource {
     return new PagedList(
       method,
       (token) => {
-        overall ??= Deadline.after(options?.timeoutMs || undefined);
+        overall ??= Deadline.after(options?.totalTimeoutMs);
         return fetch(token, { overall });
       },
       itemsOf,
@@ -336,8 +391,18 @@ function checkBatchId(batchId: unknown): asserts batchId is string {
   checkNonEmptyString("batchId", batchId);
 }
 
+/** The per-call part of an operation's options, for each call it makes. */
+function callOnly(options: OperationOptions | undefined): CallOptions {
+  return { timeoutMs: options?.timeoutMs, signal: options?.signal, metadata: options?.metadata };
+}
+
+function checkTotalTimeout(options: OperationOptions | undefined): void {
+  checkInteger("totalTimeoutMs", options?.totalTimeoutMs, 0, 2_147_483_647);
+}
+
 function checkListOptions(what: string, options: ListOptions | undefined, keys: readonly string[]): void {
   checkKnownKeys(what, options, keys);
+  checkTotalTimeout(options);
   checkInteger("limit", options?.limit, 1, maxListLimit);
   if (options?.paginationToken !== undefined && typeof options.paginationToken !== "string") {
     throw new InputError(`Expected \`paginationToken\` to be a string from a previous page, got ${describe(options.paginationToken)}.`);
@@ -356,4 +421,3 @@ function toStates(states: readonly RequestState[] | undefined): BatchRequestMeta
   });
 }
 
-export type { AddInput, AddProgress, SkippedRequest };

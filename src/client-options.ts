@@ -2,8 +2,8 @@ import { ApiKey } from "./auth.js";
 import { InputError } from "./errors.js";
 import { checkMetadata } from "./internal/call.js";
 import { checkInteger, checkKnownKeys, describe } from "./internal/validate.js";
-import { MemoryQuotaLimiter, type QuotaKind, type QuotaLimiter, type QuotaScope, type Rate } from "./internal/quota.js";
-import { defaultRetryOptions, type RetryOptions } from "./internal/retry.js";
+import { MemoryQuotaLimiter, ratesFor, type QuotaLimiter, type QuotaScope } from "./quota.js";
+import { defaultRetryOptions, type RetryOptions } from "./retry-options.js";
 import { defaultConnectionOptions, type ConnectionOptions } from "./transport.js";
 
 /** Service limits the client keeps to, so it never sends a call the server must refuse. */
@@ -119,23 +119,8 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
     batchModels: resolveModels(options.batchModels),
     limits: Object.freeze(limits),
     retry,
-    quotaLimiter: options.quotaLimiter === undefined ? limiterFor(limits) : (options.quotaLimiter.forScope?.(scope) ?? options.quotaLimiter),
+    quotaLimiter: options.quotaLimiter === undefined ? MemoryQuotaLimiter.fromLimits(limits) : (options.quotaLimiter.forScope?.(scope) ?? options.quotaLimiter),
   });
-}
-
-/** The in-memory limiter that paces a client to `limits`. */
-export function limiterFor(limits: Readonly<Limits>): MemoryQuotaLimiter {
-  return new MemoryQuotaLimiter(ratesFor(limits));
-}
-
-/** The rolling-window rates that keep a client within `limits`. */
-export function ratesFor(limits: Readonly<Limits>): Record<QuotaKind, Rate> {
-  return {
-    // "N per second" as one per 1/N s: a burst of N in the same instant would exceed a per-second
-    // limit counted over any sliding second, and xAI's 1/s is exactly this.
-    create: { limit: 1, windowMs: Math.ceil(1_000 / limits.createPerSecond) },
-    add: { limit: limits.addCallsPerWindow, windowMs: limits.addWindowMs },
-  };
 }
 
 function resolveRetryOptions(retry: Partial<RetryOptions> | undefined): Readonly<RetryOptions> {

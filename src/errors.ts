@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
-import { readRetryHint, type RetryHint } from "./internal/retry-hints.js";
+import { readRetryHint, type RetryHint } from "./retry-hints.js";
 import {
   BadRequestSchema,
   ErrorInfoSchema,
@@ -82,12 +82,51 @@ function isRetryableCode(code: Code, details: ErrorDetails, hint: RetryHint): bo
   return false;
 }
 
+/** Where and why an input was refused; every part but `reason` is optional. */
+export interface InputProblem {
+  /** Position of the request in the input of `add` (from 0), when one request is at fault. */
+  readonly index?: number;
+  /** Its `batchRequestId` (or `custom_id`), if it has one. */
+  readonly batchRequestId?: string;
+  /** The field at fault, as a path such as `messages[0].role` or `body.temperature`. */
+  readonly field?: string;
+  /** What is wrong. */
+  readonly reason: string;
+  /** How to put it right. */
+  readonly fix?: string;
+}
+
 /**
  * A request was refused before it reached the network: a bad argument, an unknown option, a request over
- * a limit. The message says what is wrong and how to fix it.
+ * a limit. The message says what is wrong and how to fix it; for a request of an add, `index`,
+ * `batchRequestId`, `field`, `reason` and `fix` say the same in parts, so a caller can report it its own way.
  */
 export class InputError extends Error {
   override readonly name = "InputError";
+  readonly index: number | undefined;
+  readonly batchRequestId: string | undefined;
+  readonly field: string | undefined;
+  readonly reason: string;
+  readonly fix: string | undefined;
+
+  constructor(message: string | InputProblem) {
+    const problem = typeof message === "string" ? { reason: message } : message;
+    super(typeof message === "string" ? message : describeProblem(problem));
+    this.index = problem.index;
+    this.batchRequestId = problem.batchRequestId;
+    this.field = problem.field;
+    this.reason = problem.reason;
+    this.fix = problem.fix;
+  }
+}
+
+/** 'request #3 (id "a1") `model`: reason. Fix.' */
+function describeProblem(p: InputProblem): string {
+  const where = [
+    p.index === undefined ? undefined : p.batchRequestId === undefined ? `request #${p.index}` : `request #${p.index} (id ${JSON.stringify(p.batchRequestId)})`,
+    p.field === undefined ? undefined : `\`${p.field}\``,
+  ].filter((part) => part !== undefined);
+  return `${where.length === 0 ? "" : `${where.join(" ")}: `}${p.reason}${p.fix === undefined ? "" : `. ${p.fix}`}`;
 }
 
 /**

@@ -7,11 +7,13 @@ import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { InputError, toApiError } from "./errors.js";
-import { callOptionKeys, callUnary, checkCallOptions, requestIdHeader, type CallContext, type CallOptions } from "./internal/call.js";
+import type { CallOptions } from "./call-options.js";
+import { callOptionKeys, callUnary, checkCallOptions, requestIdHeader, type CallContext } from "./internal/call.js";
 import { Deadline, resolveTimeoutMs } from "./internal/deadline.js";
 import type { Readable } from "node:stream";
 import { openSource } from "./internal/upload-source.js";
 import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./internal/validate.js";
+import { toDate, withRaw } from "./internal/view-support.js";
 import { nextToken, PagedList, type Page } from "./pagination.js";
 import { Files, FilesSortBy, Ordering, UploadFileChunkSchema, type File, type UploadFileChunk } from "./wire.js";
 
@@ -27,7 +29,7 @@ export interface FileView {
   readonly createdAt: Date | undefined;
   /** When xAI deletes it; undefined if it is kept until deleted. */
   readonly expiresAt: Date | undefined;
-  /** The message as it came off the wire. */
+  /** The message as it came off the wire (not part of the JSON). */
   readonly raw: File;
 }
 
@@ -272,14 +274,7 @@ export class FilesResource {
 
 /** A File message as plain data. */
 export function viewFile(raw: File): FileView {
-  return {
-    id: raw.id,
-    filename: raw.filename,
-    sizeBytes: Number(raw.size),
-    createdAt: raw.createdAt === undefined ? undefined : new Date(timestampMs(raw.createdAt)),
-    expiresAt: raw.expiresAt === undefined ? undefined : new Date(timestampMs(raw.expiresAt)),
-    raw,
-  };
+  return withRaw({ id: raw.id, filename: raw.filename, sizeBytes: Number(raw.size), createdAt: toDate(raw.createdAt), expiresAt: toDate(raw.expiresAt) }, raw);
 }
 
 function checkFileId(fileId: unknown, options: CallOptions | undefined): asserts fileId is string {

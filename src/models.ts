@@ -1,7 +1,8 @@
-import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { createClient, type Client as ConnectClient, type Transport } from "@connectrpc/connect";
-import { callOptionKeys, callUnary, type CallContext, type CallOptions } from "./internal/call.js";
+import type { CallOptions } from "./call-options.js";
+import { callOptionKeys, callUnary, type CallContext } from "./internal/call.js";
 import { checkKnownKeys } from "./internal/validate.js";
+import { toDate, withRaw } from "./internal/view-support.js";
 import { Modality, Models, type EmbeddingModel, type ImageGenerationModel, type LanguageModel } from "./wire.js";
 
 /** A model the team can use, as plain data. */
@@ -14,7 +15,7 @@ export interface ModelView {
   readonly inputModalities: readonly ModalityName[];
   readonly outputModalities: readonly ModalityName[];
   readonly createdAt: Date | undefined;
-  /** The message as it came off the wire, prices included (USD ticks). */
+  /** The message as it came off the wire, prices included (USD ticks); not part of the JSON. */
   readonly raw: LanguageModel | ImageGenerationModel | EmbeddingModel;
 }
 
@@ -55,13 +56,8 @@ export class ModelsResource {
 
 function viewModel(raw: LanguageModel | ImageGenerationModel | EmbeddingModel, kind: ModelView["kind"]): ModelView {
   const names = (modalities: readonly Modality[]) => modalities.flatMap((m) => modalityNames[m] ?? []);
-  return {
-    name: raw.name,
-    aliases: [...raw.aliases],
-    kind,
-    inputModalities: names(raw.inputModalities),
-    outputModalities: names(raw.outputModalities),
-    createdAt: raw.created === undefined ? undefined : new Date(timestampMs(raw.created)),
+  return withRaw(
+    { name: raw.name, aliases: [...raw.aliases], kind, inputModalities: names(raw.inputModalities), outputModalities: names(raw.outputModalities), createdAt: toDate(raw.created) },
     raw,
-  };
+  );
 }

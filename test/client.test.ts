@@ -215,9 +215,10 @@ describe("every RPC round-trips", () => {
     expect((await client.batch.create("nightly")).name).toBe("nightly");
     expect((await client.batch.create("from-file", { inputFileId: "file-1" })).inputFileId).toBe("file-1");
     expect((await client.batch.get("b9")).batchId).toBe("b9");
-    expect((await client.batch.cancel("b9")).cancelTime?.seconds).toBe(1n);
+    expect((await client.batch.cancel("b9")).cancelTime?.getTime()).toBe(1_000);
     const r = await client.batch.getBatchRequestResult("b9", "capital_uk");
     expect(r.request?.batchRequestId).toBe("capital_uk");
+    expect(r.raw.request?.request.case).toBe("completionRequest");
     expect(r.result).toMatchObject({ ok: false, batchRequestId: "capital_uk", error: { code: Code.Internal, message: "boom" } });
     expect(server.calls.map((c) => c.method)).toEqual(["CreateBatch", "CreateBatch", "GetBatch", "CancelBatch", "GetBatchRequestResult"]);
   });
@@ -289,10 +290,10 @@ describe("inputs are refused before the wire", () => {
     ["a fractional limit", (c) => c.batch.listBatchResults("b1", { limit: 2.5 }), /got 2.5/],
     ["an unknown option", (c) => c.batch.list({ limt: 5 } as never), /Unknown option `limt`/],
     ["an unknown state", (c) => c.batch.listBatchRequests("b1", { states: ["done" as never] }), /"pending", "succeeded", "failed" or "cancelled", got "done"/],
-    ["a chat with no messages", (c) => c.batch.add("b1", [c.chat.create("grok-4", { batchRequestId: "q1" })]), /request #0 \(id "q1"\) has no messages/],
+    ["a chat with no messages", (c) => c.batch.add("b1", [c.chat.create("grok-4", { batchRequestId: "q1" })]), /request #0 \(id "q1"\) `messages`: is empty/],
     ["a request with no payload", (c) => c.batch.add("b1", [{ batchRequestId: "p" }]), /has no payload/],
-    ["a model the Batch API does not serve", (c) => c.batch.add("b1", [c.chat.create("gpt-4o").append(user("hi"))]), /asks for model "gpt-4o"/],
-    ["a duplicate id in one add", (c) => c.batch.add("b1", [0, 1].map(() => c.chat.create("grok-4", { batchRequestId: "dup" }).append(user("hi")))), /request #1 \(id "dup"\) repeats an id/],
+    ["a model the Batch API does not serve", (c) => c.batch.add("b1", [c.chat.create("gpt-4o").append(user("hi"))]), /request #0 `model`: asks for "gpt-4o"/],
+    ["a duplicate id in one add", (c) => c.batch.add("b1", [0, 1].map(() => c.chat.create("grok-4", { batchRequestId: "dup" }).append(user("hi")))), /request #1 \(id "dup"\): repeats an id/],
     ["reserved metadata", (c) => c.batch.get("b1", { metadata: { authorization: "x" } }), /may not set "authorization"/],
   ];
   for (const [name, act, message] of refusals) {
@@ -309,7 +310,7 @@ describe("inputs are refused before the wire", () => {
     const error = await c.batch.add("b1", requests).catch((e: unknown) => e);
     c.close();
     expect(error).toBeInstanceOf(InputError);
-    expect((error as Error).message).toMatch(/request #1 \(id "huge"\) encodes to 60\d\d bytes; .* at most 5000 bytes/);
+    expect((error as Error).message).toMatch(/request #1 \(id "huge"\): encodes to 60\d\d bytes; .* at most 5000 bytes/);
     expect(server.calls).toHaveLength(0);
   });
 

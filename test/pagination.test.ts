@@ -117,7 +117,7 @@ describe("list methods", () => {
     expect((await client.batch.listBatchRequests("b1")).paginationToken).toBeUndefined();
   });
 
-  it("bounds a whole iteration by its timeoutMs, not each page", async () => {
+  it("bounds a whole iteration by its totalTimeoutMs, not each page", async () => {
     const slow = async (req: { paginationToken?: string }) => {
       await new Promise((r) => setTimeout(r, 100));
       const n = Number(req.paginationToken ?? 0);
@@ -127,12 +127,26 @@ describe("list methods", () => {
     const started = Date.now();
     const seen: string[] = [];
     const error = await (async () => {
-      for await (const b of client.batch.list({ timeoutMs: 350 })) seen.push(b.batchId);
+      for await (const b of client.batch.list({ totalTimeoutMs: 350 })) seen.push(b.batchId);
     })().catch((e: unknown) => e);
     expect((error as ApiError).code).toBe(Code.DeadlineExceeded);
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(seen.length).toBeLessThanOrEqual(4);
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it("bounds each page by timeoutMs, and the iteration not at all by it", async () => {
+    const slow = async (req: { paginationToken?: string }) => {
+      await new Promise((r) => setTimeout(r, 60));
+      const n = Number(req.paginationToken ?? 0);
+      return { batches: [{ batchId: `b${n}` }], paginationToken: n < 5 ? String(n + 1) : undefined };
+    };
+    server.handle({ listBatches: slow });
+    const seen: string[] = [];
+    for await (const b of client.batch.list({ timeoutMs: 200 })) seen.push(b.batchId);
+    expect(seen).toEqual(["b0", "b1", "b2", "b3", "b4", "b5"]);
+    const error = await client.batch.list({ timeoutMs: 20 }).then(() => undefined, (e: unknown) => e);
+    expect((error as ApiError).code).toBe(Code.DeadlineExceeded);
   });
 
   it("sends nothing until the list is awaited or iterated", async () => {

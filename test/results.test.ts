@@ -16,19 +16,35 @@ describe("viewResult: successes by oneof case", () => {
     const raw = success({
       case: "completionResponse",
       value: {
-        outputs: [{ finishReason: FinishReason.REASON_STOP, message: { content: "Paris.", reasoningContent: "France's capital" } }],
-        usage: { promptTokens: 12, completionTokens: 3, totalTokens: 15 },
+        model: "grok-4",
+        outputs: [
+          {
+            finishReason: FinishReason.REASON_STOP,
+            message: {
+              content: "Paris.",
+              reasoningContent: "France's capital",
+              toolCalls: [{ id: "t1", tool: { case: "function", value: { name: "lookup", arguments: '{"q":"UK"}' } } }],
+            },
+          },
+        ],
+        created: { seconds: 1_700_000_000n },
+        usage: { promptTokens: 12, completionTokens: 3, totalTokens: 15, costInUsdTicks: 25_000_000n },
       },
     });
     const view = viewResult(raw);
-    expect(view).toMatchObject({ ok: true, kind: "completion", batchRequestId: "req-1", text: "Paris.", reasoningText: "France's capital", finishReason: FinishReason.REASON_STOP });
-    expect(view.ok && view.usage?.totalTokens).toBe(15);
+    expect(view).toMatchObject({ ok: true, kind: "completion", batchRequestId: "req-1", model: "grok-4", text: "Paris.", reasoningText: "France's capital", finishReason: "stop" });
+    expect(view.ok && view.kind === "completion" && view.toolCalls).toEqual([{ id: "t1", name: "lookup", arguments: '{"q":"UK"}' }]);
+    expect(view.ok && view.usage).toMatchObject({ totalTokens: 15, costUsdTicks: 25_000_000, costUsd: 0.0025 });
     expect(view.raw).toBe(raw);
+    // Plain data: the wire message (bigints, $typeName) stays out of the JSON.
+    const json = JSON.parse(JSON.stringify(view));
+    expect(json).toEqual({ ...json, batchRequestId: "req-1", ok: true, kind: "completion", finishReason: "stop", usage: expect.objectContaining({ costUsd: 0.0025 }) });
+    expect(json).not.toHaveProperty("raw");
   });
 
   it("reads a completion with no outputs as empty text", () => {
     const view = viewResult(success({ case: "completionResponse", value: {} }));
-    expect(view).toMatchObject({ ok: true, kind: "completion", text: "", reasoningText: "", finishReason: FinishReason.REASON_INVALID, usage: undefined });
+    expect(view).toMatchObject({ ok: true, kind: "completion", text: "", reasoningText: "", finishReason: "invalid", toolCalls: [], usage: undefined });
   });
 
   it("lists an image response's URLs, skipping base64 images", () => {
@@ -57,7 +73,13 @@ describe("viewResult: failures", () => {
       ok: false,
       kind: "error",
       batchRequestId: "req-1",
-      error: { code: Code.InvalidArgument, message: "max_tokens too large", details: [] },
+      error: { code: Code.InvalidArgument, status: "invalid_argument", message: "max_tokens too large" },
+    });
+    expect(JSON.parse(JSON.stringify(viewResult(failure(Code.InvalidArgument, "x"))))).toEqual({
+      batchRequestId: "req-1",
+      ok: false,
+      kind: "error",
+      error: { code: Code.InvalidArgument, status: "invalid_argument", message: "x" },
     });
   });
 

@@ -30,10 +30,8 @@ it("does every step of the Batch guide", async () => {
   const added = await client.batch.add(batch.batchId, [chat, fails]);
   expect(added.requestsAdded).toBe(2);
 
-  const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 20, timeoutMs: 10_000 });
-  expect(done.state?.numPending).toBe(0n);
-  expect(done.state?.numSuccess).toBe(1n);
-  expect(done.state?.numError).toBe(1n);
+  const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 20, totalTimeoutMs: 10_000 });
+  expect(done).toMatchObject({ status: "completed", done: true, counts: { total: 2, pending: 0, succeeded: 1, failed: 1, cancelled: 0 } });
 
   const page = await client.batch.listBatchResults(batch.batchId, { limit: 1 });
   expect(page.results).toHaveLength(1);
@@ -54,15 +52,16 @@ it("does every step of the Batch guide", async () => {
   const meta = await client.batch.listBatchRequests(batch.batchId, { limit: 10 });
   expect(meta.batchRequestMetadata.map((m) => m.batchRequestId).sort()).toEqual(["bad_one", "capital_uk"]);
 
-  expect((await client.batch.get(batch.batchId)).state?.numRequests).toBe(2n);
+  expect((await client.batch.get(batch.batchId)).counts.total).toBe(2);
 
   const one = await client.batch.getBatchRequestResult(batch.batchId, "capital_uk");
-  expect(one.request?.request.case).toBe("completionRequest");
+  expect(one.request?.completionRequest).toMatchObject({ model: "grok-4" });
   expect(one.result?.ok).toBe(true);
 
   const cancelled = await client.batch.cancel(batch.batchId);
-  expect(cancelled.cancelTime).toBeDefined();
-  expect(cancelled.state?.numSuccess).toBe(1n); // finished results are kept
+  expect(cancelled.cancelTime).toBeInstanceOf(Date);
+  expect(cancelled.status).toBe("cancelled");
+  expect(cancelled.counts.succeeded).toBe(1); // finished results are kept
 
   client.close();
 });

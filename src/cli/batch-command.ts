@@ -1,6 +1,4 @@
-import type { Client } from "../client.js";
-import type { Batch } from "../wire.js";
-import { batchJson } from "./batch-format.js";
+import type { BatchView, Client } from "../index.js";
 import { defineCommand, type Command } from "./command.js";
 import { exitCodes } from "./exit-codes.js";
 
@@ -13,9 +11,9 @@ export interface BatchCommandSpec {
   readonly argument: string;
   /** String options of the command, by flag name, with their help lines. @default none */
   readonly options?: { readonly names: readonly string[]; readonly help: string };
-  readonly call: (client: Client, argument: string, signal: AbortSignal, options: Readonly<Record<string, string | undefined>>) => Promise<Batch>;
-  /** The batch for people; with `--json` it is printed as protobuf JSON. */
-  readonly show: (batch: Batch) => string;
+  readonly call: (client: Client, argument: string, signal: AbortSignal, options: Readonly<Record<string, string | undefined>>) => Promise<BatchView>;
+  /** The batch for people; with `--json` it is printed as the library's BatchView. */
+  readonly show: (batch: BatchView) => string;
 }
 
 /** `create`, `status` and `cancel`: the same shape, one call each. */
@@ -31,7 +29,7 @@ export function defineBatchCommand(spec: BatchCommandSpec): Command {
     },
     async (ctx, values, [argument]) => {
       const batch = await spec.call(ctx.client(), argument!, ctx.signal, values as Record<string, string | undefined>);
-      ctx.out.result(batchJson(batch), spec.show(batch));
+      ctx.out.result(batch, spec.show(batch));
       return exitCodes.ok;
     },
   );

@@ -1,7 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { parseArgs } from "node:util";
-import type { Client } from "../client.js";
-import { ApiError, InputError } from "../errors.js";
+import { ApiError, InputError, type Client } from "../index.js";
 import { exitCodes } from "./exit-codes.js";
 import { createClient, createQuotaWatch, globalOptionSpecs, globalOptionsHelp, resolveGlobalOptions, type GlobalOptions } from "./global-options.js";
 import { listenForInterrupt } from "./interrupt.js";

@@ -1,9 +1,4 @@
-import { API_KEY_ENV } from "../auth.js";
-import { Client } from "../client.js";
-import { defaultLimits, limiterFor } from "../client-options.js";
-import { defaultBatchModels } from "../batch-models.js";
-import { redactUrl } from "../redis/options.js";
-import { isLoopback } from "../transport.js";
+import { API_KEY_ENV, Client, defaultBatchModels, defaultLimits, isLoopback, MemoryQuotaLimiter } from "../index.js";
 import { QuotaWatch } from "./quota-watch.js";
 import { UsageError } from "./usage-error.js";
 
@@ -66,7 +61,9 @@ export function resolveGlobalOptions(values: GlobalValues, env: NodeJS.ProcessEn
   if (baseUrl !== undefined) checkPlaintext(baseUrl, force);
   const redisUrl = values.redis ?? (env[REDIS_URL_ENV] || undefined);
   if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
-    throw new UsageError(`--redis expects a URL such as redis://127.0.0.1:6379 (or rediss:// for TLS), got ${JSON.stringify(redactUrl(redisUrl))}.`);
+    // Only the scheme is shown: the rest may hold a password.
+    const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(redisUrl)?.[0] ?? "no scheme";
+    throw new UsageError(`--redis expects a URL such as redis://127.0.0.1:6379 (or rediss:// for TLS), got one with ${JSON.stringify(scheme)}.`);
   }
   return {
     apiKey: values["api-key"],
@@ -101,7 +98,7 @@ export function createClient(options: GlobalOptions, quota: QuotaWatch, env: Nod
  * its peer dependency ioredis) is loaded only then.
  */
 export async function createQuotaWatch(options: GlobalOptions): Promise<QuotaWatch> {
-  if (options.redisUrl === undefined) return new QuotaWatch(limiterFor(defaultLimits));
+  if (options.redisUrl === undefined) return new QuotaWatch(MemoryQuotaLimiter.fromLimits(defaultLimits));
   let redis: typeof import("../redis/index.js");
   try {
     redis = await import("../redis/index.js");

@@ -1,4 +1,4 @@
-import type { Permit, QuotaKind, QuotaLimiter, QuotaScope } from "../internal/quota.js";
+import type { Permit, QuotaKind, QuotaLimiter, QuotaScope } from "../index.js";
 
 /**
  * A quota limiter that reports how long calls have been held back, so a progress line can say "waiting

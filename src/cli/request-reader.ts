@@ -1,45 +1,31 @@
-import { InputError } from "../errors.js";
-import { ChunkPlanner, envelopeSize } from "../internal/chunking.js";
-import { RequestEncoder } from "../internal/encoded-request.js";
-import type { BatchRequest } from "../wire.js";
-import { RowError } from "./compact-form.js";
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { prepareRequests, type InputError, type PreparedRequest } from "../index.js";
 import { defaultMaxLineBytes, readLines, type ReadPosition } from "./jsonl-reader.js";
-import { parseRequestLine } from "./request-line.js";
 import { UsageError } from "./usage-error.js";
 
-/** A valid request of an input file, with the id it is added under. */
-export interface InputRequest {
+/** A non-blank line of an input file that holds a JSON object: a request for the library to read. */
+export interface InputLine {
   /** Its line in the file, from 1. */
   readonly line: number;
   /** The row as written (without line ending), e.g. to join results back to it. */
   readonly text: string;
-  /** The batch_request_id it is sent with: its own, or one derived from its content. */
-  readonly id: string;
-  /** Whether `id` was derived from the content because the row had none. */
-  readonly autoId: boolean;
-  /** The request, with `batchRequestId` set to `id`. */
-  readonly request: BatchRequest;
-  /** Its encoded size on the wire. */
-  readonly encodedBytes: number;
+  /** The parsed row, as `client.batch.add` takes it. */
+  readonly row: JsonObject;
 }
 
 /** Counts of a read, updated as it goes. */
 export interface InputStats {
   /** Lines read, blank ones included. */
   lines: number;
-  /** Valid requests yielded. */
+  /** Valid requests. */
   requests: number;
-  /** Lines reported to `onBadLine`. */
+  /** Lines reported as bad. */
   badLines: number;
 }
 
 /** How to read a request file. */
 export interface RequestReaderOptions {
-  /** Batch models; a request for any other is a bad line. Undefined accepts every model. */
-  readonly models: ReadonlySet<string> | undefined;
-  /** Largest AddBatchRequests call in bytes; a request that cannot fit in one alone is a bad line. */
-  readonly maxAddBytes: number;
-  /** Told about each line that is not a valid request; throw from it to stop at the first. */
+  /** Told about each line that is not a JSON object (or too long, or not UTF-8); throw from it to stop at the first. */
   readonly onBadLine: (line: number, reason: string) => void;
   /** Updated with the bytes read, for progress. */
   readonly position?: ReadPosition;
@@ -50,23 +36,13 @@ export interface RequestReaderOptions {
 }
 
 /**
- * Batch ids are far shorter; sizing every call as if its batch id were this long keeps the check valid
- * for any batch the requests are later added to.
+ * The JSON rows of a JSONL file, streamed, in file order. What the file itself gets wrong (a line too
+ * long, not UTF-8, not JSON, not an object) goes to `onBadLine`; what is wrong with a row as a request
+ * is the library's to say, when the row is handed to `add` or `prepareRequests`. A file without any
+ * non-blank line is a UsageError.
  */
-const longestBatchId = "x".repeat(128);
-
-/**
- * The valid requests of a JSONL file, streamed, in file order. Each bad line (broken JSON, wrong types,
- * an unknown model, a repeated id, too large) goes to `onBadLine` with its number and reason, and
- * reading goes on. Rows without an id get the id `client.batch.add` would give them, derived from their
- * content, so the same file gives the same ids in every run. A file without any non-blank line is a
- * UsageError.
- */
-export async function* readRequests(path: string, options: RequestReaderOptions): AsyncGenerator<InputRequest> {
+export async function* readRequestLines(path: string, options: RequestReaderOptions): AsyncGenerator<InputLine> {
   const stats = options.stats ?? { lines: 0, requests: 0, badLines: 0 };
-  const encoder = new RequestEncoder(options.models, true);
-  const firstLineOfId = new Map<string, number>();
-  const planner = new ChunkPlanner({ maxBytes: options.maxAddBytes, maxRequests: 1 }, envelopeSize(longestBatchId));
   let nonBlank = 0;
   const bad = (line: number, reason: string) => {
     stats.badLines++;
@@ -76,7 +52,7 @@ export async function* readRequests(path: string, options: RequestReaderOptions)
     stats.lines++;
     if (line.kind === "too-long") {
       nonBlank++;
-      bad(line.number, `the line is over ${line.size - 1} bytes long (the rest of it was not read); a request must encode to at most ${options.maxAddBytes} bytes (one AddBatchRequests call), so it cannot be sent. Pass large media by URL.`);
+      bad(line.number, `the line is over ${line.size - 1} bytes long (the rest of it was not read); a request must fit in one AddBatchRequests call, so it cannot be sent. Pass large media by URL.`);
       continue;
     }
     if (line.kind === "not-utf8") {
@@ -86,50 +62,87 @@ export async function* readRequests(path: string, options: RequestReaderOptions)
     }
     if (line.text.trim() === "") continue;
     nonBlank++;
-    const read = readOne(line.number, line.text, encoder, firstLineOfId, planner, options.maxAddBytes);
-    if (typeof read === "string") {
-      bad(line.number, read);
+    let row: JsonValue;
+    try {
+      row = JSON.parse(line.text) as JsonValue;
+    } catch (error) {
+      bad(line.number, `not valid JSON: ${(error as Error).message}`);
       continue;
     }
-    stats.requests++;
-    yield read;
+    if (typeof row !== "object" || row === null || Array.isArray(row)) {
+      bad(line.number, `expected a JSON object, got ${row === null ? "null" : Array.isArray(row) ? "an array" : `a ${typeof row}`}`);
+      continue;
+    }
+    yield { line: line.number, text: line.text, row };
   }
   if (nonBlank === 0) throw new UsageError(`${path} has no requests: it is empty${stats.lines > 0 ? " but for blank lines" : ""}. Put one JSON request per line.`);
 }
 
-/** The request of one non-blank line, or why it is not one. */
-function readOne(
-  line: number,
-  text: string,
-  encoder: RequestEncoder,
-  firstLineOfId: Map<string, number>,
-  planner: ChunkPlanner,
-  maxAddBytes: number,
-): InputRequest | string {
-  let request: BatchRequest;
-  try {
-    request = parseRequestLine(text);
-  } catch (error) {
-    if (error instanceof RowError) return error.message;
-    throw error;
+/** A library InputError about one row, as a bad line's reason: the line number already says where. */
+export function rowProblem(error: InputError): string {
+  const id = error.batchRequestId === undefined ? "" : `(id ${JSON.stringify(error.batchRequestId)}) `;
+  const field = error.field === undefined ? "" : `\`${error.field}\` `;
+  return `${id}${field}${error.reason}${error.fix === undefined ? "" : `. ${error.fix}`}`;
+}
+
+/** A valid request of a file, as `add` would send it, with the line it came from. */
+export interface PreparedLine extends InputLine {
+  readonly prepared: PreparedRequest;
+}
+
+/** Options of `prepareLines`: those of `readRequestLines`, plus the models requests may name. */
+export interface PrepareLinesOptions extends RequestReaderOptions {
+  /** Batch models; undefined accepts every model. */
+  readonly models: ReadonlySet<string> | undefined;
+  /** Most requests in one AddBatchRequests call, for planning. */
+  readonly maxRequestsPerCall?: number;
+  /** Largest AddBatchRequests call in bytes; a request that cannot fit in one alone is a bad line. @default 25_000_000 */
+  readonly maxAddBytes?: number;
+}
+
+/**
+ * The valid requests of a file as the library reads them (`prepareRequests`: the same normaliser, ids and
+ * checks as `add`), each with its line; every bad line, the file's or the library's, goes to `onBadLine`.
+ */
+export async function* prepareLines(path: string, options: PrepareLinesOptions): AsyncGenerator<PreparedLine> {
+  const stats = options.stats ?? { lines: 0, requests: 0, badLines: 0 };
+  const waiting = new Map<number, InputLine>();
+  let fed = 0;
+  // The file's own bad lines are met as it is read, ahead of the library's verdict on the rows before
+  // them; they are held until then, so every bad line is reported in file order.
+  const held: { readonly before: number; readonly line: number; readonly reason: string }[] = [];
+  const release = (upTo: number) => {
+    while (held.length > 0 && held[0]!.before <= upTo) {
+      const { line, reason } = held.shift()!;
+      options.onBadLine(line, reason);
+    }
+  };
+  const rows = (async function* () {
+    const onBadLine = (line: number, reason: string) => held.push({ before: fed, line, reason });
+    for await (const input of readRequestLines(path, { ...options, onBadLine, stats })) {
+      waiting.set(fed++, input);
+      yield input.row;
+    }
+  })();
+  const prepared = prepareRequests(rows, {
+    models: options.models === undefined ? "any" : [...options.models],
+    maxRequestsPerCall: options.maxRequestsPerCall,
+    maxAddBytes: options.maxAddBytes,
+    invalid: "skip",
+    onInvalid: (error) => {
+      release(error.index!);
+      const input = waiting.get(error.index!)!;
+      waiting.delete(error.index!);
+      stats.badLines++;
+      options.onBadLine(input.line, rowProblem(error));
+    },
+  });
+  for await (const request of prepared) {
+    release(request.index);
+    const input = waiting.get(request.index)!;
+    waiting.delete(request.index);
+    stats.requests++;
+    yield { ...input, prepared: request };
   }
-  const ownId = request.batchRequestId;
-  const first = ownId === undefined ? undefined : firstLineOfId.get(ownId);
-  if (first !== undefined) return `repeats the id ${JSON.stringify(ownId)} of line ${first}; ids must be unique within a batch`;
-  let encoded;
-  try {
-    encoded = encoder.encode(request, line);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    // The library names the request by its index and points at its Client option; here the line number
-    // says where the request is, and the flag is what to change.
-    return error.message.replace(`request #${line}`, "the request").replace("pass it in the Client option `batchModels` (or \"any\")", "add it with --models (or --models any)");
-  }
-  if (!planner.fitsAlone(encoded.bytes.length)) {
-    return `the request encodes to ${encoded.bytes.length} bytes; one AddBatchRequests call may carry at most ${maxAddBytes} bytes. Pass large media by URL.`;
-  }
-  const id = encoded.id!;
-  if (ownId !== undefined) firstLineOfId.set(ownId, line);
-  request.batchRequestId = id;
-  return { line, text, id, autoId: ownId === undefined, request, encodedBytes: encoded.bytes.length };
+  release(Infinity);
 }

@@ -1,8 +1,9 @@
-import { defaultLimits } from "../client-options.js";
+import type { JsonObject } from "@bufbuild/protobuf";
+import type { InputError, SkippedRequest } from "../index.js";
 import type { CommandContext } from "./command.js";
 import type { ReadPosition } from "./jsonl-reader.js";
 import { bar, joinParts, plural, type ProgressFrame } from "./progress.js";
-import { readRequests, type InputRequest, type InputStats } from "./request-reader.js";
+import { prepareLines, readRequestLines, rowProblem, type InputStats } from "./request-reader.js";
 import { UsageError } from "./usage-error.js";
 
 /** How many requests there are in all, and whether that is known or estimated. */
@@ -11,14 +12,18 @@ export interface Total {
   readonly exact: boolean;
 }
 
-/** The requests of an input file as a command consumes them, with what is known of the rest. */
+/** The rows of an input file as a command hands them to `add`, with what is known of the rest. */
 export interface RequestSource {
   readonly file: string;
-  /** The valid requests, in file order; bad lines are reported as they are met. */
-  readonly requests: AsyncIterator<InputRequest>;
+  /** The JSON rows, in file order; lines that are not JSON objects are reported as they are met. */
+  readonly rows: AsyncIterator<JsonObject>;
   readonly stats: InputStats;
   /** Requests the file will give in all: exact once it is read, else estimated from the share read. */
   estimatedTotal(): Total | undefined;
+  /** Reports a row `add` refused (its index is the row's position among `rows`). */
+  invalid(error: InputError): void;
+  /** Reports a row `add` left out for size. */
+  oversize(skipped: SkippedRequest): void;
 }
 
 /**
@@ -29,60 +34,65 @@ export async function openRequestSource(ctx: CommandContext, file: string, stric
   if (strict) await checkWholeFile(ctx, file);
   const stats: InputStats = { lines: 0, requests: 0, badLines: 0 };
   const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
+  // The line of each row handed to add, by its index there, so what add refuses is reported by line.
+  const lineOfRow: number[] = [];
   let finished = false;
-  const reader = readRequests(file, {
-    models: ctx.globals.models,
-    maxAddBytes: defaultLimits.maxAddBytes,
-    onBadLine: (line, reason) => ctx.out.badLine(file, line, reason),
-    position,
-    stats,
-    signal: ctx.signal,
-  });
-  const requests = (async function* () {
-    yield* reader;
+  const reader = readRequestLines(file, { onBadLine: (line, reason) => ctx.out.badLine(file, line, reason), position, stats, signal: ctx.signal });
+  const rows = (async function* () {
+    for await (const input of reader) {
+      lineOfRow.push(input.line);
+      stats.requests++;
+      yield input.row;
+    }
     finished = true;
   })();
+  const bad = (index: number, reason: string) => {
+    stats.requests--;
+    stats.badLines++;
+    ctx.out.badLine(file, lineOfRow[index]!, reason);
+  };
   return {
     file,
-    requests,
+    rows,
     stats,
     estimatedTotal: () => {
       if (finished) return { count: stats.requests, exact: true };
       if (position.bytesRead === 0 || position.totalBytes === 0) return undefined;
       return { count: Math.round((stats.requests * position.totalBytes) / position.bytesRead), exact: false };
     },
+    invalid: (error) => bad(error.index!, rowProblem(error)),
+    oversize: (s) => bad(s.index, `the request encodes to ${s.bytes} bytes; one AddBatchRequests call may carry at most ${s.limit} bytes. Pass large media by URL.`),
   };
 }
 
 /**
- * Takes the first valid request, so a command can refuse a file with none before it creates anything.
- * Returns an iterable of every request, the taken one first.
+ * Takes the first row, so a command can refuse a file with none before it creates anything.
+ * Returns an iterable of every row, the taken one first.
  */
-export async function firstRequestOrFail(source: RequestSource): Promise<AsyncIterable<InputRequest>> {
-  const first = await source.requests.next();
+export async function firstRequestOrFail(source: RequestSource): Promise<AsyncIterable<JsonObject>> {
+  const first = await source.rows.next();
   if (first.done) {
     throw new UsageError(`${source.file} has no valid requests: all ${source.stats.badLines} non-blank lines are bad (see above). Nothing was sent.`);
   }
   return (async function* () {
     try {
       yield first.value;
-      for (let next = await source.requests.next(); !next.done; next = await source.requests.next()) yield next.value;
+      for (let next = await source.rows.next(); !next.done; next = await source.rows.next()) yield next.value;
     } finally {
       // Stopped early (an error, Ctrl-C): close the file now rather than when the process ends.
-      await source.requests.return?.();
+      await source.rows.return?.();
     }
   })();
 }
 
-/** `--strict`: reads the whole file and stops at its first bad line, before anything is sent. */
+/** `--strict`: reads the whole file as `add` would and stops at its first bad line, before anything is sent. */
 async function checkWholeFile(ctx: CommandContext, file: string): Promise<void> {
   const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
   const stats: InputStats = { lines: 0, requests: 0, badLines: 0 };
   const progress = ctx.out.progress(() => checkingFrame(file, position, stats));
   try {
-    const requests = readRequests(file, {
+    const requests = prepareLines(file, {
       models: ctx.globals.models,
-      maxAddBytes: defaultLimits.maxAddBytes,
       onBadLine: (line, reason) => {
         throw new UsageError(`${file}:${line}: ${reason}\n--strict stops at the first bad line; nothing was sent. Fix the line (\`xai-batch check ${file}\` lists them all), or leave out --strict to skip bad lines.`);
       },

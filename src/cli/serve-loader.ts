@@ -9,9 +9,9 @@ const serverPackage = "@grpc/grpc-js";
  * server, so when `@grpc/grpc-js` is missing the command says how to add it instead of crashing.
  */
 export async function runServe(argv: string[], streams?: Streams): Promise<number> {
-  let serve: typeof import("../emulator/serve.js");
+  let serve: typeof import("../emulator/index.js");
   try {
-    serve = await import("../emulator/serve.js");
+    serve = await import("../emulator/index.js");
   } catch (error) {
     if (!isMissingPackage(error, serverPackage)) throw error;
     (streams?.stderr ?? process.stderr).write(

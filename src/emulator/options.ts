@@ -1,3 +1,4 @@
+import { InputError } from "../errors.js";
 import { defaultBatchModels } from "../batch-models.js";
 
 /** Per-team limits, the same as xAI's unless a test scales them down. */
@@ -334,7 +335,8 @@ function checkStrings(name: string, values: readonly unknown[]): void {
 }
 
 function check(name: string, value: unknown, ok: boolean, expected: string): void {
-  if (!ok) throw new TypeError(`Expected \`${name}\` to be ${expected}, got ${describe(value)}`);
+  // The library's own error for bad options, so one `instanceof InputError` covers client and emulator.
+  if (!ok) throw new InputError(`Expected \`${name}\` to be ${expected}, got ${describe(value)}`);
 }
 
 function describe(value: unknown): string {

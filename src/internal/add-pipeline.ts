@@ -1,12 +1,14 @@
 import { Code } from "@connectrpc/connect";
 import { ApiError, InputError } from "../errors.js";
-import type { AddInput } from "./batch-request.js";
+import type { BatchRequest } from "../wire.js";
 import type { CallHooks } from "./call.js";
 import { ChunkPlanner, envelopeSize } from "./chunking.js";
 import { Deadline } from "./deadline.js";
 import { RequestEncoder, type EncodedRequest } from "./encoded-request.js";
 import { PresentIds, type IdPage } from "./present-ids.js";
-import { backoffDelayMs, type Backoff, type RetryEvent } from "./retry.js";
+import { backoffDelayMs } from "./retry.js";
+import type { AddProgress, SkippedRequest } from "../add-progress.js";
+import type { Backoff, RetryEvent } from "../retry-options.js";
 import { sleep } from "./sleep.js";
 
 /** How an add behaves; see AddOptions in batch.ts for the public documentation. */
@@ -16,8 +18,13 @@ export interface AddSettings {
   readonly concurrency: number;
   readonly autoIds: boolean;
   readonly oversize: "error" | "skip";
-  readonly models: ReadonlySet<string> | undefined;
-  readonly timeoutMs: number | undefined;
+  /** The normaliser: one input to its BatchRequest, validated. */
+  readonly toRequest: (input: unknown, index: number) => BatchRequest;
+  /** Told of each invalid request, which is then left out; undefined stops the add at the first. */
+  readonly onInvalid: ((error: InputError, input: unknown) => void) | undefined;
+  readonly totalTimeoutMs: number | undefined;
+  /** How long after the add began a NOT_FOUND may be read-after-write lag (see RecentBatches). */
+  readonly notFoundGraceMs: number;
   readonly signal: AbortSignal | undefined;
   readonly onProgress: ((progress: AddProgress) => void) | undefined;
   readonly onSkip: ((skipped: SkippedRequest) => void) | undefined;
@@ -25,39 +32,6 @@ export interface AddSettings {
   readonly roundBackoff: Backoff;
   /** Randomness for the round pauses' jitter. */
   readonly random: () => number;
-}
-
-/** Where an add stands; reported through `onProgress` and returned at the end. */
-export interface AddProgress {
-  /** Requests taken from the input so far. */
-  readonly requestsRead: number;
-  /** Requests this add put into the batch, confirmed by the server. */
-  readonly requestsAdded: number;
-  /** Requests whose id the batch already held before this add (e.g. from an interrupted earlier run); not sent again. */
-  readonly alreadyPresent: number;
-  /** Requests left out because they alone exceed the size limit (with `oversize: "skip"`). */
-  readonly skipped: number;
-  /** Encoded bytes of the successful calls, envelopes included. */
-  readonly bytesSent: number;
-  /** Successful AddBatchRequests calls. */
-  readonly calls: number;
-  /** Attempts that failed and were retried. */
-  readonly retries: number;
-  /** Time spent waiting for add quota, summed over calls. */
-  readonly quotaWaitMs: number;
-  /**
-   * Pages of ListBatchRequestMetadata read to learn which ids the batch holds: once before sending when
-   * the batch is not empty, then only what was appended since, for calls whose outcome needs checking.
-   */
-  readonly listCalls: number;
-}
-
-/** A request that was left out, with why. */
-export interface SkippedRequest {
-  readonly index: number;
-  readonly batchRequestId: string | undefined;
-  readonly bytes: number;
-  readonly limit: number;
 }
 
 /** The three things an add needs from the service. */
@@ -70,8 +44,6 @@ export interface AddTransport {
   listPage(token: string | undefined, hooks: CallHooks): Promise<IdPage>;
 }
 
-/** How long a batch that answers NOT_FOUND right after its creation is given to appear. */
-const notFoundGraceMs = 30_000;
 /** Rounds of send-then-reconcile a single call may take before its error is surfaced. */
 const maxRounds = 8;
 /** Codes after which the server may or may not have applied the call. */
@@ -87,10 +59,10 @@ const unknownOutcome = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Ab
  * the listing since, and only the requests it lacks are sent again. Retries are patient: a spent retry
  * budget slows the add down instead of ending it, and each call's rounds back off.
  */
-export async function runAdd(transport: AddTransport, batchId: string, input: Iterable<AddInput> | AsyncIterable<AddInput>, settings: AddSettings): Promise<AddProgress> {
+export async function runAdd(transport: AddTransport, batchId: string, input: Iterable<unknown> | AsyncIterable<unknown>, settings: AddSettings): Promise<AddProgress> {
   const started = Date.now();
-  const overall = settings.timeoutMs === undefined ? undefined : Deadline.after(settings.timeoutMs);
-  const progress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0, listCalls: 0 };
+  const overall = Deadline.after(settings.totalTimeoutMs);
+  const progress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, invalid: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0, listCalls: 0 };
   const report = () => settings.onProgress?.({ ...progress });
   // Each call's own run of failures, kept with the error it ended on, to name why the add stopped.
   const streaks = new WeakMap<object, FailureStreak>();
@@ -112,7 +84,7 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
   // Rounds of one call back off like attempts do, and none starts that the add's deadline would cut off.
   const pause = async (round: number, error: ApiError) => {
     const delayMs = backoffDelayMs(round, settings.roundBackoff, settings.random);
-    const leftMs = overall?.remainingMs();
+    const leftMs = overall.remainingMs();
     if (leftMs !== undefined && delayMs >= leftMs) throw error;
     await sleep(delayMs, settings.signal);
   };
@@ -154,7 +126,7 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
         const attemptEnded = Date.now();
         if (!(error instanceof ApiError) || settings.signal?.aborted) throw error;
         if (round >= maxRounds) throw error.code === Code.AlreadyExists ? unexplainedConflict(error, pending.length) : error;
-        if (error.code === Code.NotFound && Date.now() - started < notFoundGraceMs) {
+        if (error.code === Code.NotFound && Date.now() - started < settings.notFoundGraceMs) {
           // Read-after-write lag: a batch created a moment ago may not be visible to every server yet.
           await pause(round, error);
           continue;
@@ -309,13 +281,23 @@ function codeName(code: Code): string {
 /** Reads the input and yields calls ready to send. An array is checked whole before the first call is planned. */
 async function* plannedCalls(
   batchId: string,
-  input: Iterable<AddInput> | AsyncIterable<AddInput>,
+  input: Iterable<unknown> | AsyncIterable<unknown>,
   settings: AddSettings,
-  progress: { requestsRead: number; skipped: number; alreadyPresent: number },
+  progress: { requestsRead: number; skipped: number; invalid: number; alreadyPresent: number },
   present: PresentIds,
   beforeFirstCall: () => Promise<void>,
 ): AsyncGenerator<{ requests: EncodedRequest[]; bytes: number }> {
-  const encoder = new RequestEncoder(settings.models, settings.autoIds);
+  const onInvalid = settings.onInvalid;
+  const encoder = new RequestEncoder(
+    settings.toRequest,
+    settings.autoIds,
+    onInvalid &&
+      ((error, request) => {
+        progress.requestsRead++;
+        progress.invalid++;
+        onInvalid(error, request);
+      }),
+  );
   const planner = new ChunkPlanner({ maxBytes: settings.maxAddBytes, maxRequests: settings.maxRequestsPerCall }, envelopeSize(batchId));
   const groups = Array.isArray(input) ? [encodeAll(input, encoder, planner, settings)] : encodeGroups(input, encoder);
   let call: EncodedRequest[] = [];
@@ -348,7 +330,7 @@ async function* plannedCalls(
   if (call.length > 0) yield { requests: call, bytes: planner.reset() };
 }
 
-function encodeAll(input: readonly AddInput[], encoder: RequestEncoder, planner: ChunkPlanner, settings: AddSettings): EncodedRequest[] {
+function encodeAll(input: readonly unknown[], encoder: RequestEncoder, planner: ChunkPlanner, settings: AddSettings): EncodedRequest[] {
   const all: EncodedRequest[] = [];
   for (let at = 0; at < input.length; at += groupSize) all.push(...encoder.encodeMany(input.slice(at, at + groupSize), at));
   if (settings.oversize === "error") {
@@ -362,8 +344,8 @@ function encodeAll(input: readonly AddInput[], encoder: RequestEncoder, planner:
 const groupSize = 256;
 
 /** Reads a stream in groups, encoding each as a whole; a sync iterable is read without an await per item. */
-async function* encodeGroups(input: Iterable<AddInput> | AsyncIterable<AddInput>, encoder: RequestEncoder): AsyncGenerator<EncodedRequest[]> {
-  let group: AddInput[] = [];
+async function* encodeGroups(input: Iterable<unknown> | AsyncIterable<unknown>, encoder: RequestEncoder): AsyncGenerator<EncodedRequest[]> {
+  let group: unknown[] = [];
   let index = 0;
   const flush = () => {
     const encoded = encoder.encodeMany(group, index);
@@ -380,11 +362,12 @@ async function* encodeGroups(input: Iterable<AddInput> | AsyncIterable<AddInput>
 }
 
 function oversizeError(r: SkippedRequest): InputError {
-  const name = r.batchRequestId === undefined ? `request #${r.index}` : `request #${r.index} (id ${JSON.stringify(r.batchRequestId)})`;
-  return new InputError(
-    `${name} encodes to ${r.bytes} bytes; one AddBatchRequests call may carry at most ${r.limit} bytes. ` +
-      `Shorten it, pass large media by URL, or use \`oversize: "skip"\` to add the rest without it.`,
-  );
+  return new InputError({
+    index: r.index,
+    batchRequestId: r.batchRequestId,
+    reason: `encodes to ${r.bytes} bytes; one AddBatchRequests call may carry at most ${r.limit} bytes`,
+    fix: 'Shorten it, pass large media by URL, or use `oversize: "skip"` to add the rest without it',
+  });
 }
 
 function callBytes(batchId: string, requests: readonly EncodedRequest[]): number {

@@ -1,22 +1,15 @@
 import { Code, ConnectError, type CallOptions as ConnectCallOptions } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import { ApiError, InputError, toApiError } from "../errors.js";
-import { Deadline, resolveTimeoutMs, type RpcName } from "./deadline.js";
-import type { Permit, QuotaKind, QuotaLimiter } from "./quota.js";
-import { decideRetry, type RetryEvent, type RetryOptions } from "./retry.js";
+import type { CallOptions } from "../call-options.js";
+import { Deadline, resolveTimeoutMs } from "./deadline.js";
+import type { RpcName } from "../timeouts.js";
+import type { Permit, QuotaKind, QuotaLimiter } from "../quota.js";
+import type { RetryEvent, RetryOptions } from "../retry-options.js";
+import { decideRetry } from "./retry.js";
 import type { RetryBudget } from "./retry-budget.js";
 import { sleep } from "./sleep.js";
 import { checkInteger, checkKnownKeys } from "./validate.js";
-
-/** Options every API method accepts, alone or inside its own options object. */
-export interface CallOptions {
-  /** Deadline of this call in ms, sent as `grpc-timeout`; `0` means none. @default the RPC's default */
-  timeoutMs?: number;
-  /** Aborts the call; the promise rejects with an ApiError of code CANCELED. */
-  signal?: AbortSignal;
-  /** Extra metadata (gRPC headers) for this call, added to the client's. */
-  metadata?: Record<string, string>;
-}
 
 export const callOptionKeys = ["timeoutMs", "signal", "metadata"] as const;
 

@@ -1,8 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { createHash } from "node:crypto";
 import { InputError } from "../errors.js";
-import { AddBatchRequestsRequestSchema, BatchRequestSchema, type BatchRequest } from "../wire.js";
-import { requestName, toBatchRequest, type AddInput } from "./batch-request.js";
+import { AddBatchRequestsRequestSchema, type BatchRequest } from "../wire.js";
 import { varintSize } from "./chunking.js";
 
 /** A request ready for the wire: its id and its encoded bytes. */
@@ -27,16 +26,15 @@ export const autoIdPrefix = "auto-";
 export class RequestEncoder {
   private readonly seen = new Set<string>();
 
+  /**
+   * `toRequest` is the normaliser (validation included); `onInvalid`, when given, is told of each request
+   * it or the id check refuses, which is then left out instead of ending the add.
+   */
   constructor(
-    private readonly models: ReadonlySet<string> | undefined,
+    private readonly toRequest: (input: unknown, index: number) => BatchRequest,
     private readonly autoIds: boolean,
+    private readonly onInvalid?: (error: InputError, input: unknown) => void,
   ) {}
-
-  /** Encodes one request; `encodeMany` is the cheaper way to encode many. */
-  encode(input: AddInput, index: number): EncodedRequest {
-    const request = toBatchRequest(input, index, this.models);
-    return this.identify(request, toBinary(BatchRequestSchema, request), index);
-  }
 
   /**
    * Encodes a group of requests, the first being input number `firstIndex`. protobuf-es starts a small
@@ -44,16 +42,37 @@ export class RequestEncoder {
    * of an AddBatchRequestsRequest) and cutting it at the length prefixes costs far less than one per
    * request; the cuts are exactly the bytes of each request encoded alone.
    */
-  encodeMany(inputs: readonly AddInput[], firstIndex: number): EncodedRequest[] {
-    const requests = inputs.map((input, i) => toBatchRequest(input, firstIndex + i, this.models));
+  encodeMany(inputs: readonly unknown[], firstIndex: number): EncodedRequest[] {
+    const requests: BatchRequest[] = [];
+    const indexes: number[] = [];
+    const sources: unknown[] = [];
+    inputs.forEach((input, i) => {
+      const request = this.valid(() => this.toRequest(input, firstIndex + i), input);
+      if (request === undefined) return;
+      requests.push(request);
+      indexes.push(firstIndex + i);
+      sources.push(input);
+    });
     const encoded = cutRequests(toBinary(AddBatchRequestsRequestSchema, create(AddBatchRequestsRequestSchema, { batchRequests: requests })));
-    return requests.map((request, i) => this.identify(request, encoded[i]!, firstIndex + i));
+    return requests.flatMap((request, i) => this.valid(() => this.identify(request, encoded[i]!, indexes[i]!), sources[i]) ?? []);
+  }
+
+  /** The value of `step`, or undefined for an input refused while `onInvalid` is set. */
+  private valid<T>(step: () => T, input: unknown): T | undefined {
+    if (this.onInvalid === undefined) return step();
+    try {
+      return step();
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      this.onInvalid(error, input);
+      return undefined;
+    }
   }
 
   private identify(request: BatchRequest, bytes: Uint8Array, index: number): EncodedRequest {
     if (request.batchRequestId !== undefined) {
       if (this.seen.has(request.batchRequestId)) {
-        throw new InputError(`${requestName(request, index)} repeats an id used earlier in this add; ids must be unique within a batch.`);
+        throw new InputError({ index, batchRequestId: request.batchRequestId, reason: "repeats an id used earlier in this add", fix: "Ids must be unique within a batch" });
       }
       this.seen.add(request.batchRequestId);
       return { index, id: request.batchRequestId, bytes };

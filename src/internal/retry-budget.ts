@@ -1,10 +1,4 @@
-/** Settings of the retry budget (gRPC's retryThrottling). */
-export interface RetryBudgetOptions {
-  /** Tokens the bucket holds; each retryable failure takes one. @default 10 */
-  maxTokens: number;
-  /** Tokens each success puts back. @default 0.1 */
-  tokenRatio: number;
-}
+import type { RetryBudgetOptions } from "../retry-options.js";
 
 /**
  * A token bucket shared by every call of a client, in the spirit of gRPC's retryThrottling: failures

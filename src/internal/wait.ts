@@ -1,7 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ApiError } from "../errors.js";
-import type { Batch } from "../wire.js";
-import { batchOutcome, countsKey } from "./batch-done.js";
+import type { BatchView } from "../batch-view.js";
 import type { CallHooks } from "./call.js";
 import { Deadline } from "./deadline.js";
 import { sleep } from "./sleep.js";
@@ -10,41 +9,42 @@ import { sleep } from "./sleep.js";
 export interface PollSettings {
   readonly pollIntervalMs: number;
   readonly maxPollIntervalMs: number;
-  readonly timeoutMs: number | undefined;
+  readonly totalTimeoutMs: number | undefined;
+  /** How long after the wait began a NOT_FOUND may be read-after-write lag (see RecentBatches). */
+  readonly notFoundGraceMs: number;
   readonly signal: AbortSignal | undefined;
-  readonly onProgress: ((batch: Batch) => void) | undefined;
+  readonly onProgress: ((batch: BatchView) => void) | undefined;
 }
 
-/** A batch that answers NOT_FOUND this soon after the wait began may just have been created. */
-const notFoundGraceMs = 30_000;
 /** Failures a poll rides through: the next poll may well succeed. */
 const transient = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.ResourceExhausted, Code.Internal, Code.Aborted, Code.Unknown]);
 
 /**
- * Polls until the batch is done (see batchOutcome), with intervals growing by half up to a cap so an
+ * Polls until the batch is done (`done`: completed, cancelled or expired; see BatchStatus), with intervals growing by half up to a cap so an
  * hours-long wait costs a few hundred calls. Transient failures and a NOT_FOUND just after creation are
  * ridden through; the overall deadline and the signal end the wait.
  */
-export async function pollUntilDone(getBatch: (hooks: CallHooks) => Promise<Batch>, batchId: string, settings: PollSettings): Promise<Batch> {
+export async function pollUntilDone(getBatch: (hooks: CallHooks) => Promise<BatchView>, batchId: string, settings: PollSettings): Promise<BatchView> {
   const started = Date.now();
-  const overall = Deadline.after(settings.timeoutMs);
+  const overall = Deadline.after(settings.totalTimeoutMs);
   let interval = settings.pollIntervalMs;
   let lastKey: string | undefined;
-  let last: Batch | undefined;
+  let last: BatchView | undefined;
   for (;;) {
     try {
       const batch = await getBatch({ overall });
       last = batch;
-      const key = countsKey(batch);
+      const c = batch.counts;
+      const key = `${c.total}/${c.pending}/${c.succeeded}/${c.failed}/${c.cancelled}/${batch.status}`;
       if (key !== lastKey) {
         lastKey = key;
         settings.onProgress?.(batch);
       }
-      if (batchOutcome(batch, Date.now()) !== undefined) return batch;
+      if (batch.done) return batch;
     } catch (error) {
       if (!(error instanceof ApiError) || settings.signal?.aborted) throw error;
       if (overall.expired) throw error.code === Code.DeadlineExceeded ? timeoutError(batchId, Date.now() - started, last) : error;
-      const lagging = error.code === Code.NotFound && last === undefined && Date.now() - started < notFoundGraceMs;
+      const lagging = error.code === Code.NotFound && last === undefined && Date.now() - started < settings.notFoundGraceMs;
       if (!lagging && !transient.has(error.code)) throw error;
     }
     const remaining = overall.remainingMs();
@@ -56,8 +56,7 @@ export async function pollUntilDone(getBatch: (hooks: CallHooks) => Promise<Batc
   }
 }
 
-function timeoutError(batchId: string, elapsedMs: number, last: Batch | undefined): ApiError {
-  const s = last?.state;
-  const where = s === undefined ? "its state was never read" : `${s.numPending} of ${s.numRequests} requests still pending`;
+function timeoutError(batchId: string, elapsedMs: number, last: BatchView | undefined): ApiError {
+  const where = last === undefined ? "its state was never read" : `${last.status}, ${last.counts.pending} of ${last.counts.total} requests still pending`;
   return new ApiError({ code: Code.DeadlineExceeded, method: "GetBatch", rawMessage: `batch ${batchId} was not done after ${elapsedMs} ms (${where})` });
 }

@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { InputError } from "../errors.js";
-import { MemoryQuotaLimiter, type Permit, type QuotaKind, type QuotaLimiter, type QuotaScope, type Rate } from "../internal/quota.js";
+import { MemoryQuotaLimiter, type Permit, type QuotaKind, type QuotaLimiter, type QuotaScope, type Rate } from "../quota.js";
 import { sleep } from "../internal/sleep.js";
 import { localShare } from "./local-share.js";
 import { redactUrl, resolveRedisQuotaOptions, type RedisQuotaOptions, type ResolvedRedisQuotaOptions } from "./options.js";

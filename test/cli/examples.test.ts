@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { sampleLines } from "../../examples/make-requests.js";
+import { sampleLines } from "../../scripts/make-sample.js";
 import { jsonLines, root, useCli } from "./helpers.js";
 
 // The programs in examples/, run as a user runs them, against the emulator.
@@ -19,13 +19,22 @@ describe("examples", () => {
 
     const waited = await cli.runExample("wait-with-progress", [batchId!], emu);
     expect(waited.code).toBe(0);
-    expect(waited.stdout).toMatch(/finished: 250 succeeded, 0 failed, 0 cancelled; cost \$\d+\.\d{6}/);
+    expect(waited.stdout).toMatch(/completed: 250 succeeded, 0 failed, 0 cancelled; cost \$\d+\.\d{6}/);
+    expect(waited.stdout).toMatch(/^\{"batchId":"batch_[^"]+","name":"[^"]*","status":"completed"/m);
 
     const out = cli.path("example-results.jsonl");
     const downloaded = await cli.runExample("results-to-jsonl", [batchId!, out], emu);
     expect(downloaded.code).toBe(0);
     expect(new Set(jsonLines(readFileSync(out, "utf8")).map((r) => r.batchRequestId)).size).toBe(250);
   }, 30_000);
+
+  it("add-jsonl: hands a file's lines to add, every form, skipping what it cannot send", async () => {
+    const emu = await cli.emulator();
+    const done = await cli.runExample("add-jsonl", ["examples/openai-batch.jsonl"], emu);
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain('skipped request #2 (req-3): url "/v1/embeddings" is not covered');
+    expect(done.stdout).toMatch(/batch batch_\S+: 3 added, 0 already there, 1 invalid/);
+  }, 20_000);
 
   it("walkthrough: every step of the guide", async () => {
     const emu = await cli.emulator();
@@ -53,7 +62,7 @@ describe("npm start (examples/main-job.ts)", () => {
     expect(new Set(ids).size).toBe(3_000);
   }, 60_000);
 
-  it("uses the committed sample, which is what make-requests.ts writes", () => {
+  it("uses the committed sample, which is what scripts/make-sample.ts writes", () => {
     const path = join(root, "examples/requests.jsonl");
     expect(readFileSync(path, "utf8")).toBe(`${sampleLines().join("\n")}\n`);
     expect(statSync(path).size).toBeLessThan(1_500_000);

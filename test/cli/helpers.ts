@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach } from "vitest";
-import { parseRequestLine } from "../../src/cli/request-line.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 import { Client } from "../../src/index.js";
 
@@ -119,7 +118,7 @@ export async function batchOf(emu: Emulator, lines: string[], then: "wait" | "ca
   const client = new Client({ baseUrl: emu.url, apiKey });
   try {
     const { batchId } = await client.batch.create("set up");
-    await client.batch.add(batchId, lines.map(parseRequestLine));
+    await client.batch.add(batchId, lines.map((line) => JSON.parse(line)));
     if (then === "wait") await client.batch.wait(batchId, { pollIntervalMs: 20 });
     if (then === "cancel") await client.batch.cancel(batchId);
     return batchId;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readRequests, type InputRequest, type InputStats } from "../../src/cli/request-reader.js";
+import { prepareLines, type InputStats, type PreparedLine } from "../../src/cli/request-reader.js";
 import { UsageError } from "../../src/cli/usage-error.js";
 import { chatLine } from "./helpers.js";
 
@@ -10,19 +10,21 @@ const dir = mkdtempSync(join(tmpdir(), "xai-batch-reader-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 
-/** Reads `content` as a request file; returns the requests, the bad lines and the counts. */
+/** Reads `content` as a request file as `check` does; returns the requests, the bad lines and the counts. */
 async function read(content: string, options: { models?: string[] | "any"; maxAddBytes?: number } = {}) {
   const path = join(dir, `f${files++}.jsonl`);
   writeFileSync(path, content);
   const bad: [number, string][] = [];
   const stats: InputStats = { lines: 0, requests: 0, badLines: 0 };
-  const requests: InputRequest[] = [];
+  const requests: (PreparedLine & { id: string; autoId: boolean })[] = [];
   const models = options.models === "any" ? undefined : new Set(options.models ?? ["grok-4"]);
-  for await (const r of readRequests(path, { models, maxAddBytes: options.maxAddBytes ?? 25_000_000, onBadLine: (line, reason) => bad.push([line, reason]), stats })) requests.push(r);
+  for await (const r of prepareLines(path, { models, maxAddBytes: options.maxAddBytes, onBadLine: (line, reason) => bad.push([line, reason]), stats })) {
+    requests.push({ ...r, id: r.prepared.batchRequestId, autoId: r.prepared.autoId });
+  }
   return { requests, bad, stats };
 }
 
-describe("readRequests", () => {
+describe("prepareLines", () => {
   it("yields the valid rows in order with their line numbers, and reports each bad line and goes on", async () => {
     const { requests, bad, stats } = await read([chatLine("a", "one"), "{oops", "", chatLine("b", "two"), chatLine("c", "three", "grok-9"), "  ", chatLine("d", "four")].join("\r\n"));
     expect(requests.map((r) => [r.line, r.id])).toEqual([
@@ -32,14 +34,14 @@ describe("readRequests", () => {
     ]);
     expect(bad.map(([line]) => line)).toEqual([2, 5]);
     expect(bad[0]![1]).toMatch(/^not valid JSON/);
-    expect(bad[1]![1]).toMatch(/^the request \(id "c"\) asks for model "grok-9", which the Batch API does not serve.*add it with --models \(or --models any\)/);
+    expect(bad[1]![1]).toMatch(/^\(id "c"\) `model` asks for "grok-9", which the Batch API does not serve.*on the command line, --models/);
     expect(stats).toEqual({ lines: 7, requests: 3, badLines: 2 });
   });
 
-  it("reports a repeated id with the line that used it first", async () => {
+  it("reports a repeated id", async () => {
     const { requests, bad } = await read([chatLine("a", "one"), chatLine("a", "again")].join("\n"));
     expect(requests).toHaveLength(1);
-    expect(bad).toEqual([[2, 'repeats the id "a" of line 1; ids must be unique within a batch']]);
+    expect(bad).toEqual([[2, '(id "a") repeats an id used earlier in this add. Ids must be unique within a batch']]);
   });
 
   it("does not count the id of a bad line as used", async () => {
@@ -56,7 +58,7 @@ describe("readRequests", () => {
     expect(new Set(ids).size).toBe(3);
     expect(ids.every((id) => id.startsWith("auto-"))).toBe(true);
     expect(second.requests.map((r) => r.id)).toEqual(ids);
-    expect(first.requests.every((r) => r.autoId && r.request.batchRequestId === r.id)).toBe(true);
+    expect(first.requests.every((r) => r.autoId && r.prepared.request.batchRequestId === r.id)).toBe(true);
   });
 
   it("accepts any model when models is undefined", async () => {
@@ -67,7 +69,7 @@ describe("readRequests", () => {
 
   it("refuses a request that alone is over the add limit, by its encoded size", async () => {
     const { bad } = await read(chatLine("big", "x".repeat(5_000)), { maxAddBytes: 2_000 });
-    expect(bad[0]![1]).toMatch(/^the request encodes to 50\d\d bytes; one AddBatchRequests call may carry at most 2000 bytes/);
+    expect(bad[0]![1]).toMatch(/^\(id "big"\) encodes to 50\d\d bytes; one AddBatchRequests call may carry at most 2000 bytes/);
   });
 
   it("keeps the row's text for joining results back", async () => {

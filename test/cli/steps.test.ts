@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { batchOf, chatLine, chatLines, jsonLines, idsOf, useCli } from "./helpers.js";
+import { Client } from "../../src/index.js";
+import { apiKey, batchOf, chatLine, chatLines, jsonLines, idsOf, useCli } from "./helpers.js";
 
 // The commands one at a time, as a person drives a batch by hand.
 const cli = useCli();
@@ -28,7 +29,12 @@ describe("the step-by-step commands", () => {
 
     const status = await cli.run(["status", batchId, "--json", ...at]);
     expect(status.code).toBe(0);
-    expect(jsonLines(status.stdout)).toEqual([expect.objectContaining({ batchId, name: "steps", state: expect.objectContaining({ numRequests: "30", numSuccess: "27", numError: "3" }) })]);
+    expect(jsonLines(status.stdout)).toEqual([expect.objectContaining({ batchId, name: "steps", status: "completed", counts: { total: 30, pending: 0, succeeded: 27, failed: 3, cancelled: 0 } })]);
+    // The CLI's JSON is the library's view, as JSON.stringify gives it.
+    const library = new Client({ baseUrl: emu.url, apiKey });
+    const view = JSON.parse(JSON.stringify(await library.batch.get(batchId)));
+    library.close();
+    expect(jsonLines(status.stdout)).toEqual([view]);
 
     const out = cli.path("steps-results.jsonl");
     const results = await cli.run(["results", batchId, "--out", out, "--page-size", "7", ...at]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveEmulatorOptions } from "../../src/emulator/options.js";
+import { InputError } from "../../src/index.js";
 import { defaultBatchModels } from "../../src/batch-models.js";
 
 describe("resolveEmulatorOptions", () => {
@@ -24,7 +25,8 @@ describe("resolveEmulatorOptions", () => {
     [{ faults: { latencyMs: [5, 1] as const } }, "Expected `faults.latencyMs` to be an integer >= 0 or a [min, max] pair of them with min <= max, got [5, 1]"],
     [{ maxPageSize: 10, defaultPageSize: 20 }, "Expected `defaultPageSize` to be an integer from 1 to maxPageSize (10), got 20"],
     [{ apiKeys: ["a", ""] }, "Expected `apiKeys` to be non-empty strings only, got \"\""],
-  ])("refuses %j", (options, message) => {
+  ])("refuses %j with an InputError", (options, message) => {
+    expect(() => resolveEmulatorOptions(options)).toThrow(InputError);
     expect(() => resolveEmulatorOptions(options)).toThrow(message);
   });
 });

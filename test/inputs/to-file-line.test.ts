@@ -1,9 +1,9 @@
 import { equals, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { parseRequestLine } from "../../src/cli/request-line.js";
 import { InputError } from "../../src/errors.js";
 import { assistant, ChatRequest, image, imageRequest, system, tool, user, videoRequest } from "../../src/index.js";
 import { shortestFloat32, toFileLine } from "../../src/inputs/to-file-line.js";
+import { toBatchRequest } from "../../src/request-input.js";
 import { BatchRequestSchema, type BatchRequest } from "../../src/wire.js";
 
 /** A seeded generator, so a failing case can be replayed. */
@@ -41,9 +41,9 @@ function randomChat(seed: number): BatchRequest {
   return chat.toBatchRequest();
 }
 
-/** A file line read back the way a line of that format is read: custom_id as the id, the body as the chat. */
+/** A file line read back as a line of that format is read, by add's normaliser, after a trip through JSON. */
 function readBack(line: ReturnType<typeof toFileLine>): BatchRequest {
-  return parseRequestLine(JSON.stringify({ id: line.custom_id, ...line.body }));
+  return toBatchRequest(JSON.parse(JSON.stringify(line)) as unknown, 0, undefined);
 }
 
 describe("toFileLine", () => {

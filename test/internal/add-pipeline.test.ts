@@ -6,6 +6,7 @@ import { ApiError } from "../../src/errors.js";
 import { runAdd, type AddSettings, type AddTransport } from "../../src/internal/add-pipeline.js";
 import type { CallHooks } from "../../src/internal/call.js";
 import { user } from "../../src/messages.js";
+import { toBatchRequest } from "../../src/request-input.js";
 import { BatchRequestSchema } from "../../src/wire.js";
 
 // The add's decisions against a scripted service, one call at a time: what it sends, what it lists,
@@ -20,8 +21,10 @@ const settings: AddSettings = {
   concurrency: 1,
   autoIds: true,
   oversize: "error",
-  models: undefined,
-  timeoutMs: undefined,
+  toRequest: (input, index) => toBatchRequest(input, index, undefined),
+  onInvalid: undefined,
+  totalTimeoutMs: undefined,
+  notFoundGraceMs: 30_000,
   signal: undefined,
   onProgress: undefined,
   onSkip: undefined,

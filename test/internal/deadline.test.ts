@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Deadline, defaultTimeoutsMs, resolveTimeoutMs } from "../../src/internal/deadline.js";
+import { Deadline, msOrNone, resolveTimeoutMs } from "../../src/internal/deadline.js";
+import { defaultTimeoutsMs } from "../../src/timeouts.js";
 
 describe("resolveTimeoutMs", () => {
   it.each([
@@ -34,5 +35,16 @@ describe("Deadline", () => {
     nowMs += elapsedMs;
     expect(deadline.remainingMs()).toBe(remainingMs);
     expect(deadline.expired).toBe(expired);
+  });
+});
+
+describe("0 means none, read in one place", () => {
+  it("gives no deadline for 0 or unset, whether a call's or a whole operation's", () => {
+    expect(msOrNone(0)).toBeUndefined();
+    expect(msOrNone(undefined)).toBeUndefined();
+    expect(msOrNone(5)).toBe(5);
+    expect(Deadline.after(0).remainingMs()).toBeUndefined();
+    expect(Deadline.after(0).expired).toBe(false);
+    expect(resolveTimeoutMs("GetBatch", 0, 5_000)).toBeUndefined();
   });
 });

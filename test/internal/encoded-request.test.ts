@@ -3,9 +3,11 @@ import { describe, expect, it } from "vitest";
 import { ChatRequest } from "../../src/chat.js";
 import { InputError } from "../../src/errors.js";
 import { RequestEncoder, withId } from "../../src/internal/encoded-request.js";
+import { toBatchRequest } from "../../src/request-input.js";
 import { user } from "../../src/messages.js";
 import { BatchRequestSchema } from "../../src/wire.js";
 
+const anyModel = (input: unknown, index: number) => toBatchRequest(input, index, undefined);
 const chat = (text: string, batchRequestId?: string) => new ChatRequest("grok-4", { batchRequestId }).append(user(text));
 
 // Sizes either side of the varint boundaries of the length prefix (127/128, 16383/16384 bytes).
@@ -21,9 +23,9 @@ const inputs = [
 
 describe("RequestEncoder", () => {
   it("encodes a group exactly as it encodes each request alone, ids included", () => {
-    const one = new RequestEncoder(undefined, true);
-    const many = new RequestEncoder(undefined, true);
-    const alone = inputs.map((input, i) => one.encode(input, i));
+    const one = new RequestEncoder(anyModel, true);
+    const many = new RequestEncoder(anyModel, true);
+    const alone = inputs.map((input, i) => one.encodeMany([input], i)[0]!);
     const grouped = many.encodeMany(inputs, 0);
     expect(grouped.map((r) => r.id)).toEqual(alone.map((r) => r.id));
     expect(grouped.map((r) => Buffer.from(r.bytes).toString("hex"))).toEqual(alone.map((r) => Buffer.from(r.bytes).toString("hex")));
@@ -31,7 +33,7 @@ describe("RequestEncoder", () => {
   });
 
   it("gives each request the bytes protobuf-es gives it, with its id set", () => {
-    const encoded = new RequestEncoder(undefined, true).encodeMany(inputs, 10);
+    const encoded = new RequestEncoder(anyModel, true).encodeMany(inputs, 10);
     encoded.forEach((r, i) => {
       const decoded = fromBinary(BatchRequestSchema, r.bytes);
       expect(decoded.batchRequestId).toBe(r.id);
@@ -44,16 +46,30 @@ describe("RequestEncoder", () => {
   });
 
   it("leaves ids unset when automatic ids are off", () => {
-    const encoded = new RequestEncoder(undefined, false).encodeMany([chat("q")], 0);
+    const encoded = new RequestEncoder(anyModel, false).encodeMany([chat("q")], 0);
     expect(encoded[0]!.id).toBeUndefined();
     expect(fromBinary(BatchRequestSchema, encoded[0]!.bytes).batchRequestId).toBeUndefined();
   });
 
   it("refuses an id repeated across groups, naming the request", () => {
-    const encoder = new RequestEncoder(undefined, true);
+    const encoder = new RequestEncoder(anyModel, true);
     encoder.encodeMany([chat("a", "dup")], 0);
     expect(() => encoder.encodeMany([chat("b"), chat("c", "dup")], 1)).toThrow(InputError);
-    expect(() => new RequestEncoder(undefined, true).encodeMany([chat("a", "d"), chat("b", "d")], 0)).toThrow(/request #1 \(id "d"\) repeats an id/);
+    expect(() => new RequestEncoder(anyModel, true).encodeMany([chat("a", "d"), chat("b", "d")], 0)).toThrow(/request #1 \(id "d"\): repeats an id/);
+  });
+
+  it("with onInvalid, leaves out refused requests and repeated ids and encodes the rest", () => {
+    const refused: [number | undefined, string | undefined][] = [];
+    const encoder = new RequestEncoder(anyModel, true, (error) => refused.push([error.index, error.batchRequestId]));
+    const encoded = encoder.encodeMany([chat("a", "one"), { batchRequestId: "empty" }, chat("b", "one"), chat("c", "two")], 0);
+    expect(encoded.map((r) => [r.index, r.id])).toEqual([
+      [0, "one"],
+      [3, "two"],
+    ]);
+    expect(refused).toEqual([
+      [1, "empty"],
+      [2, "one"],
+    ]);
   });
 
   it("withId gives the bytes of the request encoded with that id", () => {

@@ -1,6 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs, decideRetry, throttledDelayMs, defaultRetryOptions, type AttemptOutcome, type Backoff, type RetryOptions } from "../../src/internal/retry.js";
+import { backoffDelayMs, decideRetry, throttledDelayMs, type AttemptOutcome } from "../../src/internal/retry.js";
+import { defaultRetryOptions, type Backoff, type RetryOptions } from "../../src/retry-options.js";
 import { apiError, quotaFailure, retryInfo, type ErrorShape } from "../support/errors.js";
 
 const options: RetryOptions = {

@@ -87,13 +87,13 @@ it("stops retrying when the retry budget is spent, so an outage is not hit with 
   expect(emu.counters().calls.GetBatch).toBeGreaterThanOrEqual(20);
 });
 
-it("bounds a whole add by its timeoutMs, quota waits included", async () => {
+it("bounds a whole add by its totalTimeoutMs, quota waits included", async () => {
   emu = await startEmulator({ limits: { addCallsPerWindow: 1, addWindowMs: 10_000 } });
   const client = new Client({ apiKey: "k", baseUrl: emu.url, limits: { addCallsPerWindow: 1, addWindowMs: 10_000 } });
   const batch = await client.batch.create("slow-quota");
   const requests = Array.from({ length: 3 }, (_, i) => client.chat.create("grok-4", { batchRequestId: `t${i}` }).append(user("hi")));
   const started = Date.now();
-  const error = (await client.batch.add(batch.batchId, requests, { maxRequestsPerCall: 1, timeoutMs: 300 }).catch((e: unknown) => e)) as ApiError;
+  const error = (await client.batch.add(batch.batchId, requests, { maxRequestsPerCall: 1, totalTimeoutMs: 300 }).catch((e: unknown) => e)) as ApiError;
   client.close();
   expect(error.code).toBe(Code.DeadlineExceeded);
   expect(Date.now() - started).toBeLessThan(1_500);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { ApiError, Client, Code, user, type Batch } from "../../src/index.js";
+import { ApiError, Client, Code, user, type BatchView } from "../../src/index.js";
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -18,13 +18,13 @@ it("waits until every request has finished, reporting each change of the counts"
   const client = new Client({ apiKey: "k", baseUrl: emu.url });
   const batch = await client.batch.create("w");
   await client.batch.add(batch.batchId, chats(client, 60));
-  const seen: Batch[] = [];
+  const seen: BatchView[] = [];
   const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 20, maxPollIntervalMs: 40, onProgress: (b) => seen.push(b) });
   client.close();
-  expect(done.state).toMatchObject({ numRequests: 60n, numPending: 0n, numSuccess: 60n });
+  expect(done).toMatchObject({ status: "completed", counts: { total: 60, pending: 0, succeeded: 60 } });
   expect(seen.length).toBeGreaterThan(1);
-  expect(seen.at(-1)?.state?.numPending).toBe(0n);
-  const keys = seen.map((b) => `${b.state?.numPending}/${b.state?.numSuccess}`);
+  expect(seen.at(-1)?.counts.pending).toBe(0);
+  const keys = seen.map((b) => `${b.counts.pending}/${b.counts.succeeded}`);
   expect(new Set(keys).size).toBe(keys.length);
 });
 
@@ -35,10 +35,10 @@ it("does not call a batch built from a file done while the file is still loading
   emu = await startEmulator({ files: { "file-1": file }, fileLoadDelayMs: 300, processing: { requestsPerSecond: 1_000 } });
   const client = new Client({ apiKey: "k", baseUrl: emu.url });
   const batch = await client.batch.create("from-file", { inputFileId: "file-1" });
-  expect((await client.batch.get(batch.batchId)).state?.numRequests ?? 0n).toBe(0n);
+  expect(await client.batch.get(batch.batchId)).toMatchObject({ status: "loading", done: false, counts: { total: 0 } });
   const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 20 });
   client.close();
-  expect(done.state).toMatchObject({ numRequests: 5n, numPending: 0n });
+  expect(done).toMatchObject({ status: "completed", counts: { total: 5, pending: 0 } });
 });
 
 it("times out on an empty batch instead of calling it done", async () => {
@@ -46,11 +46,11 @@ it("times out on an empty batch instead of calling it done", async () => {
   const client = new Client({ apiKey: "k", baseUrl: emu.url });
   const batch = await client.batch.create("empty");
   const started = Date.now();
-  const error = (await client.batch.wait(batch.batchId, { pollIntervalMs: 20, timeoutMs: 300 }).catch((e: unknown) => e)) as ApiError;
+  const error = (await client.batch.wait(batch.batchId, { pollIntervalMs: 20, totalTimeoutMs: 300 }).catch((e: unknown) => e)) as ApiError;
   client.close();
   expect(error).toBeInstanceOf(ApiError);
   expect(error.code).toBe(Code.DeadlineExceeded);
-  expect(error.message).toMatch(/not done after \d+ ms \(0 of 0 requests still pending\)/);
+  expect(error.message).toMatch(/not done after \d+ ms \(empty, 0 of 0 requests still pending\)/);
   expect(Date.now() - started).toBeLessThan(1_000);
 });
 
@@ -64,10 +64,10 @@ it("ends when the batch is cancelled, and aborts promptly on a signal", async ()
   const aborted = (await client.batch.wait(batch.batchId, { pollIntervalMs: 30, signal: controller.signal }).catch((e: unknown) => e)) as ApiError;
   expect(aborted.code).toBe(Code.Canceled);
   setTimeout(() => void client.batch.cancel(batch.batchId), 100);
-  const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 30, timeoutMs: 5_000 });
+  const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 30, totalTimeoutMs: 5_000 });
   client.close();
-  expect(done.cancelTime).toBeDefined();
-  expect(done.state?.numCancelled).toBeGreaterThan(0n);
+  expect(done.status).toBe("cancelled");
+  expect(done.counts.cancelled).toBeGreaterThan(0);
 });
 
 it("rides through NOT_FOUND just after creation and transient UNAVAILABLE", async () => {
@@ -76,8 +76,8 @@ it("rides through NOT_FOUND just after creation and transient UNAVAILABLE", asyn
   const batch = await client.batch.create("lag");
   await client.batch.add(batch.batchId, chats(client, 10));
   emu.setFaults({ unavailableRate: 0.3, seed: 3 });
-  const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 20, timeoutMs: 10_000 });
+  const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 20, totalTimeoutMs: 10_000 });
   client.close();
-  expect(done.state?.numSuccess).toBe(10n);
+  expect(done.counts.succeeded).toBe(10);
   expect(emu.counters().rejections.faultNotFound).toBeGreaterThan(0);
 });

@@ -1,7 +1,8 @@
 // One worker process of a team: its own Client, pacing through Redis (or its own in-memory limiter), adding
 // its share of requests into a batch of its own. Started by runTeam (quota-team.ts); talks to it over IPC.
 import { Client, user, type Permit, type QuotaKind, type QuotaLimiter, type QuotaScope } from "../../src/index.js";
-import { defaultLimits, limiterFor } from "../../src/client-options.js";
+import { defaultLimits } from "../../src/client-options.js";
+import { MemoryQuotaLimiter } from "../../src/quota.js";
 import { redisQuotaLimiter } from "../../src/redis/redis-quota-limiter.js";
 import { workerRequestId, type WorkerConfig, type WorkerReport } from "./quota-team.js";
 
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     baseUrl: config.baseUrl,
     limits: config.limits,
     // Without Redis, what a client has by default: an in-memory limiter built from its limits.
-    quotaLimiter: recording(redis ?? limiterFor({ ...defaultLimits, ...config.limits }), times),
+    quotaLimiter: recording(redis ?? MemoryQuotaLimiter.fromLimits({ ...defaultLimits, ...config.limits }), times),
     // Room to retry every rejection, so a run without a shared quota finishes and its rejections can be counted.
     retry: { maxAttempts: 50, budget: { maxTokens: 10_000, tokenRatio: 1 }, onRetry: () => retries++ },
   });

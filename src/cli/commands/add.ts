@@ -1,11 +1,8 @@
-import type { AddProgress } from "../../internal/add-pipeline.js";
-import type { BatchRequest } from "../../wire.js";
-import { countsOf } from "../batch-format.js";
+import type { AddInput, AddOptions, AddProgress } from "../../index.js";
 import { defineCommand, type CommandContext, type OptionValues } from "../command.js";
 import { exitCodes } from "../exit-codes.js";
 import { integerFlag } from "../global-options.js";
 import { bar, count, duration, etaText, joinParts, plural, type ProgressFrame } from "../progress.js";
-import type { InputRequest } from "../request-reader.js";
 import { firstRequestOrFail, openRequestSource, type RequestSource, type Total } from "../request-source.js";
 
 /** Options of every command that adds requests. */
@@ -50,13 +47,14 @@ export interface AddTotals {
 export async function addWithProgress(
   ctx: CommandContext,
   batchId: string,
-  requests: AsyncIterable<BatchRequest>,
+  requests: AsyncIterable<AddInput>,
   totals: AddTotals,
   settings: SendSettings,
   resumeHint = "Run the same command again to add the rest: requests are added by id, so none is added twice.",
+  inputOptions: Pick<AddOptions, "invalid" | "onInvalid" | "oversize" | "onSkip"> = {},
 ): Promise<AddProgress> {
   const started = Date.now();
-  let latest: AddProgress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0, listCalls: 0 };
+  let latest: AddProgress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, invalid: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0, listCalls: 0 };
   const frame = (): ProgressFrame => addFrame(latest, totals, ctx.quota.waitingMs("add"), Date.now() - started);
   ctx.onInterrupt(
     () => `Before stopping, ${plural(latest.requestsAdded, "request")} went into batch ${batchId} (${count(latest.alreadyPresent)} already there); calls in flight may have landed too.\n${resumeHint}`,
@@ -67,6 +65,7 @@ export async function addWithProgress(
       signal: ctx.signal,
       maxRequestsPerCall: settings.maxRequestsPerCall,
       concurrency: settings.concurrency,
+      ...inputOptions,
       onProgress: (p) => {
         latest = p;
         progress.update();
@@ -109,12 +108,18 @@ function addFrame(p: AddProgress, totals: AddTotals, quotaWaitingMs: number, ela
   };
 }
 
-/** Adds the requests of an input file, reporting bad lines and progress; used by `add` and `run`. */
-export async function addSource(ctx: CommandContext, batchId: string, source: RequestSource, requests: AsyncIterable<InputRequest>, settings: SendSettings): Promise<AddProgress> {
-  const plain = (async function* () {
-    for await (const r of requests) yield r.request;
-  })();
-  const added = await addWithProgress(ctx, batchId, plain, { estimatedTotal: () => source.estimatedTotal(), badLines: () => source.stats.badLines }, settings);
+/**
+ * Adds the rows of an input file as they are: the library reads, checks and encodes each once, and
+ * reports the rows it refuses, which are shown as bad lines (with `--strict` the file was checked first).
+ * Used by `add` and `run`.
+ */
+export async function addSource(ctx: CommandContext, batchId: string, source: RequestSource, rows: AsyncIterable<AddInput>, settings: SendSettings): Promise<AddProgress> {
+  const added = await addWithProgress(ctx, batchId, rows, { estimatedTotal: () => source.estimatedTotal(), badLines: () => source.stats.badLines }, settings, undefined, {
+    invalid: "skip",
+    onInvalid: (error) => source.invalid(error),
+    oversize: "skip",
+    onSkip: (skipped) => source.oversize(skipped),
+  });
   const hidden = ctx.out.hiddenBadLines;
   if (hidden > 0) ctx.out.note(`${count(hidden)} more bad lines not shown (\`xai-batch check ${source.file}\` lists them all).`);
   return added;
@@ -129,8 +134,9 @@ export const command = defineCommand(
     options: addOptionSpecs,
     optionsHelp: addOptionsHelp,
     description:
-      "Adds every request of FILE.jsonl to the batch, streaming the file. Lines are BatchRequests in protobuf JSON, or\n" +
-      'the compact chat form {"id":"a","model":"grok-4","messages":[{"role":"user","content":"Hi"}]}.\n' +
+      "Adds every request of FILE.jsonl to the batch, streaming the file. Lines are BatchRequests in protobuf JSON, the\n" +
+      'compact chat form {"id":"a","model":"grok-4","messages":[{"role":"user","content":"Hi"}]}, or OpenAI batch lines\n' +
+      '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{...}}.\n' +
       "Interrupted (Ctrl-C, a crash)? Run the same command again: requests are added by id, so only the missing\n" +
       "ones are sent. Lines without an id get one derived from their content, the same in every run.",
   },
@@ -139,7 +145,7 @@ export const command = defineCommand(
     const source = await openRequestSource(ctx, file!, settings.strict);
     const result = await addSource(ctx, batchId!, source, await firstRequestOrFail(source), settings);
     const batch = await ctx.client().batch.get(batchId!, { signal: ctx.signal });
-    const c = countsOf(batch);
+    const c = batch.counts;
     ctx.out.note(
       `Batch ${batchId} holds ${plural(c.total, "request")}: ${count(c.pending)} still pending, ${count(c.succeeded + c.failed)} processed. ` +
         `Follow it with \`xai-batch wait ${batchId}\`.`,

@@ -1,11 +1,10 @@
-import { defaultLimits } from "../../client-options.js";
-import { ChunkPlanner, envelopeSize } from "../../internal/chunking.js";
+import { defaultLimits } from "../../index.js";
 import { defineCommand } from "../command.js";
 import { exitCodes } from "../exit-codes.js";
 import { integerFlag } from "../global-options.js";
 import type { ReadPosition } from "../jsonl-reader.js";
 import { count, duration, plural } from "../progress.js";
-import { readRequests, type InputStats } from "../request-reader.js";
+import { prepareLines, type InputStats } from "../request-reader.js";
 import { checkingFrame } from "../request-source.js";
 
 /** The library's default of `maxRequestsPerCall`. */
@@ -46,32 +45,26 @@ export const command = defineCommand(
     const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
     const found: Findings = { autoIds: 0, encodedBytes: 0, largest: undefined, calls: 0, models: new Map() };
     // Planned as if for the longest batch id there could be, so the plan holds for any batch.
-    const planner = new ChunkPlanner({ maxBytes: defaultLimits.maxAddBytes, maxRequests }, envelopeSize("x".repeat(128)));
     const progress = ctx.out.progress(() => checkingFrame(file!, position, stats));
     try {
-      const requests = readRequests(file!, {
+      const requests = prepareLines(file!, {
         models: ctx.globals.models,
-        maxAddBytes: defaultLimits.maxAddBytes,
+        maxRequestsPerCall: maxRequests,
         onBadLine: (line, reason) => ctx.out.badLine(file!, line, reason, true),
         position,
         stats,
         signal: ctx.signal,
       });
-      for await (const r of requests) {
+      for await (const { line, prepared: r } of requests) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         if (r.autoId) found.autoIds++;
         found.encodedBytes += r.encodedBytes;
-        if (found.largest === undefined || r.encodedBytes > found.largest.bytes) found.largest = { bytes: r.encodedBytes, line: r.line };
+        if (found.largest === undefined || r.encodedBytes > found.largest.bytes) found.largest = { bytes: r.encodedBytes, line };
         const model = r.request.request.value?.model ?? "";
         const key = found.models.has(model) || found.models.size < maxModelsCounted ? model : "other";
         found.models.set(key, (found.models.get(key) ?? 0) + 1);
-        if (!planner.fits(r.encodedBytes)) {
-          found.calls++;
-          planner.reset();
-        }
-        planner.add(r.encodedBytes);
+        found.calls = r.call + 1;
       }
-      if (planner.size > 0) found.calls++;
     } finally {
       progress.stop(null);
     }

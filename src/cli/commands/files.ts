@@ -1,6 +1,6 @@
 import { defineCommand, type Command } from "../command.js";
 import { exitCodes } from "../exit-codes.js";
-import { fileJson, fileLine } from "../file-format.js";
+import { fileLine } from "../file-format.js";
 import { integerFlag } from "../global-options.js";
 import type { Streams } from "../output.js";
 import { UsageError } from "../usage-error.js";
@@ -26,7 +26,7 @@ const list = defineCommand(
     }
     let shown = 0;
     for await (const file of ctx.client().files.list({ limit: Math.min(limit, 100), sortBy, order: values.desc ? "desc" : "asc", signal: ctx.signal })) {
-      ctx.out.result(fileJson(file), fileLine(file));
+      ctx.out.result(file, fileLine(file));
       if (++shown >= limit) break;
     }
     if (shown === 0 && !ctx.out.json) ctx.out.note("No files.");
@@ -38,7 +38,7 @@ const get = defineCommand(
   { name: "files get", summary: "show a stored file", positionals: ["FILE_ID"], options: {}, description: "Shows one stored file: id, name, size, expiry." },
   async (ctx, _values, [fileId]) => {
     const file = await ctx.client().files.get(fileId!, { signal: ctx.signal });
-    ctx.out.result(fileJson(file), fileLine(file));
+    ctx.out.result(file, fileLine(file));
     return exitCodes.ok;
   },
 );

@@ -1,4 +1,4 @@
-import { batchJson, batchLine } from "../batch-format.js";
+import { batchLine } from "../batch-format.js";
 import { defineCommand } from "../command.js";
 import { exitCodes } from "../exit-codes.js";
 import { integerFlag } from "../global-options.js";
@@ -17,7 +17,7 @@ export const command = defineCommand(
     const limit = values.limit === undefined ? 50 : integerFlag("limit", values.limit, 1);
     let shown = 0;
     for await (const batch of ctx.client().batch.list({ limit: Math.min(limit, 100), signal: ctx.signal })) {
-      ctx.out.result(batchJson(batch), batchLine(batch));
+      ctx.out.result(batch, batchLine(batch));
       if (++shown >= limit) break;
     }
     if (shown === 0 && !ctx.out.json) ctx.out.note("No batches.");

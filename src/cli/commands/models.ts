@@ -1,7 +1,7 @@
-import { knownBatchRefusedModels } from "../../batch-models.js";
+import { knownBatchRefusedModels } from "../../index.js";
 import { defineCommand } from "../command.js";
 import { exitCodes } from "../exit-codes.js";
-import { modelJson, modelLine } from "../file-format.js";
+import { modelLine } from "../file-format.js";
 
 /** `xai-batch models`: the models the team can use, live from xAI. */
 export const command = defineCommand(
@@ -16,7 +16,7 @@ export const command = defineCommand(
   },
   async (ctx) => {
     const models = await ctx.client().models.list({ signal: ctx.signal });
-    for (const model of models) ctx.out.result(modelJson(model), modelLine(model));
+    for (const model of models) ctx.out.result(model, modelLine(model));
     if (models.length === 0 && !ctx.out.json) ctx.out.note("No models.");
     return exitCodes.ok;
   },

@@ -1,13 +1,12 @@
 import { clone, createRegistry, toJson } from "@bufbuild/protobuf";
-import { defaultLimits } from "../../client-options.js";
-import { BadRequestSchema, BatchResultSchema, ErrorInfoSchema, QuotaFailureSchema, RetryInfoSchema, type BatchResult } from "../../wire.js";
-import { countsOf, outcomeExitCode } from "../batch-format.js";
+import { BadRequestSchema, BatchResultSchema, ErrorInfoSchema, QuotaFailureSchema, RetryInfoSchema, type BatchResult } from "../../index.js";
+import { outcomeExitCode } from "../batch-format.js";
 import { Checkpoint, type ResultsCursor } from "../checkpoint.js";
 import { defineCommand, type CommandContext } from "../command.js";
 import { integerFlag } from "../global-options.js";
 import { openJsonlFile, streamJsonl } from "../jsonl-writer.js";
 import { bar, count, etaText, joinParts, plural, type ProgressFrame } from "../progress.js";
-import { readRequests } from "../request-reader.js";
+import { prepareLines } from "../request-reader.js";
 import { UsageError } from "../usage-error.js";
 
 /** What to download and where. */
@@ -57,7 +56,7 @@ export function resultLine(raw: BatchResult): string {
  */
 export async function downloadResults(ctx: CommandContext, batchId: string, settings: ResultsSettings): Promise<ResultsSummary> {
   const batch = await ctx.client().batch.get(batchId, { signal: ctx.signal });
-  const c = countsOf(batch);
+  const c = batch.counts;
   const expected = settings.failedOnly ? c.failed : c.succeeded + c.failed;
   if (settings.join !== undefined) return joinResults(ctx, batchId, settings, settings.join, expected);
 
@@ -128,16 +127,12 @@ async function joinResults(ctx: CommandContext, batchId: string, settings: Resul
     lines = [];
     if (ctx.signal.aborted) throw ctx.signal.reason;
   };
-  const rows = readRequests(input, {
-    models: undefined,
-    maxAddBytes: defaultLimits.maxAddBytes,
-    onBadLine: (line, reason) => ctx.out.badLine(input, line, reason),
-    signal: ctx.signal,
-  });
+  const rows = prepareLines(input, { models: undefined, onBadLine: (line, reason) => ctx.out.badLine(input, line, reason), signal: ctx.signal });
   for await (const row of rows) {
-    const result = byId.get(row.id);
+    const id = row.prepared.batchRequestId;
+    const result = byId.get(id);
     if (settings.failedOnly && result === undefined) continue;
-    byId.delete(row.id);
+    byId.delete(id);
     lines.push(`{"request":${row.text},"result":${result?.line ?? "null"}}`);
     written++;
     if (result !== undefined && !result.ok) failed++;
@@ -196,7 +191,7 @@ export const command = defineCommand(
     };
     const summary = await downloadResults(ctx, batchId!, settings);
     const batch = await ctx.client().batch.get(batchId!, { signal: ctx.signal });
-    const c = countsOf(batch);
+    const c = batch.counts;
     if (c.pending > 0) ctx.out.note(`Still pending: ${plural(c.pending, "request")}; their results come later (\`xai-batch wait ${batchId}\`, then this command again).`);
     const where = settings.out ?? "stdout";
     const human = `wrote ${plural(summary.written, "result")} (${count(summary.failed)} failed) to ${where}`;

@@ -1,11 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { defaultLimits } from "../../client-options.js";
-import type { BatchRequest } from "../../wire.js";
-import { countsOf, stage } from "../batch-format.js";
+import type { BatchRequest } from "../../index.js";
 import { defineCommand, type CommandContext } from "../command.js";
 import { exitCodes } from "../exit-codes.js";
 import { count, plural } from "../progress.js";
-import { readRequests } from "../request-reader.js";
+import { prepareLines } from "../request-reader.js";
 import { UsageError } from "../usage-error.js";
 import { addOptionSpecs, addOptionsHelp, addWithProgress, sendSettings } from "./add.js";
 
@@ -35,8 +33,8 @@ ${addOptionsHelp}`,
     const settings = sendSettings(values);
     const client = ctx.client();
     const source = await client.batch.get(batchId!, { signal: ctx.signal });
-    const c = countsOf(source);
-    if (stage(source) === "processing") {
+    const c = source.counts;
+    if (!source.done) {
       throw new UsageError(`batch ${batchId} still has ${count(c.pending)} pending requests. Wait for it (\`xai-batch wait ${batchId}\`) or cancel it first.`);
     }
     const toRetry = c.failed + c.cancelled;
@@ -90,11 +88,11 @@ async function* fromService(ctx: CommandContext, batchId: string, onMissing: () 
   const inFlight: Promise<BatchRequest | undefined>[] = [];
   const fetchOne = (id: string) => {
     const fetching = ctx.client().batch.getBatchRequestResult(batchId, id, { signal: ctx.signal }).then((r) => {
-      if (r.request === undefined) {
+      if (r.raw.request === undefined) {
         ctx.out.note(`request ${JSON.stringify(id)}: the service did not return it; retry it from your input with --input.`);
         onMissing();
       }
-      return r.request;
+      return r.raw.request;
     });
     // Settled out of order while an earlier one is awaited: mark it handled now, it is awaited in turn.
     fetching.catch(() => {});
@@ -117,13 +115,13 @@ async function* fromService(ctx: CommandContext, batchId: string, onMissing: () 
 async function* fromFile(ctx: CommandContext, batchId: string, input: string, onMissing: () => void): AsyncGenerator<BatchRequest> {
   const wanted = new Set<string>();
   for await (const meta of idsToRetry(ctx, batchId)) wanted.add(meta.batchRequestId);
-  const rows = readRequests(input, { models: ctx.globals.models, maxAddBytes: defaultLimits.maxAddBytes, onBadLine: (line, reason) => ctx.out.badLine(input, line, reason), signal: ctx.signal });
+  const rows = prepareLines(input, { models: ctx.globals.models, onBadLine: (line, reason) => ctx.out.badLine(input, line, reason), signal: ctx.signal });
   for await (const row of rows) {
-    if (!wanted.delete(row.id)) continue;
-    yield row.request;
+    if (!wanted.delete(row.prepared.batchRequestId)) continue;
+    yield row.prepared.request;
   }
   for (const id of wanted) {
-    const { request } = await ctx.client().batch.getBatchRequestResult(batchId, id, { signal: ctx.signal });
+    const { request } = (await ctx.client().batch.getBatchRequestResult(batchId, id, { signal: ctx.signal })).raw;
     if (request === undefined) {
       ctx.out.note(`request ${JSON.stringify(id)} is neither in ${input} nor returned by the service.`);
       onMissing();

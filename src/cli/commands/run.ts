@@ -1,5 +1,5 @@
 import { basename, resolve } from "node:path";
-import { costUsd, countsOf, outcomeExitCode, stage, usd } from "../batch-format.js";
+import { outcomeExitCode, usd } from "../batch-format.js";
 import { Checkpoint } from "../checkpoint.js";
 import { defineCommand } from "../command.js";
 import { exitCodes } from "../exit-codes.js";
@@ -69,30 +69,30 @@ ${waitOptionsHelp}`,
     // The checkpoint stays until the summary is out: a crash before it re-runs with this batch, not a new one.
     const written = await downloadResults(ctx, id, { out, failedOnly: false, join: undefined, pageSize: 1000, keepCheckpoint: true });
     const batch = await ctx.client().batch.get(id, { signal: ctx.signal });
-    const c = countsOf(batch);
+    const c = batch.counts;
     const elapsedMs = Date.now() - started;
     ctx.out.result(
       {
         type: "run",
         batchId: id,
-        state: stage(batch),
+        state: batch.status,
         out,
         results: written.written,
         succeeded: c.succeeded,
         failed: c.failed,
         cancelled: c.cancelled,
         badLines,
-        costUsdTicks: String(batch.costBreakdown?.totalCostUsdTicks ?? 0n),
-        costUsd: costUsd(batch),
+        costUsdTicks: batch.costUsdTicks,
+        costUsd: batch.costUsd,
         elapsedMs,
       },
       [
-        `batch ${id} ${stage(batch)} in ${duration(elapsedMs)}`,
+        `batch ${id} ${batch.status} in ${duration(elapsedMs)}`,
         `  succeeded  ${count(c.succeeded)}`,
         `  failed     ${count(c.failed)}${c.failed > 0 ? ` (re-run them: xai-batch retry-failed ${id})` : ""}`,
         ...(c.cancelled > 0 ? [`  cancelled  ${count(c.cancelled)}`] : []),
         ...(badLines > 0 ? [`  bad lines  ${count(badLines)} (not sent; see above)`] : []),
-        `  cost       ${usd(costUsd(batch))}`,
+        `  cost       ${usd(batch.costUsd)}`,
         `  results    ${out} (${count(written.written)} lines)`,
       ].join("\n"),
     );

@@ -1,6 +1,6 @@
 import { defineCommand } from "../command.js";
 import { exitCodes } from "../exit-codes.js";
-import { fileJson, fileLine } from "../file-format.js";
+import { fileLine } from "../file-format.js";
 import { integerFlag } from "../global-options.js";
 
 /** `xai-batch upload FILE`: stores a file with xAI's Files service and prints its id. */
@@ -33,7 +33,7 @@ export const command = defineCommand(
         },
       });
       progress.stop(null);
-      ctx.out.result(fileJson(file), fileLine(file));
+      ctx.out.result(file, fileLine(file));
     } finally {
       progress.stop(null);
     }

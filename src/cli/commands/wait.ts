@@ -1,5 +1,5 @@
-import type { Batch } from "../../wire.js";
-import { batchJson, batchLine, countsOf, outcomeExitCode, type Counts } from "../batch-format.js";
+import type { BatchCounts, BatchView } from "../../index.js";
+import { batchLine, outcomeExitCode } from "../batch-format.js";
 import { defineCommand, type CommandContext } from "../command.js";
 import { integerFlag } from "../global-options.js";
 import { bar, count, etaText, joinParts, type ProgressFrame } from "../progress.js";
@@ -21,10 +21,10 @@ export function pollInterval(value: string | undefined): number | undefined {
  * Waits until the batch is done, with a progress line of what is *processed* (succeeded, failed,
  * cancelled) against what is pending, and an ETA from the rate seen during this wait.
  */
-export async function waitWithProgress(ctx: CommandContext, batchId: string, pollIntervalMs: number | undefined): Promise<Batch> {
+export async function waitWithProgress(ctx: CommandContext, batchId: string, pollIntervalMs: number | undefined): Promise<BatchView> {
   const started = Date.now();
-  let first: Counts | undefined;
-  let latest: Counts | undefined;
+  let first: BatchCounts | undefined;
+  let latest: BatchCounts | undefined;
   const progress = ctx.out.progress(() => processingFrame(batchId, latest, first, Date.now() - started));
   try {
     return await ctx.client().batch.wait(batchId, {
@@ -32,7 +32,7 @@ export async function waitWithProgress(ctx: CommandContext, batchId: string, pol
       pollIntervalMs,
       maxPollIntervalMs: Math.max(pollIntervalMs ?? 0, maxPollIntervalMs),
       onProgress: (batch) => {
-        latest = countsOf(batch);
+        latest = batch.counts;
         first ??= latest;
         progress.update();
       },
@@ -42,7 +42,7 @@ export async function waitWithProgress(ctx: CommandContext, batchId: string, pol
   }
 }
 
-function processingFrame(batchId: string, c: Counts | undefined, first: Counts | undefined, elapsedMs: number): ProgressFrame {
+function processingFrame(batchId: string, c: BatchCounts | undefined, first: BatchCounts | undefined, elapsedMs: number): ProgressFrame {
   if (c === undefined) return { text: `waiting for batch ${batchId}`, fields: { stage: "wait", batchId } };
   const done = c.succeeded + c.failed + c.cancelled;
   const doneBefore = first === undefined ? 0 : first.succeeded + first.failed + first.cancelled;
@@ -73,7 +73,7 @@ export const command = defineCommand(
   async (ctx, values, [batchId]) => {
     ctx.onInterrupt(() => `Batch ${batchId} keeps processing; run \`xai-batch wait ${batchId}\` to watch it again.`);
     const batch = await waitWithProgress(ctx, batchId!, pollInterval(values["poll-interval-ms"]));
-    ctx.out.result(batchJson(batch), batchLine(batch));
+    ctx.out.result(batch, batchLine(batch));
     return outcomeExitCode(batch);
   },
 );

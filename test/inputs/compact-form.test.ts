@@ -1,8 +1,8 @@
 import { toJson, type JsonObject } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { compactToCanonical, RowError } from "../../src/cli/compact-form.js";
-import { parseRequestLine } from "../../src/cli/request-line.js";
-import { image, system, text, tool, user, assistant } from "../../src/index.js";
+import { compactToCanonical } from "../../src/inputs/compact-form.js";
+import { image, system, text, tool, user, assistant, InputError } from "../../src/index.js";
+import { toBatchRequest } from "../../src/request-input.js";
 import { ChatRequest } from "../../src/chat.js";
 import { BatchRequestSchema } from "../../src/wire.js";
 
@@ -13,6 +13,11 @@ function libraryJson(chat: ChatRequest): JsonObject {
 
 function parsedJson(line: object): JsonObject {
   return toJson(BatchRequestSchema, parseRequestLine(JSON.stringify(line))) as JsonObject;
+}
+
+/** A JSONL line as `add` reads it, every model allowed. */
+function parseRequestLine(line: string) {
+  return toBatchRequest(JSON.parse(line), 0, undefined);
 }
 
 describe("the compact chat form", () => {
@@ -86,12 +91,12 @@ describe("the compact chat form", () => {
     [{ model: "grok-4", messages: [{ role: "user", content: [{ type: "image_url", image_url: {} }] }] }, "messages[0].content[0].image_url.url must be an https:// or data: URL"],
     [{ model: "grok-4", messages: ["hi"] }, 'messages[0] must be an object such as {"role":"user","content":"Hello"}, got "hi"'],
   ])("refuses %j with a message that says what to fix", (row, message) => {
-    expect(() => compactToCanonical(row as JsonObject)).toThrow(RowError);
+    expect(() => compactToCanonical(row as JsonObject)).toThrow(InputError);
     expect(() => compactToCanonical(row as JsonObject)).toThrow(message);
   });
 });
 
-describe("parseRequestLine", () => {
+describe("a JSON line through the normaliser", () => {
   it("reads canonical protobuf JSON of every request kind", () => {
     const lines = [
       { batchRequestId: "c", completionRequest: { model: "grok-4", messages: [{ role: "ROLE_USER", content: [{ text: "hi" }] }] } },
@@ -104,18 +109,17 @@ describe("parseRequestLine", () => {
   });
 
   it.each([
-    ["{broken", /^not valid JSON: /],
-    ["[1,2]", /^expected a JSON object, got an array$/],
-    ['"text"', /^expected a JSON object, got a string$/],
-    ["null", /^expected a JSON object, got null$/],
-    ['{"id":"a"}', /is neither a BatchRequest .* nor a compact chat/],
+    ["[1,2]", /^request #0: is an array of 2/],
+    ['"text"', /^request #0: is "text"/],
+    ["null", /^request #0: is null/],
+    ['{"id":"a"}', /^request #0 \(id "a"\): is none of the request shapes/],
     ['{"completionRequest":{"model":"grok-4"},"messages":[]}', /mixes a BatchRequest's "completionRequest"/],
     ['{"completionRequest":{"model":"grok-4","maxTokens":"lots"}}', /max_tokens .*"lots"/],
     ['{"completionRequest":{"model":"grok-4","bogus":1}}', /bogus/],
     ['{"model":"grok-4","messages":[{"role":"user","content":"x"}],"temperature":3}', /Expected `temperature` to be a number from 0 to 2, got 3/],
     ['{"model":"grok-4","messages":[{"role":"user","content":"x"}],"max_tokens":0}', /Expected `maxTokens` to be an integer from 1/],
   ])("refuses %s", (line, message) => {
-    expect(() => parseRequestLine(line)).toThrow(RowError);
+    expect(() => parseRequestLine(line)).toThrow(InputError);
     expect(() => parseRequestLine(line)).toThrow(message);
   });
 });

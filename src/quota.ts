@@ -1,5 +1,6 @@
-import { sleep } from "./sleep.js";
-import { SlidingWindow } from "./sliding-window.js";
+import type { Limits } from "./client-options.js";
+import { sleep } from "./internal/sleep.js";
+import { SlidingWindow } from "./internal/sliding-window.js";
 
 /** The rate-limited kinds of call: batch creation and AddBatchRequests. */
 export type QuotaKind = "create" | "add";
@@ -51,6 +52,11 @@ export class MemoryQuotaLimiter implements QuotaLimiter {
       create: new Lane(new SlidingWindow(rates.create.limit, rates.create.windowMs, marginMs), now),
       add: new Lane(new SlidingWindow(rates.add.limit, rates.add.windowMs, marginMs), now),
     };
+  }
+
+  /** The limiter that paces one process to a team's `limits` (the Client's default). */
+  static fromLimits(limits: Readonly<Pick<Limits, "createPerSecond" | "addCallsPerWindow" | "addWindowMs">>): MemoryQuotaLimiter {
+    return new MemoryQuotaLimiter(ratesFor(limits));
   }
 
   acquire(kind: QuotaKind, signal?: AbortSignal): Promise<Permit> {
@@ -139,4 +145,14 @@ function untilAborted(turn: Promise<Permit>, signal: AbortSignal): Promise<Permi
       },
     );
   });
+}
+
+/** The rolling-window rates that keep a client within `limits`, for this limiter or a shared one. */
+export function ratesFor(limits: Readonly<Pick<Limits, "createPerSecond" | "addCallsPerWindow" | "addWindowMs">>): Record<QuotaKind, Rate> {
+  return {
+    // "N per second" as one per 1/N s: a burst of N in the same instant would exceed a per-second
+    // limit counted over any sliding second, and xAI's 1/s is exactly this.
+    create: { limit: 1, windowMs: Math.ceil(1_000 / limits.createPerSecond) },
+    add: { limit: limits.addCallsPerWindow, windowMs: limits.addWindowMs },
+  };
 }

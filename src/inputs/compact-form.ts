@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { InputError } from "../errors.js";
 
 /**
  * The compact chat form people write by hand, rewritten into protobuf's canonical JSON of a BatchRequest:
@@ -14,14 +15,14 @@ import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 export function compactToCanonical(row: JsonObject): JsonObject {
   const { id, batch_request_id, batchRequestId, model, messages, ...params } = row;
   const ids = [id, batch_request_id, batchRequestId].filter((v) => v !== undefined);
-  if (ids.length > 1) throw new RowError(`gives its id more than once; use only "id"`);
+  if (ids.length > 1) throw new InputError(`gives its id more than once; use only "id"`);
   const requestId = ids[0];
   if (requestId !== undefined && (typeof requestId !== "string" || requestId.trim() === "")) {
-    throw new RowError(`"id" must be a non-empty string, got ${show(requestId)}`);
+    throw new InputError(`"id" must be a non-empty string, got ${show(requestId)}`);
   }
-  if (typeof model !== "string" || model.trim() === "") throw new RowError(`"model" must be a non-empty string such as "grok-4", got ${show(model)}`);
+  if (typeof model !== "string" || model.trim() === "") throw new InputError(`"model" must be a non-empty string such as "grok-4", got ${show(model)}`);
   if (!Array.isArray(messages) || messages.length === 0) {
-    throw new RowError(`"messages" must be a non-empty array such as [{"role":"user","content":"Hello"}], got ${show(messages)}`);
+    throw new InputError(`"messages" must be a non-empty array such as [{"role":"user","content":"Hello"}], got ${show(messages)}`);
   }
   const completionRequest: JsonObject = { model, messages: messages.map((m, i) => toMessage(m, `messages[${i}]`)) };
   for (const [key, value] of Object.entries(params)) {
@@ -30,11 +31,6 @@ export function compactToCanonical(row: JsonObject): JsonObject {
     else completionRequest[convert.field] = convert.to(value);
   }
   return requestId === undefined ? { completionRequest } : { batchRequestId: requestId, completionRequest };
-}
-
-/** Something wrong with one row of the input, said so that the user can fix the row. */
-export class RowError extends Error {
-  override readonly name = "RowError";
 }
 
 const roles: Record<string, string> = { user: "ROLE_USER", system: "ROLE_SYSTEM", assistant: "ROLE_ASSISTANT" };
@@ -66,34 +62,34 @@ const paramConverters: Record<string, Converter> = Object.fromEntries(
 );
 
 function toMessage(value: JsonValue, path: string): JsonObject {
-  if (!isObject(value)) throw new RowError(`${path} must be an object such as {"role":"user","content":"Hello"}, got ${show(value)}`);
+  if (!isObject(value)) throw new InputError(`${path} must be an object such as {"role":"user","content":"Hello"}, got ${show(value)}`);
   const { role, content, ...rest } = value;
   const wireRole = typeof role === "string" ? roles[role] : undefined;
-  if (wireRole === undefined) throw new RowError(`${path}.role must be "user", "system" or "assistant", got ${show(role)}`);
+  if (wireRole === undefined) throw new InputError(`${path}.role must be "user", "system" or "assistant", got ${show(role)}`);
   let parts: JsonObject[];
   if (typeof content === "string") parts = [{ text: content }];
   else if (Array.isArray(content) && content.length > 0) parts = content.map((p, i) => toPart(p, `${path}.content[${i}]`));
-  else throw new RowError(`${path}.content must be a string or a non-empty array of parts, got ${show(content)}`);
+  else throw new InputError(`${path}.content must be a string or a non-empty array of parts, got ${show(content)}`);
   return { ...rest, role: wireRole, content: parts };
 }
 
 function toPart(value: JsonValue, path: string): JsonObject {
   if (typeof value === "string") return { text: value };
-  if (!isObject(value)) throw new RowError(`${path} must be a string or a part such as {"type":"text","text":"Hello"}, got ${show(value)}`);
+  if (!isObject(value)) throw new InputError(`${path} must be a string or a part such as {"type":"text","text":"Hello"}, got ${show(value)}`);
   if (value.type === "text") {
-    if (typeof value.text !== "string") throw new RowError(`${path}.text must be a string, got ${show(value.text)}`);
+    if (typeof value.text !== "string") throw new InputError(`${path}.text must be a string, got ${show(value.text)}`);
     return { text: value.text };
   }
   if (value.type === "image_url") {
     const image = value.image_url ?? value.imageUrl;
     const url = typeof image === "string" ? image : isObject(image) ? image.url : undefined;
-    if (typeof url !== "string" || url === "") throw new RowError(`${path}.image_url.url must be an https:// or data: URL, got ${show(url)}`);
+    if (typeof url !== "string" || url === "") throw new InputError(`${path}.image_url.url must be an https:// or data: URL, got ${show(url)}`);
     const detail = isObject(image) && image.detail !== undefined ? image.detail : "auto";
     const wireDetail = typeof detail === "string" ? imageDetails[detail] : undefined;
-    if (wireDetail === undefined) throw new RowError(`${path}.image_url.detail must be "auto", "low" or "high", got ${show(detail)}`);
+    if (wireDetail === undefined) throw new InputError(`${path}.image_url.detail must be "auto", "low" or "high", got ${show(detail)}`);
     return { imageUrl: { imageUrl: url, detail: wireDetail } };
   }
-  throw new RowError(`${path}.type must be "text" or "image_url", got ${show(value.type)}`);
+  throw new InputError(`${path}.type must be "text" or "image_url", got ${show(value.type)}`);
 }
 
 function toResponseFormat(value: JsonValue): JsonValue {
@@ -104,7 +100,7 @@ function toResponseFormat(value: JsonValue): JsonValue {
   // OpenAI nests the schema as json_schema.schema; xAI takes the schema's JSON text.
   const wrapper = value.json_schema ?? value.jsonSchema;
   const schema = isObject(wrapper) && wrapper.schema !== undefined ? wrapper.schema : wrapper;
-  if (schema === undefined) throw new RowError(`response_format of type "json_schema" needs "json_schema": {"schema": {...}}`);
+  if (schema === undefined) throw new InputError(`response_format of type "json_schema" needs "json_schema": {"schema": {...}}`);
   return { formatType, schema: typeof schema === "string" ? schema : JSON.stringify(schema) };
 }
 

@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { MemoryQuotaLimiter, type Permit, type QuotaKind } from "../../src/internal/quota.js";
+import { MemoryQuotaLimiter, type Permit, type QuotaKind } from "../src/quota.js";
 
 // Real timers, scaled down: the window is 200 ms instead of a minute.
 const windowMs = 200;

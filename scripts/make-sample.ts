@@ -1,4 +1,4 @@
-// Writes examples/requests.jsonl, the sample `npm start` runs: `npx tsx examples/make-requests.ts`.
+// Writes examples/requests.jsonl, the sample `npm start` runs: `npx tsx scripts/make-sample.ts`.
 // Deterministic (a seeded generator, no clock), so the committed file is exactly what this script writes;
 // a test checks that they agree.
 import { writeFileSync } from "node:fs";
@@ -95,7 +95,7 @@ const subjects = "the printing press|a heat pump|HTTP/2 flow control|sourdough s
 const imagePrompts = ["a red fox in fresh snow", "a lighthouse at dusk", "a bowl of ramen, overhead", "a city skyline in the rain", "a watercolor of a sailboat"];
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const path = fileURLToPath(new URL("requests.jsonl", import.meta.url));
+  const path = fileURLToPath(new URL("../examples/requests.jsonl", import.meta.url));
   writeFileSync(path, `${sampleLines().join("\n")}\n`);
   console.log(`wrote ${sampleSize} requests to ${path}`);
 }
