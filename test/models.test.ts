@@ -51,7 +51,7 @@ it("checks batch requests against the team's live list by default: its models an
     ]);
     expect(added.requestsAdded).toBe(2);
     const unlisted = live.chat.create("grok-4", { batchRequestId: "z" }).append(user("hi"));
-    await expect(live.batch.add(batchId, [unlisted])).rejects.toThrow(/asks for model "grok-4", which the Batch API does not serve/);
+    await expect(live.batch.add(batchId, [unlisted])).rejects.toThrow(/asks for "grok-4", which the Batch API does not serve/);
   } finally {
     live.close();
   }

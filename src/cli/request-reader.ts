@@ -118,7 +118,12 @@ export async function* prepareLines(path: string, options: PrepareLinesOptions):
     }
   };
   const rows = (async function* () {
-    const onBadLine = (line: number, reason: string) => held.push({ before: fed, line, reason });
+    const onBadLine = (line: number, reason: string) => {
+      held.push({ before: fed, line, reason });
+      // Nothing the library still has to judge comes before it: say it now (an endless first line, or
+      // `--strict`, must not wait for a verdict that never comes).
+      if (waiting.size === 0) release(Infinity);
+    };
     for await (const input of readRequestLines(path, { ...options, onBadLine, stats })) {
       waiting.set(fed++, input);
       yield input.row;
