@@ -59,7 +59,10 @@ export interface CreateBatchOptions extends CallOptions {
 
 /** Options of `add`. `totalTimeoutMs` and `signal` bound the whole add; `timeoutMs` each call it makes. */
 export interface AddOptions extends OperationOptions {
-  /** Most requests in one AddBatchRequests call. @default 10_000 */
+  /**
+   * Most requests in one AddBatchRequests call. xAI limits a call by size only, and add calls are the
+   * team's scarcest quota, so by default calls are cut by `limits.maxAddBytes` alone. @default no cap
+   */
   maxRequestsPerCall?: number;
   /** AddBatchRequests calls in flight at once. @default 4 */
   concurrency?: number;
@@ -144,7 +147,6 @@ const defaultMaxPollIntervalMs = 30_000;
 /** AddBatchRequests with each request sent as the bytes it was measured as; see proto/xai_batch/v1/preencoded.proto. */
 const preencodedAdd = { ...BatchMgmt.method.addBatchRequests, input: PreencodedAddBatchRequestsRequestSchema };
 const maxListLimit = 1000;
-const defaultMaxRequestsPerCall = 10_000;
 
 const stateWords: Record<string, BatchRequestMetadata_State> = {
   pending: BatchRequestMetadata_State.PENDING,
@@ -327,7 +329,7 @@ export class BatchResource {
     };
     return this.about(batchId, this.#settings.batchModels().then((models) => runAdd(transport, batchId, requests, {
       maxAddBytes: this.#settings.maxAddBytes,
-      maxRequestsPerCall: options?.maxRequestsPerCall ?? defaultMaxRequestsPerCall,
+      maxRequestsPerCall: options?.maxRequestsPerCall ?? Number.POSITIVE_INFINITY,
       concurrency: options?.concurrency ?? defaultAddConcurrency,
       autoIds: options?.autoIds ?? true,
       oversize: options?.oversize ?? "error",

@@ -29,7 +29,7 @@ export interface PrepareOptions {
   models?: readonly string[] | "any";
   /** Largest encoded AddBatchRequests call; a request that alone exceeds it is invalid. @default 25_000_000 */
   maxAddBytes?: number;
-  /** Most requests in one call, for planning `call`. @default 10_000 */
+  /** Most requests in one call, for planning `call`. @default no cap (calls are cut by size), as in `add` */
   maxRequestsPerCall?: number;
   /** "error" throws the first invalid request's InputError; "skip" reports it to `onInvalid` and goes on. @default "error" */
   invalid?: "error" | "skip";
@@ -72,7 +72,7 @@ export async function* prepareRequests(requests: Iterable<AddInput> | AsyncItera
     true,
     refuse,
   );
-  const planner = new ChunkPlanner({ maxBytes: maxAddBytes, maxRequests: options.maxRequestsPerCall ?? 10_000 }, envelopeSize(longestBatchId));
+  const planner = new ChunkPlanner({ maxBytes: maxAddBytes, maxRequests: options.maxRequestsPerCall ?? Number.POSITIVE_INFINITY }, envelopeSize(longestBatchId));
   let call = 0;
   let index = 0;
   let group: unknown[] = [];

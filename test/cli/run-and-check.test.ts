@@ -65,7 +65,7 @@ describe("check", () => {
     expect(done.stdout).toContain(`${input}:4: expected a JSON object, got an array`);
     expect(done.stdout).toContain("5 lines, 2 valid requests, 3 bad lines");
     expect(done.stdout).toContain("1 given, 1 derived from content");
-    expect(done.stdout).toContain("1 AddBatchRequests call of at most 10,000 requests and 25,000,000 bytes");
+    expect(done.stdout).toContain("1 AddBatchRequests call of at most 25,000,000 bytes");
 
     const json = await cli.run(["check", input, "--json", "--models", "grok-4,grok-9", "--requests-per-call", "1"]);
     const records = jsonLines(json.stdout);

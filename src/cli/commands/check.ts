@@ -7,8 +7,6 @@ import { count, duration, plural } from "../progress.js";
 import { prepareLines, type InputStats } from "../request-reader.js";
 import { checkingFrame } from "../request-source.js";
 
-/** The library's default of `maxRequestsPerCall`. */
-const defaultRequestsPerCall = 10_000;
 
 /** Distinct models counted by name; a file naming more is unusual and the rest are summed as "other". */
 const maxModelsCounted = 50;
@@ -33,14 +31,14 @@ export const command = defineCommand(
     summary: "check a JSONL file without sending anything (a dry run)",
     positionals: ["FILE.jsonl"],
     options: { "requests-per-call": { type: "string" } },
-    optionsHelp: `  --requests-per-call N    plan calls of at most N requests (default ${defaultRequestsPerCall}); calls also stay under ${defaultLimits.maxAddBytes} bytes`,
+    optionsHelp: `  --requests-per-call N    plan calls of at most N requests (default: no cap, as add); calls stay under ${defaultLimits.maxAddBytes} bytes`,
     description:
       "Reads FILE.jsonl and lists every line that is not a valid request (broken JSON, wrong types, an unknown model, a\n" +
       "repeated id, too large), then counts requests and plans the AddBatchRequests calls. Sends nothing.\n" +
       "Exits 0 if every line is good, 2 if any is bad.",
   },
   async (ctx, values, [file]) => {
-    const maxRequests = values["requests-per-call"] === undefined ? defaultRequestsPerCall : integerFlag("requests-per-call", values["requests-per-call"], 1, 1_000_000);
+    const maxRequests = values["requests-per-call"] === undefined ? undefined : integerFlag("requests-per-call", values["requests-per-call"], 1, 1_000_000);
     const stats: InputStats = { lines: 0, requests: 0, badLines: 0 };
     const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
     const found: Findings = { autoIds: 0, encodedBytes: 0, largest: undefined, calls: 0, models: new Map() };
@@ -89,7 +87,7 @@ export const command = defineCommand(
         `  ids:     ${count(stats.requests - found.autoIds)} given, ${count(found.autoIds)} derived from content (the same in every run)`,
         `  models:  ${[...found.models].map(([m, n]) => `${m} ${count(n)}`).join(", ") || "none"}`,
         `  size:    ${count(found.encodedBytes)} bytes encoded; largest request ${count(found.largest?.bytes ?? 0)} bytes${found.largest === undefined ? "" : ` (line ${found.largest.line})`}`,
-        `  calls:   ${plural(found.calls, "AddBatchRequests call")} of at most ${plural(maxRequests, "request")} and ${count(defaultLimits.maxAddBytes)} bytes` +
+        `  calls:   ${plural(found.calls, "AddBatchRequests call")} of at most ${maxRequests === undefined ? "" : `${plural(maxRequests, "request")} and `}${count(defaultLimits.maxAddBytes)} bytes` +
           (minAddMs > 0 ? `; at ${defaultLimits.addCallsPerWindow} calls per ${duration(defaultLimits.addWindowMs)}, adding takes at least ${duration(minAddMs)}` : ""),
         stats.badLines === 0 ? "OK: nothing was sent." : `Not OK: fix the ${plural(stats.badLines, "bad line")} above (nothing was sent).`,
       ].join("\n"),
