@@ -46,6 +46,11 @@ export class ApiError extends Error {
   readonly retryAfterMs: number | undefined;
   /** How many attempts were made before this error surfaced. */
   attempts = 1;
+  /**
+   * The `x-request-id` the client sent with the call (the same on every attempt), to quote when asking
+   * xAI about it; undefined for an error that no call of this client made.
+   */
+  requestId: string | undefined;
 
   constructor(init: {
     code: Code;

@@ -109,6 +109,16 @@ describe("attempts of one call", () => {
     expect(second!.deadlineMs!).toBeLessThan(first!.deadlineMs! - 90);
     expect(third!.deadlineMs!).toBeLessThan(second!.deadlineMs! - 90);
   });
+
+  it("names in the error the request id it sent, the same on every attempt", async () => {
+    server.handle({ getBatch: async () => Promise.reject(new StatusError(status.UNAVAILABLE, "down")) });
+    const c = new Client({ apiKey, baseUrl: server.url, retry: { maxAttempts: 3, transientBackoff: { initialMs: 1, maxMs: 1, multiplier: 1 } } });
+    const error = await c.batch.get("b1").catch((e: unknown) => e);
+    c.close();
+    expect(error).toBeInstanceOf(ApiError);
+    const sent = new Set(server.calls.slice(-3).map((call) => call.metadata["x-request-id"]));
+    expect([...sent]).toEqual([(error as ApiError).requestId]);
+  });
 });
 
 describe("errors", () => {

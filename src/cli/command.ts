@@ -153,7 +153,8 @@ function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   if (!(error instanceof ApiError)) return error.message;
   const hint = apiHints[error.code];
-  return hint === undefined ? error.message : `${error.message}\n${hint}`;
+  const message = error.requestId === undefined ? error.message : `${error.message} (request id ${error.requestId})`;
+  return hint === undefined ? message : `${message}\n${hint}`;
 }
 
 const apiHints: Partial<Record<Code, string>> = {

@@ -257,6 +257,7 @@ function gaveUp(error: ApiError, streak: FailureStreak | undefined, progress: Ad
       `${progress.requestsAdded} added by this add, ${progress.alreadyPresent} there before. Running the same add again sends only the rest.)`,
   });
   stopped.attempts = attempts;
+  stopped.requestId = cause.requestId;
   return stopped;
 }
 
@@ -271,6 +272,7 @@ function unexplainedConflict(error: ApiError, requests: number): ApiError {
     rawMessage: `${error.rawMessage} (the batch's listing, read from the start after each refusal, shows none of the ${requests} ids still refused: another writer may be adding them, or the listing lags behind)`,
   });
   refused.attempts = error.attempts;
+  refused.requestId = error.requestId;
   return refused;
 }
 

@@ -91,6 +91,7 @@ export async function callUnary<T>(
       error = mapped;
     }
     error.attempts = attempt;
+    error.requestId ??= headers.get(requestIdHeader) ?? undefined;
     hooks.onAttempt?.(error);
     if (kind !== undefined && error.isQuotaError && error.retryAfterMs !== undefined) {
       ctx.quota.pause(kind, Date.now() + Math.min(error.retryAfterMs, ctx.retry.maxHintMs));
