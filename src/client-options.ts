@@ -1,3 +1,4 @@
+import type { Interceptor, Transport } from "@connectrpc/connect";
 import { ApiKey } from "./auth.js";
 import { InputError } from "./errors.js";
 import { checkMetadata } from "./internal/call.js";
@@ -56,6 +57,16 @@ export interface ClientOptions {
    * "xai-batch/redis") when several processes use one team's quota. @default an in-memory limiter built from `limits`
    */
   quotaLimiter?: QuotaLimiter;
+  /**
+   * Connect interceptors every call passes through (attempts included), e.g. for logging or tracing.
+   * @default none
+   */
+  interceptors?: readonly Interceptor[];
+  /**
+   * A Connect transport of your own (your TLS, proxy, interceptors), used instead of the one the client
+   * builds; `baseUrl`, `http2` and `interceptors` then belong on it, and `close()` leaves it open. @default the client's own
+   */
+  transport?: Transport;
 }
 
 /** The options after defaults and validation. */
@@ -69,6 +80,8 @@ export interface ResolvedClientOptions {
   readonly limits: Readonly<Limits>;
   readonly retry: Readonly<RetryOptions>;
   readonly quotaLimiter: QuotaLimiter;
+  readonly interceptors: readonly Interceptor[];
+  readonly transport: Transport | undefined;
 }
 
 export const defaultLimits: Readonly<Limits> = Object.freeze({
@@ -79,7 +92,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxFileBytes: 512_000_000,
 });
 
-const optionKeys = ["apiKey", "baseUrl", "allowInsecure", "timeoutMs", "metadata", "batchModels", "limits", "http2", "retry", "quotaLimiter"];
+const optionKeys = ["apiKey", "baseUrl", "allowInsecure", "timeoutMs", "metadata", "batchModels", "limits", "http2", "retry", "quotaLimiter", "interceptors", "transport"];
 
 /** Applies defaults and checks every option, with messages that say what was expected. */
 export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedClientOptions {
@@ -109,6 +122,19 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
   if (connection.writeMaxBytes < limits.maxAddBytes + 1024) {
     throw new InputError(`\`http2.writeMaxBytes\` (${connection.writeMaxBytes}) must exceed \`limits.maxAddBytes\` (${limits.maxAddBytes}) by at least 1024, or full add calls could not be sent.`);
   }
+  const interceptors = options.interceptors ?? [];
+  if (!Array.isArray(interceptors) || interceptors.some((i) => typeof i !== "function")) {
+    throw new InputError(`Expected \`interceptors\` to be an array of Connect interceptors (functions), got ${describe(options.interceptors)}.`);
+  }
+  if (options.transport !== undefined) {
+    if (typeof options.transport !== "object" || typeof options.transport.unary !== "function") {
+      throw new InputError(`Expected \`transport\` to be a Connect Transport (from createGrpcTransport), got ${describe(options.transport)}.`);
+    }
+    const ownSettings = (["baseUrl", "http2", "interceptors", "allowInsecure"] as const).filter((k) => options[k] !== undefined);
+    if (ownSettings.length > 0) {
+      throw new InputError(`\`${ownSettings[0]}\` has no effect with \`transport\`: set it on the transport you pass (createGrpcTransport's options).`);
+    }
+  }
   const apiKey = ApiKey.resolve(options.apiKey, env);
   const scope: QuotaScope = { team: apiKey.fingerprint(), rates: ratesFor(limits) };
   return Object.freeze({
@@ -120,6 +146,8 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
     limits: Object.freeze(limits),
     retry,
     quotaLimiter: options.quotaLimiter === undefined ? MemoryQuotaLimiter.fromLimits(limits) : (options.quotaLimiter.forScope?.(scope) ?? options.quotaLimiter),
+    interceptors: Object.freeze([...interceptors]),
+    transport: options.transport,
   });
 }
 

@@ -33,7 +33,7 @@ export class Client {
 
   constructor(options?: ClientOptions) {
     this.#options = resolveClientOptions(options);
-    this.#connection = openConnection(this.#options.connection);
+    this.#connection = openConnection(this.#options.connection, this.#options.interceptors, this.#options.transport);
     const headers = new Headers(this.#options.metadata);
     headers.set("authorization", this.#options.apiKey.authorization());
     headers.set("user-agent", `${LIBRARY_NAME}/${LIBRARY_VERSION} connect-es node/${process.versions.node}`);

@@ -1,4 +1,4 @@
-import type { Transport } from "@connectrpc/connect";
+import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { isIP } from "node:net";
 import { API_KEY_ENV } from "./auth.js";
@@ -45,7 +45,9 @@ export interface Connection {
  * Opens the gRPC transport. The connection is lazy (nothing is dialled until the first call) and, when the
  * server closes it (GOAWAY, restart, idle reaping), the next call dials a new one.
  */
-export function openConnection(options: ConnectionOptions): Connection {
+export function openConnection(options: ConnectionOptions, interceptors: readonly Interceptor[] = [], own?: Transport): Connection {
+  // The caller's transport is the caller's to configure and to close.
+  if (own !== undefined) return { transport: own, baseUrl: "(the transport you passed)", close: () => {} };
   const url = checkBaseUrl(options.baseUrl, options.allowInsecure);
   // Pings only while calls are open: pinging idle connections makes gRPC servers answer GOAWAY
   // "too_many_pings"; verification before reuse covers the idle case instead.
@@ -59,6 +61,7 @@ export function openConnection(options: ConnectionOptions): Connection {
     sessionManager,
     readMaxBytes: options.readMaxBytes,
     writeMaxBytes: options.writeMaxBytes,
+    interceptors: [...interceptors],
   });
   return {
     transport,

@@ -1,4 +1,5 @@
 import { create, toBinary } from "@bufbuild/protobuf";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { status } from "@grpc/grpc-js";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -408,5 +409,30 @@ describe("construction and lifecycle", () => {
     }
     c.close();
     await aging.stop();
+  });
+});
+
+describe("bringing a transport", () => {
+  it("uses the caller's Connect transport with its interceptors, and leaves it open on close()", async () => {
+    const seen: string[] = [];
+    const own = createGrpcTransport({
+      baseUrl: server.url,
+      interceptors: [(next) => (req) => (seen.push(req.method.name), next(req))],
+    });
+    server.handle({ getBatch: async (req) => batch(req.batchId) });
+    const first = new Client({ apiKey, transport: own });
+    expect((await first.batch.get("b1")).batchId).toBe("b1");
+    first.close();
+    const second = new Client({ apiKey, transport: own });
+    expect((await second.batch.get("b2")).batchId).toBe("b2");
+    second.close();
+    expect(seen).toEqual(["GetBatch", "GetBatch"]);
+    expect(server.calls.at(-1)?.metadata.authorization).toBe(`Bearer ${apiKey}`);
+  });
+
+  it("refuses settings that belong on the transport passed", () => {
+    const own = createGrpcTransport({ baseUrl: server.url });
+    expect(() => new Client({ apiKey, transport: own, baseUrl: "http://127.0.0.1:1" })).toThrow(/`baseUrl` has no effect with `transport`/);
+    expect(() => new Client({ apiKey, interceptors: ["nope" as never] })).toThrow(/Expected `interceptors`/);
   });
 });

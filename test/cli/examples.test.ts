@@ -36,6 +36,18 @@ describe("examples", () => {
     expect(done.stdout).toMatch(/batch batch_\S+: 3 added, 0 already there, 1 invalid/);
   }, 20_000);
 
+  it("interceptors: a log line for every call the client makes", async () => {
+    const emu = await cli.emulator();
+    const done = await cli.runExample("interceptors", [], emu);
+    expect(done.stderr).toBe("");
+    expect(done.code).toBe(0);
+    const lines = done.stdout.split("\n").filter(Boolean).map((l) => l.replace(/ in \d+ ms$/, ""));
+    expect(lines[0]).toBe("CreateBatch ok");
+    // The add's model check reads the team's live list once, three listings side by side.
+    expect(new Set(lines.slice(1, 4))).toEqual(new Set(["ListLanguageModels ok", "ListImageGenerationModels ok", "ListEmbeddingModels ok"]));
+    expect(lines.slice(4)).toEqual(["GetBatch ok", "AddBatchRequests ok", "GetBatch ok"]);
+  }, 20_000);
+
   it("walkthrough: every step of the guide", async () => {
     const emu = await cli.emulator();
     const done = await cli.runExample("walkthrough", [], emu);
