@@ -16,6 +16,11 @@ import { nextToken, PagedList, type Page } from "./pagination.js";
 import { toBatchRequest, type AddInput } from "./request-input.js";
 import { viewRequestMetadata, type RequestMetadataView } from "./request-metadata-view.js";
 import { viewResult, type ResultView } from "./results.js";
+import type { FilesResource, FileView, UploadOptions, UploadProgress, UploadSource } from "./files.js";
+import { checkFileLines, writeFileLines } from "./inputs/file-lines.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { RpcName } from "./timeouts.js";
 import {
   BatchMgmt,
@@ -55,6 +60,49 @@ export type RequestState = "pending" | "succeeded" | "failed" | "cancelled" | Ba
 export interface CreateBatchOptions extends CallOptions {
   /** Build the batch from an uploaded JSONL file instead of adding requests. */
   inputFileId?: string;
+}
+
+/** Options of `createFromFile`. */
+export interface CreateFromFileOptions extends CallOptions {
+  /**
+   * Read a file given by path first and refuse, naming the line, what xAI would refuse when it loads it
+   * (it would cancel the whole batch): broken JSON, a line of another format, a bad request, a repeated id.
+   * @default true
+   */
+  check?: boolean;
+  /** The name the file is stored under. @default the path's base name (required for bytes and streams) */
+  filename?: string;
+  /** Lifetime of the stored file in seconds, 3600 to 2592000. @default xAI's default */
+  expiresAfterS?: number;
+  /** Called as the file goes out. */
+  onUploadProgress?: (progress: UploadProgress) => void;
+}
+
+/** Options of `submit`: those of `add` (for `via: "add"`), and how the requests go in. */
+export interface SubmitOptions extends AddOptions {
+  /**
+   * "add": AddBatchRequests calls, paced to the team's add quota. "file": the requests written as one JSONL
+   * file of xAI's batch line format, uploaded, and the batch created from it: one upload instead of many
+   * add calls, not bound by the add quota (up to `limits.maxFileBytes`). @default "add"
+   */
+  via?: "add" | "file";
+  /** With `via: "file"`: lifetime of the stored file in seconds. @default xAI's default */
+  expiresAfterS?: number;
+  /** With `via: "file"`: called as the file goes out. */
+  onUploadProgress?: (progress: UploadProgress) => void;
+}
+
+/** What `submit` did. */
+export interface SubmitResult {
+  /** The new batch (for `via: "file"` it is loading its file: `wait` handles that). */
+  readonly batch: BatchView;
+  readonly via: "add" | "file";
+  /** Requests put in the batch (sent as calls, or written to the file). */
+  readonly requests: number;
+  /** The uploaded file, with `via: "file"`. */
+  readonly file: FileView | undefined;
+  /** The add's summary, with `via: "add"`. */
+  readonly add: AddResult | undefined;
 }
 
 /** Options of `add`. `totalTimeoutMs` and `signal` bound the whole add; `timeoutMs` each call it makes. */
@@ -136,6 +184,10 @@ export interface BatchResourceSettings {
   readonly maxAddBytes: number;
   /** Models requests may name, asked for when an add starts (the live list is read once); undefined skips the check. */
   readonly batchModels: () => Promise<ReadonlySet<string> | undefined>;
+  /** Where a file-based batch's file goes. */
+  readonly files: FilesResource;
+  /** Largest file the Files service takes. */
+  readonly maxFileBytes: number;
 }
 
 const operationKeys = ["totalTimeoutMs", ...callOptionKeys];
@@ -287,6 +339,48 @@ export class BatchResource {
   }
 
   /**
+   * Creates a batch from a JSONL file in xAI's batch line format (`{"custom_id", "method", "url", "body"}`):
+   * checks it (a path), uploads it, and creates the batch from the stored file. The batch shows zero
+   * requests while xAI loads the file; `wait` knows that. Team limits: one creation per second; the
+   * upload is not bound by the add quota.
+   */
+  async createFromFile(name: string, source: UploadSource, options?: CreateFromFileOptions): Promise<BatchView> {
+    checkNonEmptyString("name", name);
+    checkKnownKeys("createFromFile options", options, ["check", "filename", "expiresAfterS", "onUploadProgress", ...callOptionKeys]);
+    if (typeof source === "string" && options?.check !== false) await checkFileLines(source, await this.#settings.batchModels());
+    const file = await this.#settings.files.upload(source, uploadOptions(options, options?.filename));
+    return this.create(name, { ...callOnly(options), inputFileId: file.id });
+  }
+
+  /**
+   * Creates a batch named `name` and puts `requests` in it, by add calls or as one uploaded file
+   * (`via`); the requests are validated and identified the same way either way.
+   */
+  async submit(name: string, requests: Iterable<AddInput> | AsyncIterable<AddInput>, options?: SubmitOptions): Promise<SubmitResult> {
+    checkNonEmptyString("name", name);
+    const { via = "add", expiresAfterS, onUploadProgress, ...addOptions } = options ?? {};
+    if (via !== "add" && via !== "file") throw new InputError(`Expected \`via\` to be "add" or "file", got ${describe(via)}.`);
+    if (via === "add") {
+      const batch = await this.create(name, callOnly(addOptions));
+      const add = await this.add(batch.batchId, requests, addOptions);
+      return { batch, via, requests: add.requestsAdded + add.alreadyPresent, file: undefined, add };
+    }
+    const dir = await mkdtemp(join(tmpdir(), "xai-batch-file-"));
+    try {
+      const path = join(dir, "requests.jsonl");
+      const written = await writeFileLines(requests, path, { models: await this.#settings.batchModels(), maxBytes: this.#settings.maxFileBytes });
+      if (written.requests === 0) throw new InputError("There are no requests to put in the batch.");
+      // Named by content: a retried upload whose answer was lost is then recognised exactly (see client.files).
+      const filename = `requests-${written.digest.slice(0, 24)}.jsonl`;
+      const file = await this.#settings.files.upload(path, uploadOptions({ ...callOnly(addOptions), expiresAfterS, onUploadProgress }, filename));
+      const batch = await this.create(name, { ...callOnly(addOptions), inputFileId: file.id });
+      return { batch, via, requests: written.requests, file, add: undefined };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
    * Adds requests to a batch: an array, any iterable, or an async iterable of any length (read as fast as
    * calls go out, never all at once). Requests are packed into calls by exact encoded size, paced to the
    * team's quota, retried, and delivered exactly once: re-running an interrupted add of the same input
@@ -387,6 +481,16 @@ export class BatchResource {
       options?.paginationToken,
     );
   }
+}
+
+/** The upload options of a file-based batch's call options. */
+function uploadOptions(options: (CallOptions & { expiresAfterS?: number | undefined; onUploadProgress?: ((p: UploadProgress) => void) | undefined }) | undefined, filename: string | undefined): UploadOptions {
+  return {
+    ...callOnly(options),
+    ...(filename === undefined ? {} : { filename }),
+    ...(options?.expiresAfterS === undefined ? {} : { expiresAfterS: options.expiresAfterS }),
+    ...(options?.onUploadProgress === undefined ? {} : { onProgress: options.onUploadProgress }),
+  };
 }
 
 function checkBatchId(batchId: unknown): asserts batchId is string {

@@ -53,12 +53,14 @@ export class Client {
       },
     }, "CallContext");
     this.models = new ModelsResource(ctx, this.#connection.transport);
+    this.files = new FilesResource(ctx, this.#connection.transport, { maxFileBytes: this.#options.limits.maxFileBytes });
     this.batch = new BatchResource(ctx, this.#connection.transport, {
       maxAddBytes: this.#options.limits.maxAddBytes,
       batchModels: batchModelsOf(this.#options.batchModels, this.models),
+      files: this.files,
+      maxFileBytes: this.#options.limits.maxFileBytes,
     });
     this.chat = new ChatResource();
-    this.files = new FilesResource(ctx, this.#connection.transport, { maxFileBytes: this.#options.limits.maxFileBytes });
   }
 
   /** The service URL this client talks to. */

@@ -1,0 +1,93 @@
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { InputError } from "../errors.js";
+import { toFileLine } from "./to-file-line.js";
+import { prepareRequests } from "../prepare-requests.js";
+import type { AddInput } from "../request-input.js";
+import { toBatchRequest } from "../request-input.js";
+
+/** What writing a batch file produced. */
+export interface WrittenLines {
+  readonly requests: number;
+  readonly bytes: number;
+  /** A hex digest of the content, for a file name that is the same for the same requests. */
+  readonly digest: string;
+}
+
+/**
+ * Writes requests as a JSONL file of xAI's batch line format at `path`, each validated and given the id
+ * `add` would give it (so a file batch and an add of the same input hold the same ids). Stops with an
+ * InputError before the file outgrows `maxBytes`; honours the write stream's backpressure, so memory
+ * holds a line at a time.
+ */
+export async function writeFileLines(
+  requests: Iterable<AddInput> | AsyncIterable<AddInput>,
+  path: string,
+  options: { models: ReadonlySet<string> | undefined; maxBytes: number },
+): Promise<WrittenLines> {
+  const out = createWriteStream(path);
+  const hash = createHash("sha256");
+  let count = 0;
+  let bytes = 0;
+  try {
+    for await (const prepared of prepareRequests(requests, { models: options.models === undefined ? "any" : [...options.models] })) {
+      const line = Buffer.from(`${JSON.stringify(toFileLine(prepared.request))}\n`);
+      bytes += line.length;
+      if (bytes > options.maxBytes) {
+        throw new InputError(`The requests make a file of over ${options.maxBytes} bytes, the most xAI accepts; split them into several batches, or add them with \`via: "add"\`.`);
+      }
+      hash.update(line);
+      count++;
+      if (!out.write(line)) await once(out, "drain");
+    }
+    out.end();
+    await once(out, "finish");
+  } catch (error) {
+    out.destroy();
+    throw error;
+  }
+  return { requests: count, bytes, digest: hash.digest("hex") };
+}
+
+/**
+ * Reads a JSONL file of xAI's batch line format and refuses, naming the line, what xAI would refuse when
+ * it loads it (which would cancel the whole batch): a line that is not JSON, not a batch line, a request
+ * the normaliser refuses (a model the team cannot batch, a bad parameter), or a repeated `custom_id`.
+ * Returns the number of requests.
+ */
+export async function checkFileLines(path: string, models: ReadonlySet<string> | undefined): Promise<number> {
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  const seen = new Map<string, number>();
+  let number = 0;
+  let requests = 0;
+  for await (const text of lines) {
+    number++;
+    if (text.trim() === "") continue;
+    const refuse = (reason: string, field?: string) =>
+      new InputError({ ...(field === undefined ? {} : { field }), reason: `${path} line ${number}: ${reason}; xAI would cancel the batch over it`, fix: "Fix the line and try again" });
+    let row: unknown;
+    try {
+      row = JSON.parse(text);
+    } catch (error) {
+      throw refuse(`not valid JSON (${(error as Error).message})`);
+    }
+    if (row === null || typeof row !== "object" || Array.isArray(row) || !("custom_id" in row)) {
+      throw refuse('not a batch line: expected {"custom_id", "method", "url", "body"}');
+    }
+    let id: string;
+    try {
+      id = toBatchRequest(row, requests, models).batchRequestId!;
+    } catch (error) {
+      if (error instanceof InputError) throw refuse(error.reason, error.field);
+      throw error;
+    }
+    const first = seen.get(id);
+    if (first !== undefined) throw refuse(`repeats the custom_id ${JSON.stringify(id)} of line ${first}`);
+    seen.set(id, number);
+    requests++;
+  }
+  if (requests === 0) throw new InputError(`${path} holds no requests; put one batch line per line.`);
+  return requests;
+}
