@@ -71,9 +71,11 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     for (const { result } of finished) counters.add(result.result.case === "response" ? "requestsSucceeded" : "requestsFailed");
   });
   const models = acceptedModels(resolved);
+  const uploads = new FileStore(now);
   const fileLoader = new InputFileLoader({
     store,
     files: resolved.files,
+    uploads,
     models,
     delayMs: resolved.fileLoadDelayMs,
     timers,
@@ -102,7 +104,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
   });
 
   const files = filesImplementation({
-    store: new FileStore(now),
+    store: uploads,
     auth,
     tokens: pageTokens,
     maxFileBytes: resolved.limits.maxFileBytes,

@@ -1,28 +1,66 @@
 import { readFileSync } from "node:fs";
-import { fromJsonString } from "@bufbuild/protobuf";
-import { BatchRequestSchema, type BatchRequest } from "../wire.js";
+import { toBatchRequest } from "../request-input.js";
+import type { BatchRequest } from "../wire.js";
+import type { FileStore } from "./file-store.js";
 import { isOpen, type BatchRecord, type Store } from "./store.js";
 import type { Timers } from "./timers.js";
 import { prepareRequests } from "./validation.js";
 
-/** Reads a JSONL input file: one BatchRequest per line in protobuf JSON; blank lines are skipped. */
-export function readInputFile(path: string): BatchRequest[] {
-  return readFileSync(path, "utf8")
-    .split(/\r?\n/)
-    .flatMap((line, index) => {
-      if (line.trim() === "") return [];
-      try {
-        return [fromJsonString(BatchRequestSchema, line)];
-      } catch (error) {
-        throw new Error(`line ${index + 1}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    });
+/** A line of an input file that xAI would refuse, with its number (from 1). */
+export class FileLineError extends Error {
+  constructor(
+    readonly line: number,
+    reason: string,
+  ) {
+    super(`line ${line}: ${reason}`);
+  }
+}
+
+/**
+ * Reads a batch input file in xAI's batch line format, one `{"custom_id", "method", "url", "body"}` per
+ * line (blank lines skipped), into BatchRequests with `custom_id` as their id, refusing the first line xAI
+ * would refuse: not JSON, not a batch line, a request that does not convert, a model batches do not serve,
+ * a repeated custom_id.
+ */
+export function readInputFile(content: string, models: ReadonlySet<string>): BatchRequest[] {
+  const requests: BatchRequest[] = [];
+  const firstLineOf = new Map<string, number>();
+  content.split(/\r?\n/).forEach((text, index) => {
+    const line = index + 1;
+    if (text.trim() === "") return;
+    let row: unknown;
+    try {
+      row = JSON.parse(text);
+    } catch {
+      throw new FileLineError(line, "not valid JSON");
+    }
+    if (row === null || typeof row !== "object" || Array.isArray(row) || !("custom_id" in row)) {
+      throw new FileLineError(line, 'not a batch line: expected {"custom_id", "method", "url", "body"}');
+    }
+    let request: BatchRequest;
+    try {
+      request = toBatchRequest(row, requests.length, undefined);
+    } catch (error) {
+      throw new FileLineError(line, error instanceof Error ? error.message : String(error));
+    }
+    const model = request.request.value?.model ?? "";
+    if (!models.has(model)) throw new FileLineError(line, `model ${JSON.stringify(model)} is not available for batch processing`);
+    const id = request.batchRequestId!;
+    const first = firstLineOf.get(id);
+    if (first !== undefined) throw new FileLineError(line, `custom_id ${JSON.stringify(id)} repeats line ${first}`);
+    firstLineOf.set(id, line);
+    requests.push(request);
+  });
+  return requests;
 }
 
 /** What loading input files needs from the rest of the emulator. */
 export interface InputFileLoaderContext {
   store: Store;
+  /** Files given as options: id to path. */
   files: Readonly<Record<string, string>>;
+  /** Files teams uploaded through xai_api.Files. */
+  uploads: FileStore;
   models: ReadonlySet<string>;
   delayMs: number;
   timers: Timers;
@@ -32,11 +70,16 @@ export interface InputFileLoaderContext {
 
 /**
  * Fills file-backed batches `delayMs` after their creation, as xAI does in the background: until then
- * the batch shows zero requests. A file that cannot be read or holds an invalid request cancels the
- * batch with the reason in `cancel_by_xai_message`, the way xAI reports such a batch.
+ * the batch shows zero requests. A file that cannot be read or has a line xAI would refuse cancels the
+ * batch, with `cancel_by_xai_message` "JSONL file validation failed: line N: ...", the way xAI reports it.
  */
 export class InputFileLoader {
   constructor(private readonly context: InputFileLoaderContext) {}
+
+  /** Whether the team can create a batch from this file: one given as an option, or one it uploaded. */
+  knows(team: string, fileId: string): boolean {
+    return Object.hasOwn(this.context.files, fileId) || this.context.uploads.get(team, fileId) !== undefined;
+  }
 
   /** Loads the batch's file when its delay has passed (at once for a batch restored after that). */
   schedule(batch: BatchRecord): void {
@@ -46,19 +89,26 @@ export class InputFileLoader {
 
   // Synchronous on purpose: nothing can stop the emulator between reading the file and recording it.
   private load(batch: BatchRecord): void {
-    const { store, files, models, now, onLoaded } = this.context;
+    const { store, models, now, onLoaded } = this.context;
     const fileId = batch.inputFileId;
     if (fileId === undefined || batch.fileLoaded || !isOpen(batch, now())) return;
     let requests: readonly BatchRequest[];
     try {
-      if (!Object.hasOwn(files, fileId)) throw new Error("the file is not known to this server");
-      requests = prepareRequests(readInputFile(files[fileId]!), batch.requestsById, models);
+      requests = prepareRequests(readInputFile(this.content(batch.team, fileId), models), batch.requestsById, models);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      store.commit({ type: "batchCancelled", batchId: batch.id, timeMs: now(), byXaiMessage: `input file "${fileId}" was rejected: ${reason}` });
+      store.commit({ type: "batchCancelled", batchId: batch.id, timeMs: now(), byXaiMessage: `JSONL file validation failed: ${reason}` });
       return;
     }
     store.commit({ type: "requestsAdded", batchId: batch.id, timeMs: now(), fromFile: true, requests });
     onLoaded(batch, requests.length);
+  }
+
+  private content(team: string, fileId: string): string {
+    const { files, uploads } = this.context;
+    if (Object.hasOwn(files, fileId)) return readFileSync(files[fileId]!, "utf8");
+    const uploaded = uploads.get(team, fileId);
+    if (uploaded === undefined) throw new Error(`the file ${JSON.stringify(fileId)} no longer exists (deleted or expired)`);
+    return uploaded.bytes.toString("utf8");
   }
 }

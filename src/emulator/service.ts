@@ -83,7 +83,7 @@ export function batchService(context: ServiceContext): UnaryHandlers<typeof Batc
     createBatch: rpc("CreateBatch", (request, caller) => {
       admit(createLimiter, caller, `at most 1 CreateBatch per ${limits.createIntervalMs} ms`);
       const inputFileId = request.inputFileId || undefined;
-      if (inputFileId !== undefined && !Object.hasOwn(options.files, inputFileId)) {
+      if (inputFileId !== undefined && !fileLoader.knows(caller.team, inputFileId)) {
         throw new StatusError(GrpcStatus.NOT_FOUND, `input file "${inputFileId}" not found`);
       }
       const timeMs = now();
@@ -131,6 +131,12 @@ export function batchService(context: ServiceContext): UnaryHandlers<typeof Batc
       }
       admit(addLimiter, caller, `at most ${limits.addCallsPerWindow} AddBatchRequests calls per ${limits.addWindowMs} ms`);
       const batch = findBatch(caller, request.batchId);
+      if (batch.inputFileId !== undefined) {
+        throw new StatusError(
+          GrpcStatus.FAILED_PRECONDITION,
+          `batch ${batch.id} was created from the file ${batch.inputFileId} and is sealed: its requests come from the file; add requests to another batch`,
+        );
+      }
       const at = now();
       if (!isOpen(batch, at)) {
         const why = batch.cancel === undefined ? `expired at ${new Date(batch.expireTimeMs).toISOString()}` : "is cancelled";

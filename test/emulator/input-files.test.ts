@@ -14,8 +14,9 @@ function jsonl(name: string, lines: string[]): string {
   return path;
 }
 
+/** A line of xAI's batch file format. */
 const line = (id: string, text: string, model = "grok-4") =>
-  JSON.stringify({ batchRequestId: id, completionRequest: { model, messages: [{ role: "ROLE_USER", content: [{ text }] }] } });
+  JSON.stringify({ custom_id: id, method: "POST", url: "/v1/chat/completions", body: { model, messages: [{ role: "user", content: text }] } });
 
 describe("file-backed batches", () => {
   const env = useEmulators();
@@ -47,7 +48,28 @@ describe("file-backed batches", () => {
     const { batchId } = await client.call("createBatch", { name: "x", inputFileId: "bad" });
     await until(async () => (await client.call("getBatch", { batchId })).cancelTime !== undefined, 3000, "cancelled");
     const batch = await client.call("getBatch", { batchId });
-    expect(batch.cancelByXaiMessage).toContain('model "grok-nope"');
+    expect(batch.cancelByXaiMessage).toBe('JSONL file validation failed: line 2: model "grok-nope" is not available for batch processing');
     expect(batch.state?.numRequests).toBe(0n);
+  });
+
+  it.each([
+    ["a line of another format", JSON.stringify({ batchRequestId: "b", completionRequest: { model: "grok-4" } }), 'line 2: not a batch line: expected {"custom_id", "method", "url", "body"}'],
+    ["broken JSON", "{nope", "line 2: not valid JSON"],
+    ["a repeated custom_id", line("a", "again"), 'line 2: custom_id "a" repeats line 1'],
+  ])("cancels the batch over %s, naming the line", async (_what, bad, message) => {
+    const emu = await env.start({ files: { f: jsonl("bad2.jsonl", [line("a", "one"), bad]) }, fileLoadDelayMs: 10 });
+    const client = env.client(emu);
+    const { batchId } = await client.call("createBatch", { name: "x", inputFileId: "f" });
+    await until(async () => (await client.call("getBatch", { batchId })).cancelTime !== undefined, 3000, "cancelled");
+    expect((await client.call("getBatch", { batchId })).cancelByXaiMessage).toBe(`JSONL file validation failed: ${message}`);
+  });
+
+  it("is sealed: AddBatchRequests is FAILED_PRECONDITION", async () => {
+    const emu = await env.start({ files: { f: jsonl("sealed.jsonl", [line("a", "one")]) }, fileLoadDelayMs: 10 });
+    const client = env.client(emu);
+    const { batchId } = await client.call("createBatch", { name: "x", inputFileId: "f" });
+    const error = await failure(client.call("addBatchRequests", { batchId, batchRequests: [] }));
+    expect(error.code).toBe(status.FAILED_PRECONDITION);
+    expect(error.details).toContain("is sealed");
   });
 });

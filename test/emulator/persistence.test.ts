@@ -53,7 +53,7 @@ describe("persistence", () => {
   it("survives a torn last line and loads a file that had not loaded before the restart", async () => {
     const persistPath = join(dir, "torn.jsonl");
     const file = join(dir, "input.jsonl");
-    writeFileSync(file, `${JSON.stringify({ batchRequestId: "f", completionRequest: { model: "grok-4", messages: [{ role: "ROLE_USER", content: [{ text: "x" }] }] } })}\n`);
+    writeFileSync(file, `${JSON.stringify({ custom_id: "f", method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: "x" }] } })}\n`);
     const options = { persistPath, files: { in: file }, fileLoadDelayMs: 60_000 };
     const first = await env.start(options);
     const client = env.client(first);

@@ -31,7 +31,7 @@ it("waits until every request has finished, reporting each change of the counts"
 it("does not call a batch built from a file done while the file is still loading", async () => {
   const dir = mkdtempSync(join(tmpdir(), "xai-batch-wait-"));
   const file = join(dir, "in.jsonl");
-  writeFileSync(file, Array.from({ length: 5 }, (_, i) => JSON.stringify({ batchRequestId: `f${i}`, completionRequest: { model: "grok-4", messages: [{ role: "ROLE_USER", content: [{ text: "hi" }] }] } })).join("\n"));
+  writeFileSync(file, Array.from({ length: 5 }, (_, i) => JSON.stringify({ custom_id: `f${i}`, method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: "hi" }] } })).join("\n"));
   emu = await startEmulator({ files: { "file-1": file }, fileLoadDelayMs: 300, processing: { requestsPerSecond: 1_000 } });
   const client = new Client({ apiKey: "k", baseUrl: emu.url });
   const batch = await client.batch.create("from-file", { inputFileId: "file-1" });
