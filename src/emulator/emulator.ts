@@ -96,11 +96,28 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     stopping: () => stopping,
   });
 
+  // A flood of refusals must not become a flood of log lines: each kind is reported once, then counted.
+  const warned = new Set<string>();
+  const warnOnce = (kind: string, message: string) => {
+    if (warned.has(kind)) return;
+    warned.add(kind);
+    resolved.onWarning(`${message} (reported once; see counters().${kind})`);
+  };
   const listener = await listen(grpcServiceDefinition(BatchMgmt), grpcImplementation(BatchMgmt, handlers, onUnexpected), {
     host: resolved.host,
     port: resolved.port,
     maxMessageBytes: resolved.maxReceiveMessageBytes,
     maxConnectionAgeMs: resolved.faults.maxConnectionAgeMs,
+    maxConnections: resolved.maxConnections,
+    maxConcurrentStreams: resolved.maxConcurrentStreams,
+    events: {
+      onAccepted: () => counters.add("connectionsAccepted"),
+      onClosed: () => counters.add("connectionsClosed"),
+      onRefusal: (kind, message) => {
+        counters.add(kind);
+        warnOnce(kind, message);
+      },
+    },
   }).catch((error: unknown) => {
     opened?.journal.close();
     throw error;
