@@ -4,7 +4,7 @@ import { Authenticator } from "./auth.js";
 import { Counters, type EmulatorCounters } from "./counters.js";
 import { FakeModel } from "./fake-model.js";
 import { Faults } from "./faults.js";
-import { grpcImplementation, grpcServiceDefinition } from "./grpc-service.js";
+import { grpcRawImplementation, grpcServiceDefinition } from "./grpc-service.js";
 import { InputFileLoader } from "./input-files.js";
 import { Journal } from "./journal.js";
 import { resolveEmulatorOptions, resolveFaults, type EmulatorOptions, type FaultOptions } from "./options.js";
@@ -103,7 +103,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     warned.add(kind);
     resolved.onWarning(`${message} (reported once; see counters().${kind})`);
   };
-  const listener = await listen(grpcServiceDefinition(BatchMgmt), grpcImplementation(BatchMgmt, handlers, onUnexpected), {
+  const listener = await listen(grpcServiceDefinition(BatchMgmt), grpcRawImplementation(BatchMgmt, handlers, onUnexpected), {
     host: resolved.host,
     port: resolved.port,
     maxMessageBytes: resolved.maxReceiveMessageBytes,
