@@ -11,7 +11,7 @@ import { SlidingWindowLimiter } from "./limits.js";
 import type { ResolvedEmulatorOptions } from "./options.js";
 import type { Pager } from "./paging.js";
 import type { Processor } from "./processor.js";
-import { retryInfo, StatusError } from "./status.js";
+import { quoted, retryInfo, StatusError } from "./status.js";
 import { isOpen, type BatchRecord, type Store } from "./store.js";
 import type { Timers } from "./timers.js";
 import { prepareRequests } from "./validation.js";
@@ -95,7 +95,7 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
     if (batchId === "") throw new StatusError(GrpcStatus.INVALID_ARGUMENT, "batch_id is required");
     const batch = store.get(batchId);
     if (batch === undefined || batch.team !== caller.team || now() >= batch.expireTimeMs + options.retainAfterExpiryMs) {
-      throw new StatusError(GrpcStatus.NOT_FOUND, `batch ${batchId} not found`);
+      throw new StatusError(GrpcStatus.NOT_FOUND, `batch ${quoted(batchId)} not found`);
     }
     if (withCreateLag) faults.maybeNotFoundAfterCreate(batch.id, batch.createTimeMs, now());
     return batch;
@@ -106,7 +106,7 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
       admit(createLimiter, caller, `at most 1 CreateBatch per ${limits.createIntervalMs} ms`);
       const inputFileId = request.inputFileId || undefined;
       if (inputFileId !== undefined && !Object.hasOwn(options.files, inputFileId)) {
-        throw new StatusError(GrpcStatus.NOT_FOUND, `input file "${inputFileId}" not found`);
+        throw new StatusError(GrpcStatus.NOT_FOUND, `input file ${quoted(inputFileId)} not found`);
       }
       const timeMs = now();
       const batchId = `batch_${randomUUID()}`;
@@ -182,7 +182,7 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
     getBatchRequestResult: rpc(BatchMgmt.method.getBatchRequestResult, (request, caller) => {
       const batch = findBatch(caller, request.batchId);
       const record = batch.requestsById.get(request.batchRequestId);
-      if (record === undefined) throw new StatusError(GrpcStatus.NOT_FOUND, `batch request "${request.batchRequestId}" not found in batch ${batch.id}`);
+      if (record === undefined) throw new StatusError(GrpcStatus.NOT_FOUND, `batch request ${quoted(request.batchRequestId)} not found in batch ${batch.id}`);
       return { request: record.request, result: record.finish?.result };
     }),
   };
