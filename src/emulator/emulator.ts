@@ -6,8 +6,8 @@ import { FakeModel } from "./fake-model.js";
 import { Faults } from "./faults.js";
 import { grpcRawImplementation, grpcServiceDefinition } from "./grpc-service.js";
 import { InputFileLoader } from "./input-files.js";
-import { Journal } from "./journal.js";
-import { resolveEmulatorOptions, resolveFaults, type EmulatorOptions, type FaultOptions } from "./options.js";
+import { Journal, type OpenedJournal } from "./journal.js";
+import { resolveEmulatorOptions, resolveFaults, type EmulatorOptions, type FaultOptions, type ResolvedEmulatorOptions } from "./options.js";
 import { PageTokens } from "./page-tokens.js";
 import { Pager } from "./paging.js";
 import { Processor } from "./processor.js";
@@ -18,6 +18,9 @@ import { Timers } from "./timers.js";
 
 /** How long stop() lets calls in flight finish before cutting connections. */
 const stopGraceMs = 500;
+
+/** A journal with more records than this, and more than twice as many as a snapshot, is compacted on start. */
+const compactAfterRecords = 1000;
 
 /** A running emulator. */
 export interface Emulator {
@@ -48,14 +51,8 @@ export interface Emulator {
  */
 export async function startEmulator(options: Partial<EmulatorOptions> = {}): Promise<Emulator> {
   const resolved = resolveEmulatorOptions(options);
-  const opened = resolved.persistPath === undefined ? undefined : Journal.open(resolved.persistPath);
-  const store = new Store(opened === undefined ? undefined : (event) => opened.journal.append(event));
-  try {
-    for (const event of opened?.events ?? []) store.apply(event);
-  } catch (error) {
-    opened?.journal.close();
-    throw new Error(`cannot replay the journal ${resolved.persistPath}`, { cause: error });
-  }
+  const store = new Store((event) => opened?.journal.append(event));
+  const opened = resolved.persistPath === undefined ? undefined : openJournal(resolved.persistPath, store, resolved);
 
   const now = Date.now;
   const counters = new Counters();
@@ -152,4 +149,20 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
         opened?.journal.close();
       })()),
   };
+}
+
+/**
+ * Opens the journal, replays it into the store, and compacts it when its records are many more than a
+ * snapshot of the same state needs (the processor writes one record per round, so they pile up).
+ */
+function openJournal(path: string, store: Store, options: ResolvedEmulatorOptions): OpenedJournal {
+  const opened = Journal.open(path, { sync: options.persistSync, onEvent: (event) => store.apply(event), onRepair: options.onWarning });
+  try {
+    const snapshot = store.snapshot();
+    if (opened.records > compactAfterRecords && opened.records > 2 * snapshot.length) opened.journal.compact(opened.secret, snapshot);
+  } catch (error) {
+    opened.journal.close();
+    throw error;
+  }
+  return opened;
 }

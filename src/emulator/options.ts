@@ -197,6 +197,13 @@ export interface EmulatorOptions {
    */
   persistPath: string | undefined;
   /**
+   * Whether each journal append is synced to disk (fdatasync) before the call is answered. Without it,
+   * everything acknowledged still survives the emulator being killed (SIGKILL), but a power loss or OS
+   * crash may lose the last acknowledged changes (never earlier ones: a torn tail is cut on start).
+   * @default true
+   */
+  persistSync: boolean;
+  /**
    * Called with an exception a handler did not expect (answered INTERNAL), e.g. to fail a test.
    * @default logs to console.error
    */
@@ -260,6 +267,7 @@ const defaults: Readonly<Omit<ResolvedEmulatorOptions, "limits" | "processing" |
   maxConcurrentStreams: 100,
   maxHeaderListBytes: 16 * 1024,
   persistPath: undefined,
+  persistSync: true,
   onUnexpectedError: (error: unknown, method: string) => console.error(`xai-batch emulator: ${method} failed`, error),
   onWarning: (message: string) => console.warn(`xai-batch emulator: ${message}`),
 });
@@ -300,6 +308,7 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions> = {}): 
   check("maxConcurrentStreams", resolved.maxConcurrentStreams, isInteger(resolved.maxConcurrentStreams, 1) && resolved.maxConcurrentStreams <= 2 ** 31 - 1, "an integer from 1 to 2147483647");
   check("maxHeaderListBytes", resolved.maxHeaderListBytes, isInteger(resolved.maxHeaderListBytes, 1024), "an integer >= 1024");
   check("persistPath", resolved.persistPath, resolved.persistPath === undefined || (typeof resolved.persistPath === "string" && resolved.persistPath !== ""), "a non-empty string or undefined");
+  check("persistSync", resolved.persistSync, typeof resolved.persistSync === "boolean", "true or false");
   check("onUnexpectedError", resolved.onUnexpectedError, typeof resolved.onUnexpectedError === "function", "a function");
   check("onWarning", resolved.onWarning, typeof resolved.onWarning === "function", "a function");
   return resolved;

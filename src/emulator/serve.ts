@@ -18,6 +18,7 @@ Options:
   --max-add-bytes N         largest AddBatchRequests message (default 25000000)
   --expire-after-ms N       batch lifetime (default 86400000)
   --persist FILE            keep state in this journal and reload it on start
+  --persist-no-sync         do not fdatasync each change (survives a kill, not a power loss)
   --seed N                  seed of failures and faults (default 1)
   --file ID=PATH            an input file for CreateBatch's input_file_id (repeatable)
   --unavailable-rate F      share of calls answered UNAVAILABLE before applying (default 0)
@@ -83,6 +84,7 @@ function parseServeArgs(argv: string[]): Partial<EmulatorOptions> | "help" {
       "max-add-bytes": { type: "string" },
       "expire-after-ms": { type: "string" },
       persist: { type: "string" },
+      "persist-no-sync": { type: "boolean" },
       seed: { type: "string" },
       file: { type: "string", multiple: true },
       "unavailable-rate": { type: "string" },
@@ -98,6 +100,7 @@ function parseServeArgs(argv: string[]): Partial<EmulatorOptions> | "help" {
     host: values.host,
     apiKeys: values["api-keys"]?.split(",").map((key) => key.trim()).filter((key) => key !== ""),
     persistPath: values.persist,
+    persistSync: values["persist-no-sync"] === true ? false : undefined,
     expireAfterMs: number("expire-after-ms", values["expire-after-ms"]),
     files: Object.fromEntries((values.file ?? []).map(parseFileFlag)),
     limits: {
