@@ -191,8 +191,9 @@ export interface EmulatorOptions {
    */
   maxHeaderListBytes: number;
   /**
-   * File of an append-only journal: state is reloaded from it on start, and every acknowledged change is
-   * written to it before the reply. Undefined keeps state in memory only.
+   * File of a journal: state is reloaded from it on start, and every acknowledged change is appended to
+   * it before the reply. A torn last record is cut and reported; a damaged one refuses to start.
+   * Undefined keeps state in memory only.
    * @default undefined
    */
   persistPath: string | undefined;

@@ -17,7 +17,8 @@ Options:
   --create-interval-ms N    minimum time between CreateBatch calls per team, 0 for none (default 1000)
   --max-add-bytes N         largest AddBatchRequests message (default 25000000)
   --expire-after-ms N       batch lifetime (default 86400000)
-  --persist FILE            keep state in this journal and reload it on start
+  --persist FILE            keep state in this journal and reload it on start; every change is
+                            on disk before its reply, a torn tail is cut, damage refuses to start
   --persist-no-sync         do not fdatasync each change (survives a kill, not a power loss)
   --seed N                  seed of failures and faults (default 1)
   --file ID=PATH            an input file for CreateBatch's input_file_id (repeatable)

@@ -179,6 +179,17 @@ describe("the journal", () => {
     // Building, writing and replaying 2M messages takes ~20 s on a loaded 2-core machine.
   }, 60_000);
 
+  it("without sync still keeps everything acknowledged across a stop and a start", async () => {
+    const persistPath = join(dir, `nosync${files++}.journal`);
+    const first = await env.start({ persistPath, persistSync: false, processing: { requestsPerSecond: 0 } });
+    const client = env.client(first);
+    const { batchId } = await client.call("createBatch", { name: "n" });
+    await client.call("addBatchRequests", { batchId, batchRequests: chats(3) });
+    await first.stop();
+    const second = await env.start({ persistPath, persistSync: false });
+    expect(second.requestIds(batchId)).toEqual(["r0", "r1", "r2"]);
+  });
+
   it("compacts a journal whose records far outnumber its state, keeping the state and the page-token secret", async () => {
     const path = writeJournal(Array.from({ length: 1500 }, (_, i) => [chat(`c${i}`, "q")]));
     expect(journalRecords(path)).toHaveLength(1 + 1 + 1500);
