@@ -33,11 +33,6 @@ export class ConnectionGuard {
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket, inject));
   }
 
-  /** Connections open now. */
-  get openConnections(): number {
-    return this.sockets.size;
-  }
-
   /** Cuts every connection at once. */
   destroyAll(): void {
     for (const socket of this.sockets) socket.destroy();
@@ -102,8 +97,9 @@ class WatchedConnection extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.socket.destroyed) callback();
-    else this.socket.write(chunk, () => callback());
+    // Done once the socket takes it, or at its next drain when its buffer is full (backpressure).
+    if (!this.socket.writable || this.socket.write(chunk)) callback();
+    else this.socket.once("drain", () => callback());
     // After the write, so a socket ended on a failed session still sends this chunk's GOAWAY.
     this.scanner.push(chunk);
   }

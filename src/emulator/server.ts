@@ -23,8 +23,6 @@ export interface Listener {
   port: number;
   /** `host:port` as it goes in a URL (an IPv6 host in brackets). */
   authority: string;
-  /** Connections open now. */
-  openConnections(): number;
   /** Sends GOAWAY to every open connection and cuts them at once; new connections are still accepted. */
   dropConnections(): void;
   /** Stops accepting calls; calls in flight get `graceMs` to finish before their connections are cut. */
@@ -61,7 +59,6 @@ export async function listen(definition: ServiceDefinition, implementation: Unty
   return {
     port,
     authority: `${host}:${port}`,
-    openConnections: () => guard.openConnections,
     dropConnections: () => injector.drain(0),
     stop: (graceMs) =>
       new Promise<void>((resolve) => {
