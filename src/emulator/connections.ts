@@ -97,11 +97,26 @@ class WatchedConnection extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    // Done once the socket takes it, or at its next drain when its buffer is full (backpressure).
-    if (!this.socket.writable || this.socket.write(chunk)) callback();
+    this.send([chunk], callback);
+  }
+
+  // HTTP/2 often hands over several frames at once; corked, they leave in one syscall.
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.send(chunks.map((c) => c.chunk), callback);
+  }
+
+  private send(chunks: Buffer[], callback: (error?: Error | null) => void): void {
+    let flowing = true;
+    if (this.socket.writable) {
+      this.socket.cork();
+      for (const chunk of chunks) flowing = this.socket.write(chunk);
+      this.socket.uncork();
+    }
+    // Done once the socket takes them, or at its next drain when its buffer is full (backpressure).
+    if (!this.socket.writable || flowing) callback();
     else this.socket.once("drain", () => callback());
-    // After the write, so a socket ended on a failed session still sends this chunk's GOAWAY.
-    this.scanner.push(chunk);
+    // After the write, so a socket ended on a failed session still sends these chunks' GOAWAY.
+    for (const chunk of chunks) this.scanner.push(chunk);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
