@@ -77,6 +77,13 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
       processor.enqueue(batch);
     },
   });
+  // A flood of refusals must not become a flood of log lines: each kind is reported once, then counted.
+  const warned = new Set<string>();
+  const warnOnce = (kind: string, message: string) => {
+    if (warned.has(kind)) return;
+    warned.add(kind);
+    resolved.onWarning(`${message} (reported once; see counters().${kind})`);
+  };
   const faults = new Faults(resolved.faults);
   let stopping = false;
   const handlers = batchService({
@@ -91,15 +98,9 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     timers,
     now,
     stopping: () => stopping,
+    warnOnce,
   });
 
-  // A flood of refusals must not become a flood of log lines: each kind is reported once, then counted.
-  const warned = new Set<string>();
-  const warnOnce = (kind: string, message: string) => {
-    if (warned.has(kind)) return;
-    warned.add(kind);
-    resolved.onWarning(`${message} (reported once; see counters().${kind})`);
-  };
   const listener = await listen(grpcServiceDefinition(BatchMgmt), grpcRawImplementation(BatchMgmt, handlers, onUnexpected), {
     host: resolved.host,
     port: resolved.port,

@@ -210,8 +210,9 @@ export interface EmulatorOptions {
    */
   onUnexpectedError: (error: unknown, method: string) => void;
   /**
-   * Called once per kind of refusal (connection limit, failed HTTP/2 session, refused stream) the first
-   * time it happens, and when a journal is repaired on start; later refusals of a kind are only counted.
+   * Called once per kind of refusal (connection limit, failed HTTP/2 session, reset stream, message or
+   * metadata too large) the first time it happens, and when a journal is repaired on start; later
+   * refusals of a kind are only counted.
    * @default logs to console.warn
    */
   onWarning: (message: string) => void;

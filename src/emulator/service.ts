@@ -31,6 +31,8 @@ export interface ServiceContext {
   now: () => number;
   /** True once the emulator is stopping: calls that reach a handler then are refused, not applied. */
   stopping: () => boolean;
+  /** Reports a kind of refusal the first time it happens (the counters count every one). */
+  warnOnce: (kind: string, message: string) => void;
 }
 
 /** The eight BatchMgmt RPCs with xAI's semantics, limits and injected faults. */
@@ -61,14 +63,11 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
         faults.maybeUnavailable();
         const headerBytes = metadataBytes(call.metadata);
         if (headerBytes > options.maxHeaderListBytes) {
-          throw new StatusError(GrpcStatus.RESOURCE_EXHAUSTED, `request metadata is ${headerBytes} bytes, over the limit of ${options.maxHeaderListBytes} bytes (maxHeaderListBytes)`);
+          throw tooLarge(`request metadata is ${headerBytes} bytes, over the limit of ${options.maxHeaderListBytes} bytes (maxHeaderListBytes)`);
         }
         const caller = auth.authenticate(call.metadata);
         if (bytes.length > maxWireBytes) {
-          throw new StatusError(
-            GrpcStatus.RESOURCE_EXHAUSTED,
-            `${name} message is ${bytes.length} bytes, over the limit of ${maxWireBytes} bytes per call; send fewer requests per call`,
-          );
+          throw tooLarge(`${name} message is ${bytes.length} bytes, over the limit of ${maxWireBytes} bytes per call; send fewer requests per call`);
         }
         const request = decodeRequest(input, bytes);
         counters.add("messagesDecoded");
@@ -78,6 +77,11 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
         throw error;
       }
     };
+  }
+
+  function tooLarge(message: string): StatusError {
+    context.warnOnce("rejections.size", `refused a call: ${message}`);
+    return new StatusError(GrpcStatus.RESOURCE_EXHAUSTED, message);
   }
 
   function admit(limiter: SlidingWindowLimiter, caller: Caller, limit: string): void {
