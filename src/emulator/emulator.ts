@@ -51,6 +51,7 @@ export interface Emulator {
  */
 export async function startEmulator(options: Partial<EmulatorOptions> = {}): Promise<Emulator> {
   const resolved = resolveEmulatorOptions(options);
+  // Replay goes through store.apply, which records nothing; every commit after it is appended to the journal.
   const store = new Store((event) => opened?.journal.append(event));
   const opened = resolved.persistPath === undefined ? undefined : openJournal(resolved.persistPath, store, resolved);
 
@@ -158,12 +159,14 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
  */
 function openJournal(path: string, store: Store, options: ResolvedEmulatorOptions): OpenedJournal {
   const opened = Journal.open(path, { sync: options.persistSync, onEvent: (event) => store.apply(event), onRepair: options.onWarning });
-  try {
-    const snapshot = store.snapshot();
-    if (opened.records > compactAfterRecords && opened.records > 2 * snapshot.length) opened.journal.compact(opened.secret, snapshot);
-  } catch (error) {
-    opened.journal.close();
-    throw error;
+  const snapshot = store.snapshot();
+  if (opened.records > compactAfterRecords && opened.records > 2 * snapshot.length) {
+    try {
+      opened.journal.compact(opened.secret, snapshot);
+    } catch (error) {
+      // The journal is replaced only by a complete, synced copy, so a failed compaction leaves it as it was.
+      options.onWarning(`${path}: could not compact the journal, going on with it as it is: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
   return opened;
 }

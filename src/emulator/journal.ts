@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BatchRequestSchema, BatchResultSchema } from "../wire.js";
@@ -191,8 +191,11 @@ function writeAtomically(path: string, secret: Uint8Array, events: readonly Stor
     size += writeFully(fd, encodeRecord(0, { type: "journal", secret: Buffer.from(secret).toString("base64") } satisfies Header), size);
     events.forEach((event, index) => (size += writeFully(fd, encodeRecord(index + 1, encodeEvent(event)), size)));
     fdatasyncSync(fd);
-  } finally {
     closeSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
   }
   renameSync(temporary, path);
   // The rename itself is durable only once the directory is synced.
