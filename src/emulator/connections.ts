@@ -1,6 +1,6 @@
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { Duplex } from "node:stream";
-import { FrameScanner, http2ErrorNames, type ErrorFrame } from "./http2-frames.js";
+import { declaredLengthScanner, errorFrameScanner, http2ErrorNames, type ErrorFrame } from "./http2-frames.js";
 
 /** What the guard refuses, named as the counters that count it. */
 export type ConnectionRefusal = "connectionsRefused" | "sessionsFailed" | "streamsRefused";
@@ -11,6 +11,8 @@ export interface ConnectionEvents {
   onClosed(): void;
   /** A refusal and a message saying what happened and which option governs it. */
   onRefusal(kind: ConnectionRefusal, message: string): void;
+  /** A call declared a message over `maxMessageBytes`; grpc-js refuses it from that prefix alone. */
+  onOversizedMessage(message: string): void;
 }
 
 /**
@@ -18,8 +20,8 @@ export interface ConnectionEvents {
  * (bad PING length, DATA on stream 0, bad SETTINGS ...) with GOAWAY and then stops reading without ever
  * closing the socket, so each such connection would hold a file descriptor for good. The guard watches
  * what the server sends: after a GOAWAY with an error code it destroys the socket once the GOAWAY is
- * flushed. It also refuses connections beyond `maxConnections`, and counts streams the HTTP/2 layer
- * resets with an error.
+ * flushed. It also refuses connections beyond `maxConnections`, counts streams the HTTP/2 layer resets
+ * with an error, and counts calls whose message grpc-js will refuse on its declared length.
  */
 export class ConnectionGuard {
   private readonly sockets = new Set<Socket>();
@@ -27,6 +29,7 @@ export class ConnectionGuard {
 
   constructor(
     private readonly maxConnections: number,
+    private readonly maxMessageBytes: number,
     inject: (connection: Duplex) => void,
     private readonly events: ConnectionEvents,
   ) {
@@ -52,7 +55,15 @@ export class ConnectionGuard {
       this.sockets.delete(socket);
       this.events.onClosed();
     });
-    inject(new WatchedConnection(socket, (frame) => this.onErrorFrame(socket, frame)));
+    inject(
+      new WatchedConnection(
+        socket,
+        (frame) => this.onErrorFrame(socket, frame),
+        (declared) => {
+          if (declared > this.maxMessageBytes) this.events.onOversizedMessage(`refused a call declaring a ${declared}-byte message, over ${this.maxMessageBytes} (maxReceiveMessageBytes)`);
+        },
+      ),
+    );
   }
 
   private onErrorFrame(socket: Socket, frame: ErrorFrame): void {
@@ -73,19 +84,22 @@ export class ConnectionGuard {
 }
 
 /**
- * A socket as a plain Duplex, so that the HTTP/2 layer writes through JavaScript where the frames it sends
- * can be watched (given a net.Socket, Node's HTTP/2 writes to the file descriptor directly).
+ * A socket as a plain Duplex, so that the HTTP/2 layer reads and writes through JavaScript where the
+ * frames can be watched (given a net.Socket, Node's HTTP/2 uses the file descriptor directly).
  */
 class WatchedConnection extends Duplex {
-  private readonly scanner: FrameScanner;
+  private readonly scanner: { push(chunk: Uint8Array): void };
 
   constructor(
     private readonly socket: Socket,
     onErrorFrame: (frame: ErrorFrame) => void,
+    onDeclaredLength: (declaredBytes: number) => void,
   ) {
     super({ allowHalfOpen: false });
-    this.scanner = new FrameScanner(onErrorFrame);
+    this.scanner = errorFrameScanner(onErrorFrame);
+    const incoming = declaredLengthScanner(onDeclaredLength);
     socket.on("data", (chunk: Buffer) => {
+      incoming.push(chunk);
       if (!this.push(chunk)) socket.pause();
     });
     socket.on("end", () => this.push(null));

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { status as GrpcStatus } from "@grpc/grpc-js";
 import { BatchMgmt } from "../wire.js";
 import { Authenticator } from "./auth.js";
 import { Counters, type EmulatorCounters } from "./counters.js";
@@ -14,6 +15,7 @@ import { Processor } from "./processor.js";
 import { listen } from "./server.js";
 import { batchService } from "./service.js";
 import { isOpen, Store } from "./store.js";
+import { StatusError } from "./status.js";
 import { Timers } from "./timers.js";
 
 /** How long stop() lets calls in flight finish before cutting connections. */
@@ -115,6 +117,10 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
       onRefusal: (kind, message) => {
         counters.add(kind);
         warnOnce(kind, message);
+      },
+      onOversizedMessage: (message) => {
+        counters.reject(new StatusError(GrpcStatus.RESOURCE_EXHAUSTED, message));
+        warnOnce("rejections.size", message);
       },
     },
   }).catch((error: unknown) => {

@@ -45,7 +45,7 @@ export async function listen(definition: ServiceDefinition, implementation: Unty
   });
   server.addService(definition, implementation);
   const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
-  const guard = new ConnectionGuard(options.maxConnections, (connection) => injector.injectConnection(connection), options.events);
+  const guard = new ConnectionGuard(options.maxConnections, options.maxMessageBytes, (connection) => injector.injectConnection(connection), options.events);
   await new Promise<void>((resolve, reject) => {
     guard.server.once("error", reject);
     guard.server.listen(options.port, options.host, () => {

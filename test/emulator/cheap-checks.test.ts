@@ -43,11 +43,15 @@ describe("cheap checks before decoding", () => {
   });
 
   it("refuses a message declared larger than maxReceiveMessageBytes before its body arrives", async () => {
-    const emu = await env.start({ maxReceiveMessageBytes: 1024 * 1024 });
+    const warnings: string[] = [];
+    const emu = await env.start({ maxReceiveMessageBytes: 1024 * 1024, onWarning: (w) => warnings.push(w) });
     // Declares 512 MiB and sends 10 bytes: the refusal must come from the declared length alone.
     const { grpcStatus } = await rawCall(emu.url, addPath, grpcFrame(Buffer.alloc(10), 512 * 1024 * 1024));
     expect(grpcStatus).toBe(String(status.RESOURCE_EXHAUSTED));
     expect(emu.counters().messagesDecoded).toBe(0);
+    // grpc-js refuses it before any handler runs; the connection guard saw the prefix and counted it.
+    expect(emu.counters().rejections.size).toBe(1);
+    expect(warnings).toEqual([expect.stringContaining("declaring a 536870912-byte message, over 1048576 (maxReceiveMessageBytes)")]);
   });
 
   it("refuses metadata over maxHeaderListBytes with RESOURCE_EXHAUSTED before decoding", async () => {
