@@ -199,3 +199,13 @@ export function grpcFrame(message: Buffer, declaredLength = message.length): Buf
   header.writeUInt32BE(declaredLength, 1);
   return Buffer.concat([header, message]);
 }
+
+/** An HTTP/2 frame as bytes (RFC 9113 §4.1), for tests that speak HTTP/2 by hand. */
+export function http2Frame(type: number, flags: number, streamId: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const header = Buffer.alloc(9);
+  header.writeUIntBE(payload.length, 0, 3);
+  header[3] = type;
+  header[4] = flags;
+  header.writeUInt32BE(streamId, 5);
+  return Buffer.concat([header, payload]);
+}

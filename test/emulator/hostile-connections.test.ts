@@ -2,18 +2,9 @@ import { readdirSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import type { Emulator } from "../../src/emulator/index.js";
-import { until, useEmulators } from "./helpers.js";
+import { http2Frame as frame, until, useEmulators } from "./helpers.js";
 
 const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-
-function frame(type: number, flags: number, streamId: number, payload: Buffer = Buffer.alloc(0)): Buffer {
-  const header = Buffer.alloc(9);
-  header.writeUIntBE(payload.length, 0, 3);
-  header[3] = type;
-  header[4] = flags;
-  header.writeUInt32BE(streamId, 5);
-  return Buffer.concat([header, payload]);
-}
 
 const settings = frame(0x4, 0, 0);
 const settingsAck = frame(0x4, 0x1, 0);

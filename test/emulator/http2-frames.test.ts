@@ -1,13 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { declaredLengthScanner, errorFrameScanner, type ErrorFrame } from "../../src/emulator/http2-frames.js";
+import { http2Frame } from "./helpers.js";
 
 function frame(type: number, streamId: number, payload: Buffer, flags = 0): Buffer {
-  const header = Buffer.alloc(9);
-  header.writeUIntBE(payload.length, 0, 3);
-  header[3] = type;
-  header[4] = flags;
-  header.writeUInt32BE(streamId, 5);
-  return Buffer.concat([header, payload]);
+  return http2Frame(type, flags, streamId, payload);
 }
 
 function code(value: number, before = 0, after = 0): Buffer {
