@@ -185,8 +185,8 @@ export interface EmulatorOptions {
   maxConcurrentStreams: number;
   /**
    * Largest request metadata (header names and values, plus 32 bytes per entry as HTTP/2 counts them);
-   * a call with more is refused with RESOURCE_EXHAUSTED before its body is decoded. Node's HTTP/2 layer
-   * itself resets streams whose headers exceed 64 KiB, so larger values have no effect.
+   * a call with more is refused with RESOURCE_EXHAUSTED before its body is decoded. A header block too
+   * large for Node's HTTP/2 layer itself ends the connection (counted in `sessionsFailed`).
    * @default 16384
    */
   maxHeaderListBytes: number;
