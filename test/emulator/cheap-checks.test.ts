@@ -68,4 +68,15 @@ describe("cheap checks before decoding", () => {
     small.set("authorization", "Bearer test-key");
     await expect(client.call("listBatches", {}, small)).resolves.toBeDefined();
   });
+
+  it("ends a connection whose header block is too large for HTTP/2 itself, counts it, and serves the next", async () => {
+    const emu = await env.start({ onWarning: () => {} });
+    const client = env.client(emu);
+    const metadata = client.metadata();
+    metadata.set("x-padding", "p".repeat(200_000));
+    await failure(client.call("listBatches", {}, metadata));
+    expect(emu.counters().sessionsFailed).toBe(1);
+    expect(emu.counters().messagesDecoded).toBe(0);
+    await expect(env.client(emu).call("listBatches", {})).resolves.toBeDefined();
+  });
 });
