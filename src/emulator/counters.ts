@@ -33,6 +33,18 @@ export interface EmulatorCounters {
   requestsFailed: number;
   /** Times dropConnections was called. */
   connectionsDropped: number;
+  /** Client connections accepted (within `maxConnections`). */
+  connectionsAccepted: number;
+  /** Accepted connections that have closed since, whoever closed them. */
+  connectionsClosed: number;
+  /** Connections closed at once because `maxConnections` were open. */
+  connectionsRefused: number;
+  /** Connections whose HTTP/2 session failed on a protocol error of the peer; their sockets were destroyed. */
+  sessionsFailed: number;
+  /** Streams the HTTP/2 layer reset with an error: over `maxConcurrentStreams`, headers over its limits, malformed. */
+  streamsRefused: number;
+  /** Request messages decoded; a call refused by a cheap check (auth, metadata or message size) is not. */
+  messagesDecoded: number;
 }
 
 const faultKinds: Record<FaultKind, RejectionKind> = {
@@ -74,6 +86,12 @@ export class Counters {
     requestsSucceeded: 0,
     requestsFailed: 0,
     connectionsDropped: 0,
+    connectionsAccepted: 0,
+    connectionsClosed: 0,
+    connectionsRefused: 0,
+    sessionsFailed: 0,
+    streamsRefused: 0,
+    messagesDecoded: 0,
   };
 
   /** Adds to one of the plain tallies. */

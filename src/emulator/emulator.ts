@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { status as GrpcStatus } from "@grpc/grpc-js";
 import { BatchMgmt, Files, Models } from "../wire.js";
 import { Authenticator } from "./auth.js";
 import { Counters, type EmulatorCounters } from "./counters.js";
@@ -7,20 +8,24 @@ import { Faults } from "./faults.js";
 import { FileStore } from "./file-store.js";
 import { filesImplementation } from "./files-service.js";
 import { modelsService } from "./models-service.js";
-import { grpcImplementation, grpcServiceDefinition } from "./grpc-service.js";
+import { grpcImplementation, grpcRawImplementation, grpcServiceDefinition } from "./grpc-service.js";
 import { InputFileLoader } from "./input-files.js";
-import { Journal } from "./journal.js";
-import { acceptedModels, resolveEmulatorOptions, resolveFaults, type EmulatorOptions, type FaultOptions } from "./options.js";
+import { Journal, type OpenedJournal } from "./journal.js";
+import { acceptedModels, resolveEmulatorOptions, resolveFaults, type EmulatorOptions, type FaultOptions, type ResolvedEmulatorOptions } from "./options.js";
 import { PageTokens } from "./page-tokens.js";
 import { Pager } from "./paging.js";
 import { Processor } from "./processor.js";
 import { listen } from "./server.js";
 import { batchService } from "./service.js";
 import { isOpen, Store } from "./store.js";
+import { StatusError } from "./status.js";
 import { Timers } from "./timers.js";
 
 /** How long stop() lets calls in flight finish before cutting connections. */
 const stopGraceMs = 500;
+
+/** A journal with more records than this, and more than twice as many as a snapshot, is compacted on start. */
+const compactAfterRecords = 1000;
 
 /** A running emulator. */
 export interface Emulator {
@@ -51,14 +56,9 @@ export interface Emulator {
  */
 export async function startEmulator(options: Partial<EmulatorOptions> = {}): Promise<Emulator> {
   const resolved = resolveEmulatorOptions(options);
-  const opened = resolved.persistPath === undefined ? undefined : Journal.open(resolved.persistPath);
-  const store = new Store(opened === undefined ? undefined : (event) => opened.journal.append(event));
-  try {
-    for (const event of opened?.events ?? []) store.apply(event);
-  } catch (error) {
-    opened?.journal.close();
-    throw new Error(`cannot replay the journal ${resolved.persistPath}`, { cause: error });
-  }
+  // Replay goes through store.apply, which records nothing; every commit after it is appended to the journal.
+  const store = new Store((event) => opened?.journal.append(event));
+  const opened = resolved.persistPath === undefined ? undefined : openJournal(resolved.persistPath, store, resolved);
 
   const now = Date.now;
   const counters = new Counters();
@@ -85,6 +85,13 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
       processor.enqueue(batch);
     },
   });
+  // A flood of refusals must not become a flood of log lines: each kind is reported once, then counted.
+  const warned = new Set<string>();
+  const warnOnce = (kind: string, message: string) => {
+    if (warned.has(kind)) return;
+    warned.add(kind);
+    resolved.onWarning(`${message} (reported once; see counters().${kind})`);
+  };
   const faults = new Faults(resolved.faults);
   const pageTokens = new PageTokens(opened?.secret ?? randomBytes(32));
   const auth = new Authenticator(resolved.apiKeys, resolved.teams);
@@ -101,6 +108,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     timers,
     now,
     stopping: () => stopping,
+    warnOnce,
   });
 
   const files = filesImplementation({
@@ -111,7 +119,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     onUnexpected,
   });
   const services = [
-    { definition: grpcServiceDefinition(BatchMgmt), implementation: grpcImplementation(BatchMgmt, handlers, onUnexpected) },
+    { definition: grpcServiceDefinition(BatchMgmt), implementation: grpcRawImplementation(BatchMgmt, handlers, onUnexpected) },
     { definition: grpcServiceDefinition(Files), implementation: files },
     {
       definition: grpcServiceDefinition(Models),
@@ -123,6 +131,20 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     port: resolved.port,
     maxMessageBytes: resolved.maxReceiveMessageBytes,
     maxConnectionAgeMs: resolved.faults.maxConnectionAgeMs,
+    maxConnections: resolved.maxConnections,
+    maxConcurrentStreams: resolved.maxConcurrentStreams,
+    events: {
+      onAccepted: () => counters.add("connectionsAccepted"),
+      onClosed: () => counters.add("connectionsClosed"),
+      onRefusal: (kind, message) => {
+        counters.add(kind);
+        warnOnce(kind, message);
+      },
+      onOversizedMessage: (message) => {
+        counters.reject(new StatusError(GrpcStatus.RESOURCE_EXHAUSTED, message));
+        warnOnce("rejections.size", message);
+      },
+    },
   }).catch((error: unknown) => {
     opened?.journal.close();
     throw error;
@@ -157,4 +179,22 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
         opened?.journal.close();
       })()),
   };
+}
+
+/**
+ * Opens the journal, replays it into the store, and compacts it when its records are many more than a
+ * snapshot of the same state needs (the processor writes one record per round, so they pile up).
+ */
+function openJournal(path: string, store: Store, options: ResolvedEmulatorOptions): OpenedJournal {
+  const opened = Journal.open(path, { sync: options.persistSync, onEvent: (event) => store.apply(event), onRepair: options.onWarning });
+  const snapshot = store.snapshot();
+  if (opened.records > compactAfterRecords && opened.records > 2 * snapshot.length) {
+    try {
+      opened.journal.compact(opened.secret, snapshot);
+    } catch (error) {
+      // The journal is replaced only by a complete, synced copy, so a failed compaction leaves it as it was.
+      options.onWarning(`${path}: could not compact the journal, going on with it as it is: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return opened;
 }

@@ -1,4 +1,4 @@
-import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   status as GrpcStatus,
@@ -16,16 +16,17 @@ import {
   FilesSortBy,
   ListFilesResponseSchema,
   Ordering,
+  DeleteFileRequestSchema,
+  ListFilesRequestSchema,
+  RetrieveFileRequestSchema,
   type File,
-  type DeleteFileRequest,
   type FileContentChunk,
-  type ListFilesRequest,
   type RetrieveFileContentRequest,
-  type RetrieveFileRequest,
   type UploadFileChunk,
 } from "../wire.js";
 import type { Authenticator, Caller } from "./auth.js";
 import type { FileSortKey, FileStore, StoredFile } from "./file-store.js";
+import { decodeRequest } from "./grpc-service.js";
 import type { PageTokens } from "./page-tokens.js";
 import { badRequest, StatusError } from "./status.js";
 
@@ -61,11 +62,13 @@ const sortKeys: Record<FilesSortBy, FileSortKey> = {
  * delete and a streamed download, each with xAI's errors. Files are the caller's team's only.
  */
 export function filesImplementation(ctx: FilesServiceContext): UntypedServiceImplementation {
+  // Requests arrive raw (see grpcServiceDefinition): the caller is checked before the body is decoded.
   const unary =
-    <Req, O extends DescMessage>(method: string, output: O, handle: (request: Req, caller: Caller) => MessageInitShape<O>) =>
-    (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>) => {
+    <I extends DescMessage, O extends DescMessage>(method: string, input: I, output: O, handle: (request: MessageShape<I>, caller: Caller) => MessageInitShape<O>) =>
+    (call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
       try {
-        callback(null, create(output, handle(call.request, ctx.auth.authenticate(call.metadata))));
+        const caller = ctx.auth.authenticate(call.metadata);
+        callback(null, create(output, handle(decodeRequest(input, call.request), caller)));
       } catch (error) {
         callback(failure(error, method, ctx));
       }
@@ -82,7 +85,7 @@ export function filesImplementation(ctx: FilesServiceContext): UntypedServiceImp
         },
       );
     },
-    listFiles: unary("ListFiles", ListFilesResponseSchema, (request: ListFilesRequest, caller) => {
+    listFiles: unary("ListFiles", ListFilesRequestSchema, ListFilesResponseSchema, (request, caller) => {
       const limit = request.limit <= 0 || request.limit > fileRules.maxPageSize ? fileRules.maxPageSize : request.limit;
       const sortBy = sortKeys[request.sortBy ?? FilesSortBy.CREATED_AT] ?? "createdAt";
       const descending = request.order === Ordering.DESCENDING;
@@ -98,8 +101,8 @@ export function filesImplementation(ctx: FilesServiceContext): UntypedServiceImp
       const more = start + limit < files.length;
       return { data: page.map(fileMessage), paginationToken: more ? ctx.tokens.issue(scope, start + limit - 1) : undefined };
     }),
-    retrieveFile: unary("RetrieveFile", FileSchema, (request: RetrieveFileRequest, caller) => fileMessage(find(ctx, caller, request.fileId))),
-    deleteFile: unary("DeleteFile", DeleteFileResponseSchema, (request: DeleteFileRequest, caller) => {
+    retrieveFile: unary("RetrieveFile", RetrieveFileRequestSchema, FileSchema, (request, caller) => fileMessage(find(ctx, caller, request.fileId))),
+    deleteFile: unary("DeleteFile", DeleteFileRequestSchema, DeleteFileResponseSchema, (request, caller) => {
       const file = find(ctx, caller, request.fileId);
       ctx.store.delete(caller.team, file.id);
       return { id: file.id, deleted: true };

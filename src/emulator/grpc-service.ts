@@ -6,6 +6,8 @@ import { StatusError } from "./status.js";
 /**
  * The grpc-js side of a protobuf-es service: grpc-js moves the bytes and HTTP/2 frames, protobuf-es
  * encodes the messages. The server stack is then independent of the Connect client it is tested against.
+ * A server built on it receives unary requests as raw bytes, so a handler can refuse a call on cheap
+ * checks (authentication, sizes) before paying for decoding; clients built on it decode as usual.
  */
 export function grpcServiceDefinition(service: DescService): ServiceDefinition {
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
@@ -16,7 +18,8 @@ export function grpcServiceDefinition(service: DescService): ServiceDefinition {
       requestStream: method.methodKind === "client_streaming",
       responseStream: method.methodKind === "server_streaming",
       requestSerialize: serializer(method.input),
-      requestDeserialize: deserializer(method.input),
+      // Unary requests arrive raw, for the handler to check before decoding; streamed ones as messages.
+      requestDeserialize: method.methodKind === "unary" ? (bytes: Buffer) => bytes : deserializer(method.input),
       responseSerialize: serializer(method.output),
       responseDeserialize: deserializer(method.output),
       originalName: method.name,
@@ -34,19 +37,43 @@ type UnaryMethods<S extends DescService> = {
 /** Async handlers for every unary method of a service, keyed by the method's local (camelCase) name. */
 export type UnaryHandlers<S extends DescService> = UnaryMethods<S>;
 
-/**
- * Adapts async handlers to grpc-js callbacks. A StatusError becomes its status (details included); any
- * other exception becomes INTERNAL without its text, so a bug never leaks internals or kills the server.
- */
+/** A call as a raw handler gets it: the request still encoded, as it came off the wire. */
+export type RawCall = ServerUnaryCall<Buffer, unknown>;
+
+/** Async handlers that receive the encoded request and decode it themselves (see decodeRequest). */
+export type RawUnaryHandlers<S extends DescService> = {
+  [K in keyof S["method"]]: S["method"][K] extends { methodKind: "unary"; output: infer O extends DescMessage }
+    ? (bytes: Buffer, call: RawCall) => Promise<MessageInitShape<O>>
+    : never;
+};
+
+/** Adapts handlers of decoded requests to grpcRawImplementation: they decode first, whatever the call. */
 export function grpcImplementation<S extends DescService>(
   service: S,
   handlers: Partial<UnaryHandlers<S>>,
   onUnexpected: (error: unknown, method: string) => void = () => {},
 ): UntypedServiceImplementation {
+  const raw: Record<string, (bytes: Buffer, call: RawCall) => Promise<unknown>> = {};
+  for (const method of service.methods) {
+    const handler = (handlers as Record<string, ((req: unknown, call: RawCall) => Promise<unknown>) | undefined>)[method.localName];
+    if (handler !== undefined) raw[method.localName] = async (bytes, call) => handler(decodeRequest(method.input, bytes), call);
+  }
+  return grpcRawImplementation(service, raw as Partial<RawUnaryHandlers<S>>, onUnexpected);
+}
+
+/**
+ * Adapts async raw handlers to grpc-js callbacks. A StatusError becomes its status (details included); any
+ * other exception becomes INTERNAL without its text, so a bug never leaks internals or kills the server.
+ */
+export function grpcRawImplementation<S extends DescService>(
+  service: S,
+  handlers: Partial<RawUnaryHandlers<S>>,
+  onUnexpected: (error: unknown, method: string) => void = () => {},
+): UntypedServiceImplementation {
   const impl: UntypedServiceImplementation = {};
   for (const method of service.methods) {
-    const handler = (handlers as Record<string, ((req: unknown, call: ServerUnaryCall<unknown, unknown>) => Promise<unknown>) | undefined>)[method.localName];
-    const unary: handleUnaryCall<unknown, unknown> = (call, callback) => {
+    const handler = (handlers as Record<string, ((bytes: Buffer, call: RawCall) => Promise<unknown>) | undefined>)[method.localName];
+    const unary: handleUnaryCall<Buffer, unknown> = (call, callback) => {
       if (handler === undefined) {
         callback({ code: GrpcStatus.UNIMPLEMENTED, details: `${method.name} is not implemented by this server` });
         return;
@@ -68,31 +95,37 @@ export function grpcImplementation<S extends DescService>(
   return impl;
 }
 
+/**
+ * Decodes a request that passed the cheap checks. Unknown fields are dropped rather than kept, so a body
+ * stuffed with them costs no memory; bytes that are not the message answer INTERNAL, as grpc-js does.
+ */
+export function decodeRequest<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
+  try {
+    return fromBinary(schema, bytes, { readUnknownFields: false });
+  } catch (error) {
+    throw new StatusError(GrpcStatus.INTERNAL, `cannot decode the ${schema.name} request: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 function serializer(schema: DescMessage): (value: unknown) => Buffer {
   return (value) => Buffer.from(toBinary(schema, value as MessageShape<DescMessage>));
 }
 
-// Keyed by the decoded message so a handler can learn its size on the wire without re-encoding it.
-const encodedSizes = new WeakMap<object, number>();
-
 function deserializer(schema: DescMessage): (bytes: Buffer) => unknown {
-  return (bytes) => {
-    const message = fromBinary(schema, bytes);
-    encodedSizes.set(message, bytes.length);
-    return message;
-  };
-}
-
-/**
- * The size in bytes of a request as it arrived on the wire (before decoding), or undefined for a message
- * that did not come through a server built by grpcServiceDefinition.
- */
-export function encodedRequestSize(request: object): number | undefined {
-  return encodedSizes.get(request);
+  return (bytes) => fromBinary(schema, bytes);
 }
 
 /** Reads a text metadata value, or undefined. */
 export function metadataValue(metadata: Metadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
   return typeof value === "string" ? value : undefined;
+}
+
+/** The size of metadata as HTTP/2 counts a header list: names and values plus 32 bytes per entry. */
+export function metadataBytes(metadata: Metadata): number {
+  let bytes = 0;
+  for (const [key, values] of Object.entries(metadata.toJSON())) {
+    for (const value of values) bytes += key.length + value.length + 32;
+  }
+  return bytes;
 }

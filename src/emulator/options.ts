@@ -184,16 +184,50 @@ export interface EmulatorOptions {
    */
   maxReceiveMessageBytes: number;
   /**
-   * File of an append-only journal: state is reloaded from it on start, and every acknowledged change is
-   * written to it before the reply. Undefined keeps state in memory only.
+   * Client connections open at once; one more is closed as soon as it is accepted (counted in
+   * `connectionsRefused`), so no number of clients can exhaust the process's file descriptors.
+   * @default 1000
+   */
+  maxConnections: number;
+  /**
+   * Calls open at once on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS): a client queues
+   * further calls; a peer that opens more anyway has its streams reset (counted in `streamsRefused`).
+   * @default 100
+   */
+  maxConcurrentStreams: number;
+  /**
+   * Largest request metadata (header names and values, plus 32 bytes per entry as HTTP/2 counts them);
+   * a call with more is refused with RESOURCE_EXHAUSTED before its body is decoded. A header block too
+   * large for Node's HTTP/2 layer itself ends the connection (counted in `sessionsFailed`).
+   * @default 16384
+   */
+  maxHeaderListBytes: number;
+  /**
+   * File of a journal: state is reloaded from it on start, and every acknowledged change is appended to
+   * it before the reply. A torn last record is cut and reported; a damaged one refuses to start.
+   * Undefined keeps state in memory only.
    * @default undefined
    */
   persistPath: string | undefined;
+  /**
+   * Whether each journal append is synced to disk (fdatasync) before the call is answered. Without it,
+   * everything acknowledged still survives the emulator being killed (SIGKILL), but a power loss or OS
+   * crash may lose the last acknowledged changes (never earlier ones: a torn tail is cut on start).
+   * @default true
+   */
+  persistSync: boolean;
   /**
    * Called with an exception a handler did not expect (answered INTERNAL), e.g. to fail a test.
    * @default logs to console.error
    */
   onUnexpectedError: (error: unknown, method: string) => void;
+  /**
+   * Called once per kind of refusal (connection limit, failed HTTP/2 session, reset stream, message or
+   * metadata too large) the first time it happens, and when a journal is repaired on start; later
+   * refusals of a kind are only counted.
+   * @default logs to console.warn
+   */
+  onWarning: (message: string) => void;
 }
 
 /** EmulatorOptions with every default applied and every value checked. */
@@ -245,8 +279,13 @@ const defaults: Readonly<Omit<ResolvedEmulatorOptions, "limits" | "processing" |
   defaultPageSize: 100,
   maxPageSize: 1000,
   maxReceiveMessageBytes: 64 * 1024 * 1024,
+  maxConnections: 1000,
+  maxConcurrentStreams: 100,
+  maxHeaderListBytes: 16 * 1024,
   persistPath: undefined,
+  persistSync: true,
   onUnexpectedError: (error: unknown, method: string) => console.error(`xai-batch emulator: ${method} failed`, error),
+  onWarning: (message: string) => console.warn(`xai-batch emulator: ${message}`),
 });
 
 /** Applies defaults and checks every value, with a message naming the option, what it expects and what it got. */
@@ -283,8 +322,13 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions> = {}): 
   positiveInteger("maxPageSize", resolved.maxPageSize);
   check("defaultPageSize", resolved.defaultPageSize, isInteger(resolved.defaultPageSize, 1) && resolved.defaultPageSize <= resolved.maxPageSize, `an integer from 1 to maxPageSize (${resolved.maxPageSize})`);
   positiveInteger("maxReceiveMessageBytes", resolved.maxReceiveMessageBytes);
+  positiveInteger("maxConnections", resolved.maxConnections);
+  check("maxConcurrentStreams", resolved.maxConcurrentStreams, isInteger(resolved.maxConcurrentStreams, 1) && resolved.maxConcurrentStreams <= 2 ** 31 - 1, "an integer from 1 to 2147483647");
+  check("maxHeaderListBytes", resolved.maxHeaderListBytes, isInteger(resolved.maxHeaderListBytes, 1024), "an integer >= 1024");
   check("persistPath", resolved.persistPath, resolved.persistPath === undefined || (typeof resolved.persistPath === "string" && resolved.persistPath !== ""), "a non-empty string or undefined");
+  check("persistSync", resolved.persistSync, typeof resolved.persistSync === "boolean", "true or false");
   check("onUnexpectedError", resolved.onUnexpectedError, typeof resolved.onUnexpectedError === "function", "a function");
+  check("onWarning", resolved.onWarning, typeof resolved.onWarning === "function", "a function");
   return resolved;
 }
 

@@ -18,7 +18,12 @@ Options:
   --create-interval-ms N    minimum time between CreateBatch calls per team, 0 for none (default 1000)
   --max-add-bytes N         largest AddBatchRequests message (default 25000000)
   --expire-after-ms N       batch lifetime (default 86400000)
-  --persist FILE            keep state in this journal and reload it on start
+  --max-connections N       client connections open at once (default 1000)
+  --max-concurrent-streams N  calls open at once per connection (default 100)
+  --max-header-list-bytes N largest request metadata (default 16384)
+  --persist FILE            keep state in this journal and reload it on start; every change is
+                            on disk before its reply, a torn tail is cut, damage refuses to start
+  --persist-no-sync         do not fdatasync each change (survives a kill, not a power loss)
   --seed N                  seed of failures and faults (default 1)
   --file ID=PATH            an input file for CreateBatch's input_file_id (repeatable)
   --unavailable-rate F      share of calls answered UNAVAILABLE before applying (default 0)
@@ -89,7 +94,11 @@ function parseServeArgs(argv: string[]): Partial<EmulatorOptions> | "help" {
       "create-interval-ms": { type: "string" },
       "max-add-bytes": { type: "string" },
       "expire-after-ms": { type: "string" },
+      "max-connections": { type: "string" },
+      "max-concurrent-streams": { type: "string" },
+      "max-header-list-bytes": { type: "string" },
       persist: { type: "string" },
+      "persist-no-sync": { type: "boolean" },
       seed: { type: "string" },
       file: { type: "string", multiple: true },
       "unavailable-rate": { type: "string" },
@@ -105,7 +114,11 @@ function parseServeArgs(argv: string[]): Partial<EmulatorOptions> | "help" {
     host: values.host,
     apiKeys: values["api-keys"]?.split(",").map((key) => key.trim()).filter((key) => key !== ""),
     persistPath: values.persist,
+    persistSync: values["persist-no-sync"] === true ? false : undefined,
     expireAfterMs: number("expire-after-ms", values["expire-after-ms"]),
+    maxConnections: number("max-connections", values["max-connections"]),
+    maxConcurrentStreams: number("max-concurrent-streams", values["max-concurrent-streams"]),
+    maxHeaderListBytes: number("max-header-list-bytes", values["max-header-list-bytes"]),
     files: Object.fromEntries((values.file ?? []).map(parseFileFlag)),
     limits: {
       addCallsPerWindow: number("add-calls-per-window", values["add-calls-per-window"]),

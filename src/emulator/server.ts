@@ -1,4 +1,5 @@
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { ConnectionGuard, type ConnectionEvents } from "./connections.js";
 
 /** How the grpc-js server listens. */
 export interface ListenOptions {
@@ -8,6 +9,12 @@ export interface ListenOptions {
   maxMessageBytes: number;
   /** GOAWAY connections older than this (calls in flight get as long again); `0` never does. */
   maxConnectionAgeMs: number;
+  /** Connections open at once; one more is closed at once. */
+  maxConnections: number;
+  /** Streams (calls) open at once on one connection, announced in SETTINGS. */
+  maxConcurrentStreams: number;
+  /** What the connection guard counts and reports. */
+  events: ConnectionEvents;
 }
 
 /** A listening grpc-js server. */
@@ -28,36 +35,50 @@ export interface ServedService {
   implementation: UntypedServiceImplementation;
 }
 
-/** Serves services on one grpc-js server bound to `host:port`. */
+/**
+ * Serves services on one grpc-js server fed by a ConnectionGuard bound to `host:port`: the guard owns
+ * the sockets, so connection limits and the clean-up of failed sessions do not depend on grpc-js.
+ */
 export async function listen(services: readonly ServedService[], options: ListenOptions): Promise<Listener> {
   const server = new Server({
     "grpc.max_receive_message_length": options.maxMessageBytes,
     "grpc.max_send_message_length": options.maxMessageBytes,
+    "grpc.max_concurrent_streams": options.maxConcurrentStreams,
     // Calls in flight at the GOAWAY get as long again to finish: the fault is the GOAWAY, not lost calls.
     ...(options.maxConnectionAgeMs > 0
       ? { "grpc.max_connection_age_ms": options.maxConnectionAgeMs, "grpc.max_connection_age_grace_ms": options.maxConnectionAgeMs }
       : {}),
   });
   for (const { definition, implementation } of services) server.addService(definition, implementation);
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound)));
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const guard = new ConnectionGuard(options.maxConnections, options.maxMessageBytes, (connection) => injector.injectConnection(connection), options.events);
+  await new Promise<void>((resolve, reject) => {
+    guard.server.once("error", reject);
+    guard.server.listen(options.port, options.host, () => {
+      guard.server.off("error", reject);
+      resolve();
+    });
   });
-  const authority = `${host}:${port}`;
+  const address = guard.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : options.port;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   return {
     port,
-    authority,
-    dropConnections: () => server.drain(authority, 0),
+    authority: `${host}:${port}`,
+    dropConnections: () => injector.drain(0),
     stop: (graceMs) =>
       new Promise<void>((resolve) => {
-        // grpc-js does not always call tryShutdown's callback once forceShutdown has cut the
-        // connections, so the forced path resolves on its own.
+        guard.server.close();
+        // grpc-js does not always call tryShutdown's callback once connections are cut, so the
+        // forced path resolves on its own.
         const force = setTimeout(() => {
           server.forceShutdown();
+          guard.destroyAll();
           resolve();
         }, graceMs);
         server.tryShutdown(() => {
           clearTimeout(force);
+          guard.destroyAll();
           resolve();
         });
       }),

@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { toBinary } from "@bufbuild/protobuf";
-import { status as GrpcStatus, type Metadata } from "@grpc/grpc-js";
-import { AddBatchRequestsRequestSchema, type BatchMgmt } from "../wire.js";
+import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
+import { status as GrpcStatus } from "@grpc/grpc-js";
+import { BatchMgmt } from "../wire.js";
 import type { Authenticator, Caller } from "./auth.js";
 import type { Counters } from "./counters.js";
 import type { Faults } from "./faults.js";
-import { encodedRequestSize, type UnaryHandlers } from "./grpc-service.js";
+import { decodeRequest, metadataBytes, type RawCall, type RawUnaryHandlers } from "./grpc-service.js";
 import type { InputFileLoader } from "./input-files.js";
 import { SlidingWindowLimiter } from "./limits.js";
 import { acceptedModels, type ResolvedEmulatorOptions } from "./options.js";
 import type { Pager } from "./paging.js";
 import type { Processor } from "./processor.js";
-import { retryInfo, StatusError } from "./status.js";
+import { quoted, retryInfo, StatusError } from "./status.js";
 import { isOpen, type BatchRecord, type Store } from "./store.js";
 import type { Timers } from "./timers.js";
 import { prepareRequests } from "./validation.js";
@@ -31,31 +31,57 @@ export interface ServiceContext {
   now: () => number;
   /** True once the emulator is stopping: calls that reach a handler then are refused, not applied. */
   stopping: () => boolean;
+  /** Reports a kind of refusal the first time it happens (the counters count every one). */
+  warnOnce: (kind: string, message: string) => void;
 }
 
 /** The eight BatchMgmt RPCs with xAI's semantics, limits and injected faults. */
-export function batchService(context: ServiceContext): UnaryHandlers<typeof BatchMgmt> {
+export function batchService(context: ServiceContext): RawUnaryHandlers<typeof BatchMgmt> {
   const { options, store, processor, fileLoader, faults, counters, auth, pager, timers, now } = context;
   const { limits } = options;
   const createLimiter = new SlidingWindowLimiter({ capacity: 1, windowMs: limits.createIntervalMs }, now);
   const addLimiter = new SlidingWindowLimiter({ capacity: limits.addCallsPerWindow, windowMs: limits.addWindowMs }, now);
   const models = acceptedModels(options);
 
-  // The path every call takes, in the order a real front end would: delay, outage, authentication.
-  function rpc<I, O>(name: string, handler: (request: I, caller: Caller) => O): (request: I, call: { metadata: Metadata }) => Promise<O> {
-    return async (request, call) => {
+  /**
+   * The path every call takes, in the order a real front end would: delay, outage, then the checks that
+   * cost nothing (metadata size, authentication, the message's size on the wire), and only then decoding.
+   * A 64 MiB body from a caller without a key is refused without being decoded.
+   */
+  function rpc<D extends DescMessage, O>(
+    method: DescMethodUnary<D>,
+    handler: (request: MessageShape<D>, caller: Caller) => O,
+    maxWireBytes = Infinity,
+  ): (bytes: Buffer, call: RawCall) => Promise<O> {
+    const { name, input } = method;
+    return async (bytes, call) => {
       counters.call(name);
       try {
         const latencyMs = faults.latencyMs();
         if (latencyMs > 0) await timers.sleep(latencyMs);
         if (context.stopping()) throw new StatusError(GrpcStatus.UNAVAILABLE, "the emulator is stopping; nothing was applied");
         faults.maybeUnavailable();
-        return handler(request, auth.authenticate(call.metadata));
+        const headerBytes = metadataBytes(call.metadata);
+        if (headerBytes > options.maxHeaderListBytes) {
+          throw tooLarge(`request metadata is ${headerBytes} bytes, over the limit of ${options.maxHeaderListBytes} bytes (maxHeaderListBytes)`);
+        }
+        const caller = auth.authenticate(call.metadata);
+        if (bytes.length > maxWireBytes) {
+          throw tooLarge(`${name} message is ${bytes.length} bytes, over the limit of ${maxWireBytes} bytes per call; send fewer requests per call`);
+        }
+        const request = decodeRequest(input, bytes);
+        counters.add("messagesDecoded");
+        return handler(request, caller);
       } catch (error) {
         if (error instanceof StatusError) counters.reject(error);
         throw error;
       }
     };
+  }
+
+  function tooLarge(message: string): StatusError {
+    context.warnOnce("rejections.size", `refused a call: ${message}`);
+    return new StatusError(GrpcStatus.RESOURCE_EXHAUSTED, message);
   }
 
   function admit(limiter: SlidingWindowLimiter, caller: Caller, limit: string): void {
@@ -73,18 +99,18 @@ export function batchService(context: ServiceContext): UnaryHandlers<typeof Batc
     if (batchId === "") throw new StatusError(GrpcStatus.INVALID_ARGUMENT, "batch_id is required");
     const batch = store.get(batchId);
     if (batch === undefined || batch.team !== caller.team || now() >= batch.expireTimeMs + options.retainAfterExpiryMs) {
-      throw new StatusError(GrpcStatus.NOT_FOUND, `batch ${batchId} not found`);
+      throw new StatusError(GrpcStatus.NOT_FOUND, `batch ${quoted(batchId)} not found`);
     }
     if (withCreateLag) faults.maybeNotFoundAfterCreate(batch.id, batch.createTimeMs, now());
     return batch;
   }
 
   return {
-    createBatch: rpc("CreateBatch", (request, caller) => {
+    createBatch: rpc(BatchMgmt.method.createBatch, (request, caller) => {
       admit(createLimiter, caller, `at most 1 CreateBatch per ${limits.createIntervalMs} ms`);
       const inputFileId = request.inputFileId || undefined;
       if (inputFileId !== undefined && !fileLoader.knows(caller.team, inputFileId)) {
-        throw new StatusError(GrpcStatus.NOT_FOUND, `input file "${inputFileId}" not found`);
+        throw new StatusError(GrpcStatus.NOT_FOUND, `input file ${quoted(inputFileId)} not found`);
       }
       const timeMs = now();
       const batchId = `batch_${randomUUID()}`;
@@ -104,31 +130,24 @@ export function batchService(context: ServiceContext): UnaryHandlers<typeof Batc
       return batchView(batch, timeMs);
     }),
 
-    getBatch: rpc("GetBatch", (request, caller) => batchView(findBatch(caller, request.batchId), now())),
+    getBatch: rpc(BatchMgmt.method.getBatch, (request, caller) => batchView(findBatch(caller, request.batchId), now())),
 
     // Oldest first: creation order is the sequence page tokens resume from, so new batches land on later pages.
-    listBatches: rpc("ListBatches", (request, caller) => {
+    listBatches: rpc(BatchMgmt.method.listBatches, (request, caller) => {
       const at = now();
       const scope = { team: caller.team, rpc: "ListBatches", batchId: "", filter: "" };
       const page = pager.page(request, scope, store.batches(), (b) => b.team === caller.team && at < b.expireTimeMs);
       return { batches: page.items.map((b) => batchView(b, at)), paginationToken: page.paginationToken };
     }),
 
-    cancelBatch: rpc("CancelBatch", (request, caller) => {
+    cancelBatch: rpc(BatchMgmt.method.cancelBatch, (request, caller) => {
       const batch = findBatch(caller, request.batchId, false);
       const at = now();
       if (isOpen(batch, at)) store.commit({ type: "batchCancelled", batchId: batch.id, timeMs: at, byXaiMessage: undefined });
       return batchView(batch, at);
     }),
 
-    addBatchRequests: rpc("AddBatchRequests", (request, caller) => {
-      const bytes = encodedRequestSize(request) ?? toBinary(AddBatchRequestsRequestSchema, request).length;
-      if (bytes > limits.maxAddBytes) {
-        throw new StatusError(
-          GrpcStatus.RESOURCE_EXHAUSTED,
-          `AddBatchRequests message is ${bytes} bytes, over the limit of ${limits.maxAddBytes} bytes per call; send fewer requests per call`,
-        );
-      }
+    addBatchRequests: rpc(BatchMgmt.method.addBatchRequests, (request, caller) => {
       admit(addLimiter, caller, `at most ${limits.addCallsPerWindow} AddBatchRequests calls per ${limits.addWindowMs} ms`);
       const batch = findBatch(caller, request.batchId);
       if (batch.inputFileId !== undefined) {
@@ -150,9 +169,9 @@ export function batchService(context: ServiceContext): UnaryHandlers<typeof Batc
       }
       faults.maybeAmbiguousAdd();
       return {};
-    }),
+    }, limits.maxAddBytes),
 
-    listBatchRequestMetadata: rpc("ListBatchRequestMetadata", (request, caller) => {
+    listBatchRequestMetadata: rpc(BatchMgmt.method.listBatchRequestMetadata, (request, caller) => {
       const batch = findBatch(caller, request.batchId);
       const at = now();
       const states = new Set(request.status);
@@ -163,17 +182,17 @@ export function batchService(context: ServiceContext): UnaryHandlers<typeof Batc
 
     // In completion order, finished requests only: a cancelled request has no result (it shows in the
     // counts and as CANCELLED metadata), so a result always means the model ran.
-    listBatchResults: rpc("ListBatchResults", (request, caller) => {
+    listBatchResults: rpc(BatchMgmt.method.listBatchResults, (request, caller) => {
       const batch = findBatch(caller, request.batchId);
       const scope = { team: caller.team, rpc: "ListBatchResults", batchId: batch.id, filter: "" };
       const page = pager.page(request, scope, batch.results, () => true);
       return { results: page.items.map((r) => r.finish!.result), paginationToken: page.paginationToken };
     }),
 
-    getBatchRequestResult: rpc("GetBatchRequestResult", (request, caller) => {
+    getBatchRequestResult: rpc(BatchMgmt.method.getBatchRequestResult, (request, caller) => {
       const batch = findBatch(caller, request.batchId);
       const record = batch.requestsById.get(request.batchRequestId);
-      if (record === undefined) throw new StatusError(GrpcStatus.NOT_FOUND, `batch request "${request.batchRequestId}" not found in batch ${batch.id}`);
+      if (record === undefined) throw new StatusError(GrpcStatus.NOT_FOUND, `batch request ${quoted(request.batchRequestId)} not found in batch ${batch.id}`);
       return { request: record.request, result: record.finish?.result };
     }),
   };

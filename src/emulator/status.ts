@@ -3,6 +3,23 @@ import { anyPack, DurationSchema } from "@bufbuild/protobuf/wkt";
 import { Metadata, status as GrpcStatus, type StatusObject } from "@grpc/grpc-js";
 import { BadRequest_FieldViolationSchema, BadRequestSchema, RetryInfoSchema, StatusSchema } from "../wire.js";
 
+/**
+ * Most offending items one status names; the rest are only counted. Errors then stay small whatever the
+ * input (10,000 duplicate ids once made ~1 MB of trailers, which stalls HTTP/2 clients).
+ */
+export const maxNamedViolations = 10;
+
+/** Longest piece of a caller's input (an id, a model name) quoted in a status message. */
+const maxQuotedChars = 64;
+
+/** Longest status message sent; a longer one is cut, as a last guard for HTTP/2 header limits. */
+const maxMessageChars = 1024;
+
+/** A caller-supplied string as a status message quotes it: in double quotes, cut to 64 characters. */
+export function quoted(value: string): string {
+  return JSON.stringify(value.length > maxQuotedChars ? `${value.slice(0, maxQuotedChars)}…` : value);
+}
+
 /** A detail message to attach to a status, with the schema that encodes it. */
 export interface StatusDetail<D extends DescMessage = DescMessage> {
   schema: D;
@@ -20,7 +37,7 @@ export class StatusError extends Error {
     readonly details: readonly StatusDetail[] = [],
     readonly trailers: Record<string, string> = {},
   ) {
-    super(message);
+    super(message.length > maxMessageChars ? `${message.slice(0, maxMessageChars)}…` : message);
     this.name = "StatusError";
   }
 

@@ -96,6 +96,36 @@ export class Store {
     }
   }
 
+  /**
+   * Events that rebuild exactly this state in few records (requests and results grouped by time, at
+   * most `groupSize` per event): what a compacted journal holds.
+   */
+  snapshot(groupSize = 10_000): StoreEvent[] {
+    const events: StoreEvent[] = [];
+    for (const batch of this.batchList) {
+      const { id: batchId } = batch;
+      events.push({
+        type: "batchCreated",
+        batchId,
+        team: batch.team,
+        name: batch.name,
+        apiKeyId: batch.apiKeyId,
+        inputFileId: batch.inputFileId,
+        timeMs: batch.createTimeMs,
+        expireTimeMs: batch.expireTimeMs,
+      });
+      for (const group of groupBy(batch.requests, (r) => r.createTimeMs, groupSize)) {
+        events.push({ type: "requestsAdded", batchId, timeMs: group[0]!.createTimeMs, fromFile: false, requests: group.map((r) => r.request) });
+      }
+      if (batch.fileLoaded) events.push({ type: "requestsAdded", batchId, timeMs: batch.createTimeMs, fromFile: true, requests: [] });
+      for (const group of groupBy(batch.results, (r) => r.finish!.timeMs, groupSize)) {
+        events.push({ type: "requestsFinished", timeMs: group[0]!.finish!.timeMs, results: group.map((r) => ({ batchId, seq: r.seq, result: r.finish!.result })) });
+      }
+      if (batch.cancel !== undefined) events.push({ type: "batchCancelled", batchId, timeMs: batch.cancel.timeMs, byXaiMessage: batch.cancel.byXaiMessage });
+    }
+    return events;
+  }
+
   /** A batch by id, whatever its team or age. */
   get(batchId: string): BatchRecord | undefined {
     return this.batchesById.get(batchId);
@@ -107,6 +137,7 @@ export class Store {
   }
 
   private createBatch(event: Extract<StoreEvent, { type: "batchCreated" }>): void {
+    if (this.batchesById.has(event.batchId)) throw new Error(`batch ${event.batchId} is created twice`);
     const batch: BatchRecord = {
       seq: this.batchList.length,
       id: event.batchId,
@@ -135,6 +166,8 @@ export class Store {
       const target = requestTarget(request);
       const id = request.batchRequestId;
       if (target === undefined || id === undefined) throw new Error(`unvalidated request in batch ${batch.id}`);
+      // Replaying a damaged journal must fail rather than give a batch the same request twice.
+      if (batch.requestsById.has(id)) throw new Error(`request ${id} is already in batch ${batch.id}`);
       const record: RequestRecord = {
         seq: batch.requests.length,
         id,
@@ -182,6 +215,21 @@ export function closedAtMs(batch: BatchRecord): number {
 /** Whether a batch still takes and processes requests at `nowMs`. */
 export function isOpen(batch: BatchRecord, nowMs: number): boolean {
   return nowMs < closedAtMs(batch);
+}
+
+/** Consecutive runs of items with the same key, each at most `size` long. */
+function groupBy<T>(items: readonly T[], key: (item: T) => number, size: number): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  for (const item of items) {
+    if (current.length > 0 && (current.length === size || key(current[0]!) !== key(item))) {
+      groups.push(current);
+      current = [];
+    }
+    current.push(item);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 function resultCostUsdTicks(result: BatchResult): bigint {

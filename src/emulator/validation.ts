@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import type { BatchRequest } from "../wire.js";
 import { requestTarget } from "./endpoints.js";
-import { badRequest, StatusError, type FieldViolation } from "./status.js";
+import { badRequest, maxNamedViolations, quoted, StatusError, type FieldViolation } from "./status.js";
 
 /**
  * Checks the requests of one AddBatchRequests call (or one input file) against a batch, all or nothing:
@@ -12,12 +12,12 @@ import { badRequest, StatusError, type FieldViolation } from "./status.js";
  * an id get a generated one; the same (now complete) requests are returned.
  */
 export function prepareRequests(requests: readonly BatchRequest[], existingIds: ReadonlyMap<string, unknown>, models: ReadonlySet<string>): readonly BatchRequest[] {
-  const invalid: FieldViolation[] = [];
-  const duplicates: FieldViolation[] = [];
+  const invalid = new Violations();
+  const duplicates = new Violations();
   const firstIndexById = new Map<string, number>();
   requests.forEach((request, index) => {
     const id = request.batchRequestId || undefined;
-    const where = id === undefined ? `batch_requests[${index}]` : `batch_requests[${index}] (batch_request_id "${id}")`;
+    const where = id === undefined ? `batch_requests[${index}]` : `batch_requests[${index}] (batch_request_id ${quoted(id)})`;
     const target = requestTarget(request);
     if (target === undefined) {
       invalid.push({
@@ -27,7 +27,7 @@ export function prepareRequests(requests: readonly BatchRequest[], existingIds: 
     } else if (!models.has(target.model)) {
       invalid.push({
         field: `batch_requests[${index}].${target.field}.model`,
-        description: `model "${target.model}" of ${where} is not available for batch processing; batch models: ${[...models].join(", ")}`,
+        description: `model ${quoted(target.model)} of ${where} is not available for batch processing; batch models: ${[...models].join(", ")}`,
       });
     } else if (request.request.case === "completionRequest" && request.request.value.messages.length === 0) {
       invalid.push({ field: `batch_requests[${index}].completion_request.messages`, description: `${where} is a chat completion without messages` });
@@ -35,18 +35,18 @@ export function prepareRequests(requests: readonly BatchRequest[], existingIds: 
     if (id === undefined) return;
     const first = firstIndexById.get(id);
     if (existingIds.has(id)) {
-      duplicates.push({ field: `batch_requests[${index}].batch_request_id`, description: `batch_request_id "${id}" already exists in this batch` });
+      duplicates.push({ field: `batch_requests[${index}].batch_request_id`, description: `batch_request_id ${quoted(id)} already exists in this batch` });
     } else if (first !== undefined) {
       duplicates.push({
         field: `batch_requests[${index}].batch_request_id`,
-        description: `batch_request_id "${id}" is given twice in this call (batch_requests[${first}] and batch_requests[${index}])`,
+        description: `batch_request_id ${quoted(id)} is given twice in this call (batch_requests[${first}] and batch_requests[${index}])`,
       });
     } else {
       firstIndexById.set(id, index);
     }
   });
-  if (invalid.length > 0) throw refusal(GrpcStatus.INVALID_ARGUMENT, invalid);
-  if (duplicates.length > 0) throw refusal(GrpcStatus.ALREADY_EXISTS, duplicates);
+  if (invalid.count > 0) throw invalid.refusal(GrpcStatus.INVALID_ARGUMENT);
+  if (duplicates.count > 0) throw duplicates.refusal(GrpcStatus.ALREADY_EXISTS);
   for (const request of requests) {
     if (request.batchRequestId) continue;
     let id: string;
@@ -58,7 +58,18 @@ export function prepareRequests(requests: readonly BatchRequest[], existingIds: 
   return requests;
 }
 
-function refusal(code: GrpcStatus, violations: readonly FieldViolation[]): StatusError {
-  const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : "";
-  return new StatusError(code, `${violations[0]!.description}${more}`, [badRequest(violations)]);
+/** Offending requests of one kind: all counted, the first few kept to be named. */
+class Violations {
+  count = 0;
+  private readonly named: FieldViolation[] = [];
+
+  push(violation: FieldViolation): void {
+    this.count++;
+    if (this.named.length < maxNamedViolations) this.named.push(violation);
+  }
+
+  refusal(code: GrpcStatus): StatusError {
+    const more = this.count > 1 ? ` (and ${this.count - 1} more; ${this.named.length} of ${this.count} are named in the details)` : "";
+    return new StatusError(code, `${this.named[0]!.description}${more}`, [badRequest(this.named)]);
+  }
 }

@@ -26,11 +26,18 @@ export function compactToCanonical(row: JsonObject): JsonObject {
   }
   const completionRequest: JsonObject = { model, messages: messages.map((m, i) => toMessage(m, `messages[${i}]`)) };
   for (const [key, value] of Object.entries(params)) {
-    const convert = paramConverters[key];
-    if (convert === undefined) completionRequest[key] = value;
+    const convert = own(paramConverters, key);
+    // defineProperty, because assigning "__proto__" would set the prototype and drop the key unseen;
+    // defined, it reaches protobuf's reader, which refuses an unknown key by name.
+    if (convert === undefined) Object.defineProperty(completionRequest, key, { value, enumerable: true, writable: true, configurable: true });
     else completionRequest[convert.field] = convert.to(value);
   }
   return requestId === undefined ? { completionRequest } : { batchRequestId: requestId, completionRequest };
+}
+
+/** `table[key]` for the table's own keys only, so input such as "toString" or "__proto__" is not found. */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 const roles: Record<string, string> = { user: "ROLE_USER", system: "ROLE_SYSTEM", assistant: "ROLE_ASSISTANT" };
@@ -46,7 +53,7 @@ interface Converter {
 }
 
 const converters: Converter[] = [
-  { field: "reasoningEffort", to: (v) => (typeof v === "string" ? (efforts[v] ?? v) : v) },
+  { field: "reasoningEffort", to: (v) => (typeof v === "string" ? (own(efforts, v) ?? v) : v) },
   { field: "responseFormat", to: toResponseFormat },
   { field: "toolChoice", to: toToolChoice },
   { field: "tools", to: (v) => (Array.isArray(v) ? v.map(toTool) : v) },
@@ -64,7 +71,7 @@ const paramConverters: Record<string, Converter> = Object.fromEntries(
 function toMessage(value: JsonValue, path: string): JsonObject {
   if (!isObject(value)) throw new InputError(`${path} must be an object such as {"role":"user","content":"Hello"}, got ${show(value)}`);
   const { role, content, ...rest } = value;
-  const wireRole = typeof role === "string" ? roles[role] : undefined;
+  const wireRole = typeof role === "string" ? own(roles, role) : undefined;
   if (wireRole === undefined) throw new InputError(`${path}.role must be "user", "system" or "assistant", got ${show(role)}`);
   let parts: JsonObject[];
   if (typeof content === "string") parts = [{ text: content }];
@@ -85,7 +92,7 @@ function toPart(value: JsonValue, path: string): JsonObject {
     const url = typeof image === "string" ? image : isObject(image) ? image.url : undefined;
     if (typeof url !== "string" || url === "") throw new InputError(`${path}.image_url.url must be an https:// or data: URL, got ${show(url)}`);
     const detail = isObject(image) && image.detail !== undefined ? image.detail : "auto";
-    const wireDetail = typeof detail === "string" ? imageDetails[detail] : undefined;
+    const wireDetail = typeof detail === "string" ? own(imageDetails, detail) : undefined;
     if (wireDetail === undefined) throw new InputError(`${path}.image_url.detail must be "auto", "low" or "high", got ${show(detail)}`);
     return { imageUrl: { imageUrl: url, detail: wireDetail } };
   }
@@ -94,7 +101,7 @@ function toPart(value: JsonValue, path: string): JsonObject {
 
 function toResponseFormat(value: JsonValue): JsonValue {
   const type = typeof value === "string" ? value : isObject(value) && typeof value.type === "string" ? value.type : undefined;
-  const formatType = type === undefined ? undefined : formatTypes[type];
+  const formatType = type === undefined ? undefined : own(formatTypes, type);
   if (formatType === undefined || !isObject(value)) return formatType === undefined ? value : { formatType };
   if (type !== "json_schema") return { formatType };
   // OpenAI nests the schema as json_schema.schema; xAI takes the schema's JSON text.
@@ -105,7 +112,10 @@ function toResponseFormat(value: JsonValue): JsonValue {
 }
 
 function toToolChoice(value: JsonValue): JsonValue {
-  if (typeof value === "string") return toolModes[value] === undefined ? value : { mode: toolModes[value] };
+  if (typeof value === "string") {
+    const mode = own(toolModes, value);
+    return mode === undefined ? value : { mode };
+  }
   if (isObject(value) && value.type === "function" && isObject(value.function) && typeof value.function.name === "string") {
     return { functionName: value.function.name };
   }

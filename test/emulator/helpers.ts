@@ -1,5 +1,6 @@
 import { create, fromBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
+import { connect, constants, type ClientHttp2Session } from "node:http2";
 import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from "@grpc/grpc-js";
 import { afterEach } from "vitest";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
@@ -152,4 +153,59 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
 /** Sleeps `ms`. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Sends one gRPC request whose body is `body` as-is (over node:http2) and returns the grpc-status trailer. */
+export function rawCall(
+  url: string,
+  path: string,
+  body: Buffer,
+  authorization: string | null = "Bearer k",
+): Promise<{ grpcStatus: string | undefined; grpcMessage: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const session: ClientHttp2Session = connect(url);
+    session.on("error", reject);
+    const stream = session.request({
+      [constants.HTTP2_HEADER_METHOD]: "POST",
+      [constants.HTTP2_HEADER_PATH]: path,
+      [constants.HTTP2_HEADER_CONTENT_TYPE]: "application/grpc",
+      te: "trailers",
+      ...(authorization === null ? {} : { authorization }),
+    });
+    let headers: Record<string, unknown> = {};
+    stream.on("response", (h) => (headers = h));
+    stream.on("trailers", (trailers) => {
+      resolve({ grpcStatus: String(trailers["grpc-status"]), grpcMessage: decodeMessage(trailers["grpc-message"]) });
+    });
+    stream.on("data", () => {});
+    stream.on("end", () => {
+      // A trailers-only response carries the status in the headers.
+      resolve({ grpcStatus: headers["grpc-status"] as string | undefined, grpcMessage: decodeMessage(headers["grpc-message"]) });
+      session.close();
+    });
+    stream.on("error", reject);
+    stream.end(body);
+  });
+}
+
+// grpc-message is percent-encoded on the wire.
+function decodeMessage(value: unknown): string | undefined {
+  return typeof value === "string" ? decodeURIComponent(value) : undefined;
+}
+
+/** A gRPC length-prefixed message; `declaredLength` may lie about its length. */
+export function grpcFrame(message: Buffer, declaredLength = message.length): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(declaredLength, 1);
+  return Buffer.concat([header, message]);
+}
+
+/** An HTTP/2 frame as bytes (RFC 9113 §4.1), for tests that speak HTTP/2 by hand. */
+export function http2Frame(type: number, flags: number, streamId: number, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const header = Buffer.alloc(9);
+  header.writeUIntBE(payload.length, 0, 3);
+  header[3] = type;
+  header[4] = flags;
+  header.writeUInt32BE(streamId, 5);
+  return Buffer.concat([header, payload]);
 }

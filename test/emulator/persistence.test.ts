@@ -1,8 +1,9 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { chat, chats, until, useEmulators, type TestClient } from "./helpers.js";
+import { journalRecordBytes } from "./journal-files.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xai-batch-journal-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,8 +51,8 @@ describe("persistence", () => {
     expect((await client.call("listBatches", {})).batches.map((b) => b.name)).toEqual(["big", "cancelled"]);
   }, 40_000);
 
-  it("survives a torn last line and loads a file that had not loaded before the restart", async () => {
-    const persistPath = join(dir, "torn.jsonl");
+  it("survives a torn last record and loads a file that had not loaded before the restart", async () => {
+    const persistPath = join(dir, "torn.journal");
     const file = join(dir, "input.jsonl");
     writeFileSync(file, `${JSON.stringify({ custom_id: "f", method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: "x" }] } })}\n`);
     const options = { persistPath, files: { in: file }, fileLoadDelayMs: 60_000 };
@@ -61,9 +62,14 @@ describe("persistence", () => {
     const plain = (await client.call("createBatch", { name: "plain" })).batchId;
     await client.call("addBatchRequests", { batchId: plain, batchRequests: [chat("a", "x")] });
     await first.stop();
-    appendFileSync(persistPath, '{"type":"requestsAdded","batchId":"');
+    // A crash in the middle of writing one more record leaves half of it.
+    const intact = statSync(persistPath).size;
+    appendFileSync(persistPath, journalRecordBytes(persistPath, -1).subarray(0, 30));
 
-    const second = await env.start({ ...options, fileLoadDelayMs: 50 });
+    const warnings: string[] = [];
+    const second = await env.start({ ...options, fileLoadDelayMs: 50, onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([expect.stringContaining(`dropped a torn last record (30 bytes at byte ${intact}`)]);
+    expect(statSync(persistPath).size).toBe(intact);
     const again = env.client(second);
     expect(second.requestIds(plain)).toEqual(["a"]);
     await until(async () => (await state(again, fromFile)).numSuccess === 1n, 3000, "file loaded after restart");

@@ -43,7 +43,7 @@ describe("xai-batch serve", () => {
 
   it("prints its address, serves, and exits 0 on SIGTERM with its journal on disk", async () => {
     const persist = join(dir, "serve.jsonl");
-    const server = serve(["--port", "0", "--persist", persist, "--api-keys", "k1,k2", "--rate", "0"]);
+    const server = serve(["--port", "0", "--persist", persist, "--persist-no-sync", "--api-keys", "k1,k2", "--rate", "0", "--max-connections", "5"]);
     const url = await server.listening;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const client = new TestClient(url, "k1");
@@ -69,6 +69,9 @@ describe("xai-batch serve", () => {
     [["--file", "no-equals-sign"], "--file expects ID=PATH"],
     [["--latency-ms", "9-3"], "Expected `faults.latencyMs`"],
     [["extra"], "Unexpected argument"],
+    [["--max-connections", "0"], "Expected `maxConnections` to be a positive integer, got 0"],
+    [["--max-concurrent-streams", "0"], "Expected `maxConcurrentStreams` to be an integer from 1"],
+    [["--max-header-list-bytes", "10"], "Expected `maxHeaderListBytes` to be an integer >= 1024, got 10"],
   ])("returns 2 for %j with a message on stderr", async (args, message) => {
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {

@@ -1,45 +1,10 @@
-import { connect, constants, type ClientHttp2Session } from "node:http2";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { BatchMgmt, BadRequestSchema, AddBatchRequestsRequestSchema, RetryInfoSchema } from "../../src/wire.js";
-import { chat, chats, until, useEmulators } from "./helpers.js";
-
-/** Sends one gRPC request whose body is `body` as-is and returns the grpc-status trailer. */
-function rawCall(url: string, path: string, body: Buffer): Promise<{ grpcStatus: string | undefined; grpcMessage: string | undefined }> {
-  return new Promise((resolve, reject) => {
-    const session: ClientHttp2Session = connect(url);
-    session.on("error", reject);
-    const stream = session.request({
-      [constants.HTTP2_HEADER_METHOD]: "POST",
-      [constants.HTTP2_HEADER_PATH]: path,
-      [constants.HTTP2_HEADER_CONTENT_TYPE]: "application/grpc",
-      te: "trailers",
-      authorization: "Bearer k",
-    });
-    let headers: Record<string, unknown> = {};
-    stream.on("response", (h) => (headers = h));
-    stream.on("trailers", (trailers) => {
-      resolve({ grpcStatus: String(trailers["grpc-status"]), grpcMessage: trailers["grpc-message"] as string | undefined });
-    });
-    stream.on("data", () => {});
-    stream.on("end", () => {
-      // A trailers-only response carries the status in the headers.
-      resolve({ grpcStatus: headers["grpc-status"] as string | undefined, grpcMessage: headers["grpc-message"] as string | undefined });
-      session.close();
-    });
-    stream.on("error", reject);
-    stream.end(body);
-  });
-}
-
-function frame(message: Buffer, declaredLength = message.length): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeUInt32BE(declaredLength, 1);
-  return Buffer.concat([header, message]);
-}
+import { chat, chats, grpcFrame as frame, rawCall, until, useEmulators } from "./helpers.js";
 
 describe("the wire", () => {
   const env = useEmulators();

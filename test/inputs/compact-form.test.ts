@@ -96,6 +96,22 @@ describe("the compact chat form", () => {
   });
 });
 
+describe("prototype-named keys", () => {
+  const base = '"model":"grok-4","messages":[{"role":"user","content":"x"}]';
+
+  it.each(["__proto__", "constructor", "toString", "valueOf", "hasOwnProperty"])("refuses a %s parameter by name", (key) => {
+    expect(() => parseRequestLine(`{${base},"${key}":{"a":1}}`)).toThrow(InputError);
+    expect(() => parseRequestLine(`{${base},"${key}":{"a":1}}`)).toThrow(`key "${key}" is unknown`);
+  });
+
+  it.each(["__proto__", "constructor", "toString"])("refuses %s as a role or an enum word", (word) => {
+    expect(() => parseRequestLine(`{"model":"grok-4","messages":[{"role":"${word}","content":"x"}]}`)).toThrow(`messages[0].role must be "user", "system" or "assistant", got "${word}"`);
+    expect(() => parseRequestLine(`{${base},"reasoning_effort":"${word}"}`)).toThrow(InputError);
+    expect(() => parseRequestLine(`{${base},"tool_choice":"${word}"}`)).toThrow(InputError);
+    expect(() => parseRequestLine(`{${base},"response_format":"${word}"}`)).toThrow(InputError);
+  });
+});
+
 describe("a JSON line through the normaliser", () => {
   it("reads canonical protobuf JSON of every request kind", () => {
     const lines = [

@@ -1,0 +1,113 @@
+import { readdirSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { describe, expect, it } from "vitest";
+import type { Emulator } from "../../src/emulator/index.js";
+import { http2Frame as frame, until, useEmulators } from "./helpers.js";
+
+const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+const settings = frame(0x4, 0, 0);
+const settingsAck = frame(0x4, 0x1, 0);
+
+/** Protocol errors a peer can commit right after the preface, each fatal to the HTTP/2 session. */
+const protocolErrors: Record<string, Buffer> = {
+  "PING of 7 bytes": frame(0x6, 0, 0, Buffer.alloc(7)),
+  "DATA on stream 0": frame(0x0, 0, 0, Buffer.alloc(4)),
+  "SETTINGS of 5 bytes": frame(0x4, 0, 0, Buffer.alloc(5)),
+  "WINDOW_UPDATE of 0": frame(0x8, 0, 0, Buffer.alloc(4)),
+};
+
+/** HPACK literal header fields without indexing, so a test can write HEADERS frames by hand. */
+function hpack(headers: Record<string, string>): Buffer {
+  return Buffer.concat(
+    Object.entries(headers).map(([name, value]) => Buffer.concat([Buffer.from([0x00, name.length]), Buffer.from(name), Buffer.from([value.length]), Buffer.from(value)])),
+  );
+}
+
+/** A raw TCP connection that records what the server sends and whether the server closed it. */
+class RawPeer {
+  readonly socket: Socket;
+  received = Buffer.alloc(0);
+  serverEnded = false;
+
+  constructor(port: number, first: Buffer) {
+    this.socket = connect(port, "127.0.0.1", () => this.socket.write(first));
+    this.socket.on("data", (chunk: Buffer) => (this.received = Buffer.concat([this.received, chunk])));
+    this.socket.on("end", () => (this.serverEnded = true));
+    this.socket.on("close", () => (this.serverEnded = true));
+    this.socket.on("error", () => {});
+  }
+}
+
+function openFds(): number {
+  return readdirSync("/proc/self/fd").length;
+}
+
+function openConnections(emu: Emulator): number {
+  const { connectionsAccepted, connectionsClosed } = emu.counters();
+  return connectionsAccepted - connectionsClosed;
+}
+
+describe("hostile connections", () => {
+  const env = useEmulators();
+
+  it("closes the socket of every connection that commits a protocol error, and keeps serving", async () => {
+    const warnings: string[] = [];
+    const emu = await env.start({ onWarning: (message) => warnings.push(message) });
+    const client = env.client(emu);
+    await client.call("listBatches", {});
+    const fdsBefore = openFds();
+    const perKind = 25;
+    const peers = Object.values(protocolErrors).flatMap((bad) => Array.from({ length: perKind }, () => new RawPeer(emu.port, Buffer.concat([preface, settings, bad]))));
+
+    // The peers never close their side: the server must close the connection by itself.
+    await until(() => peers.every((peer) => peer.serverEnded), 5000, "the server to close every failed connection");
+    await until(() => openConnections(emu) === 1, 2000, "the server's sockets of failed sessions to be gone");
+    for (const peer of peers) peer.socket.destroy();
+    await until(() => openFds() <= fdsBefore, 2000, "file descriptors back to where they were");
+
+    expect(emu.counters().sessionsFailed).toBe(peers.length);
+    expect(warnings.filter((w) => w.includes("sessionsFailed"))).toHaveLength(1);
+    await expect(client.call("listBatches", {})).resolves.toBeDefined();
+  });
+
+  it("refuses connections over maxConnections at once and serves again when they close", async () => {
+    const warnings: string[] = [];
+    const emu = await env.start({ maxConnections: 5, onWarning: (message) => warnings.push(message) });
+    const idle = Array.from({ length: 5 }, () => new RawPeer(emu.port, Buffer.concat([preface, settings])));
+    await until(() => openConnections(emu) === 5, 2000, "five connections accepted");
+    const over = [new RawPeer(emu.port, Buffer.concat([preface, settings])), new RawPeer(emu.port, Buffer.concat([preface, settings]))];
+    await until(() => over.every((peer) => peer.serverEnded), 2000, "connections over the limit closed");
+
+    expect(emu.counters().connectionsRefused).toBe(2);
+    expect(warnings).toEqual([expect.stringContaining("maxConnections")]);
+    expect(idle.some((peer) => peer.serverEnded)).toBe(false);
+    for (const peer of idle) peer.socket.destroy();
+    await until(() => openConnections(emu) === 0, 2000, "the idle connections closed");
+    await expect(env.client(emu).call("listBatches", {})).resolves.toBeDefined();
+  });
+
+  it("holds clients to maxConcurrentStreams: one that honours it queues its calls, one that exceeds it is cut off", async () => {
+    const emu = await env.start({ maxConcurrentStreams: 2, faults: { latencyMs: 50 } });
+    const client = env.client(emu);
+    await expect(Promise.all(Array.from({ length: 10 }, () => client.call("listBatches", {})))).resolves.toHaveLength(10);
+
+    const headers = hpack({
+      ":method": "POST",
+      ":scheme": "http",
+      ":path": "/xai_api.BatchMgmt/ListBatches",
+      ":authority": "127.0.0.1",
+      "content-type": "application/grpc",
+      te: "trailers",
+    });
+    const peer = new RawPeer(emu.port, Buffer.concat([preface, settings]));
+    await until(() => peer.received.length > 0, 2000, "the server's SETTINGS");
+    // HEADERS without END_STREAM, so each call stays open; the third is one more than the acknowledged limit.
+    peer.socket.write(Buffer.concat([settingsAck, ...[1, 3, 5].map((id) => frame(0x1, 0x4, id, headers))]));
+    await until(() => peer.serverEnded, 2000, "the server to close the offending connection");
+    // Node resets the open streams and drops the session itself; the reset is what gets counted.
+    expect(emu.counters().streamsRefused).toBeGreaterThanOrEqual(1);
+    expect(openConnections(emu)).toBe(1);
+    await expect(client.call("listBatches", {})).resolves.toBeDefined();
+  });
+});
