@@ -25,7 +25,11 @@ Options:
                             on disk before its reply, a torn tail is cut, damage refuses to start
   --persist-no-sync         do not fdatasync each change (survives a kill, not a power loss)
   --seed N                  seed of failures and faults (default 1)
-  --file ID=PATH            an input file for CreateBatch's input_file_id (repeatable)
+  --file ID=PATH            an input file for CreateBatch's input_file_id, in xAI's batch line format
+                            ({"custom_id","method","url","body"} per line; repeatable)
+  --models SPEC             the models batches may use and their aliases, as xai_api.Models lists them:
+                            NAME[=ALIAS|ALIAS],... e.g. grok-4.20=grok-4.20-latest,grok-imagine-image
+  --max-file-bytes N        largest file UploadFile takes (default 512000000)
   --unavailable-rate F      share of calls answered UNAVAILABLE before applying (default 0)
   --ambiguous-rate F        share of AddBatchRequests applied, then answered UNAVAILABLE (default 0)
   --latency-ms N|MIN-MAX    latency added to every call (default 0)
@@ -101,6 +105,8 @@ function parseServeArgs(argv: string[]): Partial<EmulatorOptions> | "help" {
       "persist-no-sync": { type: "boolean" },
       seed: { type: "string" },
       file: { type: "string", multiple: true },
+      models: { type: "string" },
+      "max-file-bytes": { type: "string" },
       "unavailable-rate": { type: "string" },
       "ambiguous-rate": { type: "string" },
       "latency-ms": { type: "string" },
@@ -120,11 +126,13 @@ function parseServeArgs(argv: string[]): Partial<EmulatorOptions> | "help" {
     maxConcurrentStreams: number("max-concurrent-streams", values["max-concurrent-streams"]),
     maxHeaderListBytes: number("max-header-list-bytes", values["max-header-list-bytes"]),
     files: Object.fromEntries((values.file ?? []).map(parseFileFlag)),
+    ...(values.models === undefined ? {} : parseModelsFlag(values.models)),
     limits: {
       addCallsPerWindow: number("add-calls-per-window", values["add-calls-per-window"]),
       addWindowMs: number("add-window-ms", values["add-window-ms"]),
       createIntervalMs: number("create-interval-ms", values["create-interval-ms"]),
       maxAddBytes: number("max-add-bytes", values["max-add-bytes"]),
+      maxFileBytes: number("max-file-bytes", values["max-file-bytes"]),
     },
     processing: {
       requestsPerSecond: number("rate", values.rate),
@@ -144,6 +152,21 @@ function parseFileFlag(flag: string): [string, string] {
   const at = flag.indexOf("=");
   if (at <= 0 || at === flag.length - 1) throw new Error(`--file expects ID=PATH, got ${JSON.stringify(flag)}`);
   return [flag.slice(0, at), flag.slice(at + 1)];
+}
+
+/** `--models grok-4.20=grok-4.20-latest|grok-4.20-beta,grok-imagine-image`: names with their aliases. */
+function parseModelsFlag(flag: string): Pick<EmulatorOptions, "models" | "modelAliases"> {
+  const models: string[] = [];
+  const modelAliases: Record<string, string[]> = {};
+  for (const spec of flag.split(",").map((m) => m.trim()).filter((m) => m !== "")) {
+    const [name, aliases] = spec.split("=", 2) as [string, string | undefined];
+    if (name === "") throw new Error(`--models expects NAME[=ALIAS|ALIAS],..., got ${JSON.stringify(flag)}`);
+    const names = (aliases ?? "").split("|").map((a) => a.trim()).filter((a) => a !== "");
+    models.push(name, ...names);
+    if (names.length > 0) modelAliases[name] = names;
+  }
+  if (models.length === 0) throw new Error(`--models expects at least one model name, got ${JSON.stringify(flag)}`);
+  return { models, modelAliases };
 }
 
 function number(flag: string, value: string | undefined): number | undefined {
