@@ -185,6 +185,8 @@ describe("upload retries: never a duplicate file", () => {
   afterEach(() => {
     faults.length = 0;
   });
+  /** A client of the faulty server that retries at once. */
+  const quickRetries = () => new Client({ baseUrl: url, apiKey, retry: { transientBackoff: { initialMs: 1, maxMs: 5, multiplier: 2 } } });
 
   /** Every stored file of that name, whichever team stored it. */
   const filesNamed = (name: string) => {
@@ -193,7 +195,7 @@ describe("upload retries: never a duplicate file", () => {
   };
 
   it("retries from the first byte when the upload failed before its end, storing it once", async () => {
-    const c = new Client({ baseUrl: url, apiKey, retry: { transientBackoff: { initialMs: 1, maxMs: 5, multiplier: 2 } } });
+    const c = quickRetries();
     try {
       faults.push("before-end");
       const file = await c.files.upload(randomBytes(700_000), { filename: "retry-before-end", chunkBytes: 100_000 });
@@ -205,7 +207,7 @@ describe("upload retries: never a duplicate file", () => {
   });
 
   it("after an answer lost once the file was stored, returns the stored file instead of uploading it again", async () => {
-    const c = new Client({ baseUrl: url, apiKey, retry: { transientBackoff: { initialMs: 1, maxMs: 5, multiplier: 2 } } });
+    const c = quickRetries();
     try {
       faults.push("after-store");
       const file = await c.files.upload(randomBytes(1000), { filename: "retry-after-store" });
@@ -216,7 +218,7 @@ describe("upload retries: never a duplicate file", () => {
   });
 
   it("does not retry a stream, which cannot be read twice", async () => {
-    const c = new Client({ baseUrl: url, apiKey, retry: { transientBackoff: { initialMs: 1, maxMs: 5, multiplier: 2 } } });
+    const c = quickRetries();
     try {
       faults.push("before-end");
       const error = await c.files.upload(Readable.from([Buffer.alloc(10)]), { filename: "stream-once" }).catch((e: unknown) => e);
