@@ -33,6 +33,11 @@ export interface RequestReaderOptions {
   readonly stats?: InputStats;
   /** Ends the read, checked at every chunk of the file. */
   readonly signal?: AbortSignal;
+  /**
+   * Only xAI's batch file format, as an upload must be: a row of any other form is a bad line.
+   * @default false (every form `add` takes)
+   */
+  readonly fileFormat?: boolean;
 }
 
 /**
@@ -71,6 +76,10 @@ export async function* readRequestLines(path: string, options: RequestReaderOpti
     }
     if (typeof row !== "object" || row === null || Array.isArray(row)) {
       bad(line.number, `expected a JSON object, got ${row === null ? "null" : Array.isArray(row) ? "an array" : `a ${typeof row}`}`);
+      continue;
+    }
+    if (options.fileFormat === true && !("custom_id" in row)) {
+      bad(line.number, 'not a line of xAI\'s batch file format: expected {"custom_id", "method", "url", "body"}');
       continue;
     }
     yield { line: line.number, text: line.text, row };

@@ -65,3 +65,14 @@ it("serve --models sets the emulator's models and aliases, as `models` then list
   served.child.kill("SIGTERM");
   expect((await served.finished).code).toBe(0);
 });
+
+it("check --as-file refuses, by line, what an uploaded batch file may not hold, before anything is uploaded", async () => {
+  const good = '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"grok-4","messages":[{"role":"user","content":"hi"}]}}';
+  const compact = '{"id":"b","model":"grok-4","messages":[{"role":"user","content":"hi"}]}';
+  const path = cli.file("as-file.jsonl", [good, compact]);
+  const asFile = await cli.run(["check", "--as-file", path]);
+  expect(asFile.code).toBe(2);
+  expect(asFile.stdout).toContain("as-file.jsonl:2: not a line of xAI's batch file format");
+  // Without it, both forms are requests add takes.
+  expect((await cli.run(["check", path])).code).toBe(0);
+});

@@ -30,8 +30,10 @@ export const command = defineCommand(
     name: "check",
     summary: "check a JSONL file without sending anything (a dry run)",
     positionals: ["FILE.jsonl"],
-    options: { "requests-per-call": { type: "string" } },
-    optionsHelp: `  --requests-per-call N    plan calls of at most N requests (default: no cap, as add); calls stay under ${defaultLimits.maxAddBytes} bytes`,
+    options: { "requests-per-call": { type: "string" }, "as-file": { type: "boolean" } },
+    optionsHelp: `  --requests-per-call N    plan calls of at most N requests (default: no cap, as add); calls stay under ${defaultLimits.maxAddBytes} bytes
+  --as-file                check it as xAI checks an uploaded batch file: only {"custom_id","method","url","body"}
+                           lines, and at most ${defaultLimits.maxFileBytes} bytes; a bad line there cancels the whole batch`,
     description:
       "Reads FILE.jsonl and lists every line that is not a valid request (broken JSON, wrong types, an unknown model, a\n" +
       "repeated id, too large), then counts requests and plans the AddBatchRequests calls. Sends nothing.\n" +
@@ -52,6 +54,7 @@ export const command = defineCommand(
         position,
         stats,
         signal: ctx.signal,
+        fileFormat: values["as-file"] === true,
       });
       for await (const { line, prepared: r } of requests) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
@@ -65,6 +68,10 @@ export const command = defineCommand(
       }
     } finally {
       progress.stop(null);
+    }
+    if (values["as-file"] === true && position.bytesRead > defaultLimits.maxFileBytes) {
+      stats.badLines++;
+      ctx.out.note(`${file}: the file is ${count(position.bytesRead)} bytes, over the ${count(defaultLimits.maxFileBytes)} bytes xAI takes in one upload; split it`);
     }
     const windows = Math.ceil(found.calls / defaultLimits.addCallsPerWindow);
     const minAddMs = Math.max(0, windows - 1) * defaultLimits.addWindowMs;
