@@ -3,6 +3,7 @@
 import { run as bulkAdd } from "./bulk-add.js";
 import { run as encodingCost } from "./encoding-cost.js";
 import { run as faultyAdd } from "./faulty-add.js";
+import { run as fileVsAdd } from "./file-vs-add.js";
 import { run as manyWorkers } from "./many-workers.js";
 import { machineTable } from "./support/machine.js";
 import { checksTable, formatTable, printReport, progress, type Check, type ScenarioReport } from "./support/table.js";
@@ -18,6 +19,7 @@ const scenarios: [string, () => Promise<ScenarioReport>][] = [
   ["quota-efficiency", () => quotaEfficiency()],
   ["faulty-add", () => faultyAdd()],
   ["many-workers", () => manyWorkers()],
+  ["file-vs-add", () => fileVsAdd()],
 ];
 
 const started = performance.now();

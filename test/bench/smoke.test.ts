@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { run as bulkAdd } from "../../bench/bulk-add.js";
 import { run as encodingCost } from "../../bench/encoding-cost.js";
 import { run as faultyAdd } from "../../bench/faulty-add.js";
+import { run as fileVsAdd } from "../../bench/file-vs-add.js";
 import { run as manyWorkers } from "../../bench/many-workers.js";
 import { run as quotaEfficiency } from "../../bench/quota-efficiency.js";
 import { run as resultsStreaming } from "../../bench/results-streaming.js";
@@ -63,5 +64,11 @@ describe("benchmark scenarios, tiny", () => {
     const report = await manyWorkers({ workers: 2, requestsPerWorker: 200, maxRequestsPerCall: 100, callsPerWindow: 2, windowMs: 300 });
     expectSane(report, 2);
     expect(report.checks.find((c) => c.target.includes("rejections"))!.measured).toBe("0");
+  }, 60_000);
+
+  it("8. file vs add", async () => {
+    const report = await fileVsAdd({ requests: 2_000, callsPerWindow: 100, windowMs: 300 });
+    expectSane(report, 2);
+    expect(report.checks.find((c) => c.target.includes("0 add calls"))!.met).toBe(true);
   }, 60_000);
 });
