@@ -3,8 +3,10 @@ import { UsageError } from "./usage-error.js";
 
 /** Where a results download stands: enough to continue it after a crash. */
 export interface ResultsCursor {
-  /** The token of the page after the last one whose lines are in the output file. */
-  readonly paginationToken: string;
+  /** Which of the batches being downloaded into one file the token belongs to (from 0). @default 0 */
+  readonly batch?: number;
+  /** The token of the page after the last one whose lines are in the output file; undefined: that batch's first page. */
+  readonly paginationToken: string | undefined;
   /** Length of the output file after that page; anything beyond it is a torn write and is cut off. */
   readonly bytes: number;
   /** Results written so far, and how many of them failed. */
