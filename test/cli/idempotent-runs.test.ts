@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { chatLines, idsOf, jsonLines, useCli } from "./helpers.js";
+import { batchOf, chatLines, idsOf, jsonLines, useCli } from "./helpers.js";
 
 // A pipeline that re-runs a finished step must never create, or pay for, a batch twice.
 const cli = useCli();
@@ -55,6 +55,21 @@ describe("run, re-run", () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/changed\.jsonl has changed since .*Pass --new to start a fresh run/);
     expect(emu.counters().batchesCreated).toBe(1);
+  }, 30_000);
+});
+
+describe("retry-failed, twice", () => {
+  it("makes one batch: the second run finds the batch it recorded and adds nothing", async () => {
+    const emu = await cli.emulator();
+    const batchId = await batchOf(emu, chatLines(6, "f", { fail: 2 }));
+    const first = await cli.run(["retry-failed", batchId, ...cli.at(emu)]);
+    expect(first.code).toBe(0);
+    const second = await cli.run(["retry-failed", batchId, ...cli.at(emu)]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stderr).toContain("creating nothing");
+    expect(emu.counters().batchesCreated).toBe(2); // the source batch and one retry batch
+    expect(emu.requestIds(first.stdout.trim()).sort()).toEqual(["f0", "f2", "f4"]);
   }, 30_000);
 });
 
