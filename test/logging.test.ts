@@ -30,7 +30,7 @@ describe("logging", () => {
   it("logs each retry at info with the method, attempt, delay and request id; every attempt at debug", async () => {
     emu = await startEmulator({ limits: { createIntervalMs: 0 }, faults: { unavailableRate: 0.5, seed: 3 } });
     const { logger, lines } = recorder();
-    client = new Client({ apiKey, baseUrl: emu.url, logLevel: "debug", logger, retry: { maxAttempts: 20, transientBackoff: { initialMs: 1, maxMs: 5 }, budget: { maxTokens: 1_000 } } });
+    client = new Client({ apiKey, baseUrl: emu.url, logLevel: "debug", logger, retry: { maxAttempts: 20, transientBackoff: { initialMs: 1, maxMs: 5, multiplier: 2 }, budget: { maxTokens: 1_000, tokenRatio: 0.1 } } });
     for (let i = 0; i < 6; i++) await client.batch.list({ limit: 1 });
     const retries = lines.filter((l) => l.level === "info" && / attempt \d+ failed \(.*\); retrying in \d+ ms/.test(l.message));
     expect(retries.length).toBeGreaterThan(0);
@@ -43,7 +43,7 @@ describe("logging", () => {
   it("at the default level (warn) a retried call writes nothing; quota waits of a second or more are info", async () => {
     emu = await startEmulator({ limits: { createIntervalMs: 0 }, faults: { unavailableRate: 0.5, seed: 3 } });
     const quiet = recorder();
-    client = new Client({ apiKey, baseUrl: emu.url, logger: quiet.logger, retry: { maxAttempts: 20, transientBackoff: { initialMs: 1, maxMs: 5 }, budget: { maxTokens: 1_000 } } });
+    client = new Client({ apiKey, baseUrl: emu.url, logger: quiet.logger, retry: { maxAttempts: 20, transientBackoff: { initialMs: 1, maxMs: 5, multiplier: 2 }, budget: { maxTokens: 1_000, tokenRatio: 0.1 } } });
     for (let i = 0; i < 6; i++) await client.batch.list({ limit: 1 });
     expect(quiet.lines).toEqual([]);
     client.close();
