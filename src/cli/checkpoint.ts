@@ -1,4 +1,5 @@
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
+import { readStateFile, writeStateFile } from "./state-file.js";
 import { UsageError } from "./usage-error.js";
 
 /** Where a results download stands: enough to continue it after a crash. */
@@ -43,13 +44,8 @@ export class Checkpoint {
 
   /** The saved state, or undefined when there is none. */
   async load(): Promise<CheckpointData | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.path, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
-    }
+    const text = await readStateFile(this.path);
+    if (text === undefined) return undefined;
     try {
       const data = JSON.parse(text) as CheckpointData;
       if (typeof data.batchId !== "string" || data.batchId === "") throw new Error("no batchId");
@@ -60,9 +56,7 @@ export class Checkpoint {
   }
 
   async save(data: CheckpointData): Promise<void> {
-    const temp = `${this.path}.tmp`;
-    await writeFile(temp, `${JSON.stringify(data)}\n`);
-    await rename(temp, this.path);
+    await writeStateFile(this.path, data);
   }
 
   /** Deletes the checkpoint: the job is done. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
+import { readStateFile, writeStateFile } from "./state-file.js";
 import type { ResultsCursor } from "./checkpoint.js";
 import { UsageError } from "./usage-error.js";
 
@@ -48,13 +49,8 @@ export class RunManifest {
 
   /** The saved state, or undefined when there is none. */
   async load(): Promise<RunState | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.path, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
-    }
+    const text = await readStateFile(this.path);
+    if (text === undefined) return undefined;
     try {
       const state = JSON.parse(text) as RunState;
       if (state.version !== 1 || !Array.isArray(state.batches) || (typeof state.fingerprint !== "string" && state.fingerprint !== null)) throw new Error("not a manifest");
@@ -65,13 +61,7 @@ export class RunManifest {
   }
 
   async save(state: RunState): Promise<void> {
-    const temp = `${this.path}.tmp`;
-    await writeFile(temp, `${JSON.stringify(state)}\n`);
-    await rename(temp, this.path);
-  }
-
-  async remove(): Promise<void> {
-    await rm(this.path, { force: true });
+    await writeStateFile(this.path, state);
   }
 }
 
