@@ -94,3 +94,31 @@ describe("run, sharded", () => {
     expect(manifestOf(out)).toMatchObject({ phase: "done", batches: batchIds.map((batchId) => ({ batchId, added: true })) });
   }, 45_000);
 });
+
+describe("run, sharded, resumed", () => {
+  it("a run stopped after its first batch was filled skips that stretch, finishes the second batch and creates only the third", async () => {
+    const emu = await cli.emulator();
+    const input = cli.file("shard-resume.jsonl", chatLines(25, "s"));
+    const out = cli.path("shard-resume-out.jsonl");
+    const args = ["run", input, "--out", out, "--max-per-batch", "10", "--poll-interval-ms", "50", ...cli.at(emu)];
+    expect((await cli.run(args)).code).toBe(0);
+    const finished = manifestOf(out);
+    expect(finished.batches).toHaveLength(3);
+    // As a crash leaves it mid-add: batch 1 filled, batch 2 created (and filled, unconfirmed), batch 3 not yet created.
+    const [first, second] = finished.batches;
+    writeFileSync(`${out}.run.json`, JSON.stringify({ ...finished, phase: "adding", done: undefined, batches: [first, { batchId: second!.batchId, added: false }] }));
+    rmSync(out);
+    const calls = emu.counters().calls.AddBatchRequests!;
+
+    const resumed = await cli.run(args);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(`Continuing batch ${second!.batchId}: adding what is missing.`);
+    expect(emu.counters().batchesCreated).toBe(4); // 3, and one new third batch
+    expect(emu.counters().calls.AddBatchRequests).toBe(calls + 1); // only the new third batch's call; batch 2 held all its ids
+    expect(emu.requestIds(first!.batchId)).toHaveLength(10);
+    expect(emu.requestIds(second!.batchId)).toHaveLength(10);
+    const ids = idsOf(readFileSync(out, "utf8"));
+    expect(ids).toHaveLength(25);
+    expect(new Set(ids).size).toBe(25);
+  }, 30_000);
+});
