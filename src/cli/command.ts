@@ -103,7 +103,7 @@ export function defineCommand<O extends OptionSpecs>(
       globals,
       signal: interrupt.signal,
       quota,
-      client: () => (client ??= createClient(globals, quota)),
+      client: () => (client ??= createClient(globals, quota, out.logger)),
       onInterrupt: (describe) => {
         interruptHint = describe;
       },
