@@ -16,4 +16,5 @@ export interface Logger {
 /** The environment variable that sets `logLevel` when the option is not given, as OPENAI_LOG does for openai-node. */
 export const LOG_LEVEL_ENV = "XAI_BATCH_LOG";
 
+/** Every `LogLevel`, most verbose first. */
 export const logLevels: readonly LogLevel[] = Object.freeze(["debug", "info", "warn", "error", "off"]);
