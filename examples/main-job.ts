@@ -6,7 +6,7 @@
 //   npm start -- --out FILE.jsonl  results elsewhere
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -26,8 +26,6 @@ const out = values.out ?? defaultOut;
 mkdirSync(dirname(out), { recursive: true });
 // examples/out/ holds run output only: it ignores itself, so nothing in it is ever committed.
 if (values.out === undefined) writeFileSync(new URL("out/.gitignore", import.meta.url), "*\n");
-// Each run has a fresh emulator, so an earlier run's checkpoint would point at a batch that no longer exists.
-rmSync(`${out}.checkpoint`, { force: true });
 
 // Fast enough to finish in seconds, slow enough to watch the counts move.
 const emulator = await startEmulator({ apiKeys: [localKey], processing: { requestsPerSecond: 1_000 } });
@@ -41,6 +39,8 @@ try {
     "--name", "npm start sample",
     "--base-url", emulator.url,
     "--api-key", localKey,
+    // Each run has a fresh emulator, so the manifest of an earlier run names batches that no longer exist.
+    "--new",
     // Many small calls instead of one, to show the add progressing.
     "--requests-per-call", "250",
     "--poll-interval-ms", "250",

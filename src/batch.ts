@@ -8,6 +8,7 @@ import { InputError } from "./errors.js";
 import { runAdd, type AddTransport } from "./internal/add-pipeline.js";
 import { callOptionKeys, callUnary, checkCallOptions, type CallContext, type CallHooks } from "./internal/call.js";
 import { Deadline } from "./internal/deadline.js";
+import { inOperation } from "./internal/telemetry.js";
 import { explainNotFound, RecentBatches } from "./internal/recent-batches.js";
 import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./internal/validate.js";
 import { withRaw } from "./internal/view-support.js";
@@ -271,21 +272,34 @@ export class BatchResource {
     checkInteger("maxPollIntervalMs", options?.maxPollIntervalMs, options?.pollIntervalMs ?? 1, 3_600_000);
     const call = callOnly(options);
     const first = options?.pollIntervalMs ?? defaultPollIntervalMs;
-    const poll = async (hooks: CallHooks) => viewBatch(await callUnary(this.#ctx, "GetBatch", call, (o) => this.#rpc.getBatch({ batchId }, o), hooks));
-    return this.about(batchId, pollUntilDone(poll, batchId, {
-      pollIntervalMs: first,
-      maxPollIntervalMs: options?.maxPollIntervalMs ?? Math.max(first, defaultMaxPollIntervalMs),
-      totalTimeoutMs: options?.totalTimeoutMs,
-      notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),
-      signal: options?.signal,
-      onProgress: options?.onProgress,
+    return this.about(batchId, inOperation("wait", { "xai_batch.batch_id": batchId }, async (op) => {
+      let polls = 0;
+      const poll = async (hooks: CallHooks) => {
+        polls++;
+        return viewBatch(await callUnary(this.#ctx, "GetBatch", call, (o) => this.#rpc.getBatch({ batchId }, o), { ...hooks, span: op.span }));
+      };
+      try {
+        const batch = await pollUntilDone(poll, batchId, {
+          pollIntervalMs: first,
+          maxPollIntervalMs: options?.maxPollIntervalMs ?? Math.max(first, defaultMaxPollIntervalMs),
+          totalTimeoutMs: options?.totalTimeoutMs,
+          notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),
+          signal: options?.signal,
+          onProgress: options?.onProgress,
+        });
+        const c = batch.counts;
+        op.set({ "xai_batch.status": batch.status, "xai_batch.requests": c.total, "xai_batch.succeeded": c.succeeded, "xai_batch.failed": c.failed, "xai_batch.cancelled": c.cancelled });
+        return batch;
+      } finally {
+        op.set({ "xai_batch.polls": polls });
+      }
     }));
   }
 
   /** The team's batches: `await` for a page, `for await` for every batch. `totalTimeoutMs` bounds the whole iteration. */
   list(options?: ListOptions): PagedList<BatchesPage, BatchView> {
     checkListOptions("list options", options, listKeys);
-    return this.paged("ListBatches", options, (p) => p.batches, async (token, hooks) => {
+    return this.paged("ListBatches", undefined, options, (p) => p.batches, async (token, hooks) => {
       const res = await callUnary(this.#ctx, "ListBatches", callOnly(options), (c) => this.#rpc.listBatches({ limit: options?.limit ?? 0, paginationToken: token }, c), hooks);
       const now = Date.now();
       return { batches: res.batches.map((b) => viewBatch(b, now)), paginationToken: nextToken(res.paginationToken) };
@@ -297,7 +311,7 @@ export class BatchResource {
     checkBatchId(batchId);
     checkListOptions("listBatchRequests options", options, [...listKeys, "states"]);
     const status = toStates(options?.states);
-    return this.paged("ListBatchRequestMetadata", options, (p) => p.batchRequestMetadata, (token, hooks) =>
+    return this.paged("ListBatchRequestMetadata", batchId, options, (p) => p.batchRequestMetadata, (token, hooks) =>
       this.fetchRequestsPage(batchId, options, status, token, hooks),
     );
   }
@@ -306,7 +320,7 @@ export class BatchResource {
   listBatchResults(batchId: string, options?: ListOptions): PagedList<BatchResultsPage, ResultView> {
     checkBatchId(batchId);
     checkListOptions("listBatchResults options", options, listKeys);
-    return this.paged("ListBatchResults", options, (p) => p.results, async (token, hooks) => {
+    return this.paged("ListBatchResults", batchId, options, (p) => p.results, async (token, hooks) => {
       const res = await this.about(batchId, callUnary(
         this.#ctx,
         "ListBatchResults",
@@ -403,40 +417,53 @@ export class BatchResource {
       throw new InputError(`Expected \`requests\` to be an array, an iterable or an async iterable of requests, got ${describe(requests)}.`);
     }
     const call = callOnly(options);
-    const transport: AddTransport = {
-      send: (batchRequests, hooks) =>
-        callUnary(
-          this.#ctx,
-          "AddBatchRequests",
-          call,
-          (o) => this.#transport.unary(preencodedAdd, o.signal, o.timeoutMs, o.headers, { batchId, batchRequests: batchRequests as Uint8Array[] }),
-          hooks,
-        ).then(() => undefined),
-      countRequests: async (hooks) => {
-        const batch = await callUnary(this.#ctx, "GetBatch", call, (o) => this.#rpc.getBatch({ batchId }, o), hooks);
-        return Number(batch.state?.numRequests ?? 0n);
-      },
-      listPage: async (token, hooks) => {
-        const page = await this.fetchRequestsPage(batchId, { ...call, limit: maxListLimit }, [], token, hooks);
-        return { ids: page.batchRequestMetadata.map((m) => m.batchRequestId), nextToken: page.paginationToken };
-      },
-    };
-    return this.about(batchId, this.#settings.batchModels().then((models) => runAdd(transport, batchId, requests, {
-      maxAddBytes: this.#settings.maxAddBytes,
-      maxRequestsPerCall: options?.maxRequestsPerCall ?? Number.POSITIVE_INFINITY,
-      concurrency: options?.concurrency ?? defaultAddConcurrency,
-      autoIds: options?.autoIds ?? true,
-      oversize: options?.oversize ?? "error",
-      toRequest: (input, index) => toBatchRequest(input, index, models),
-      onInvalid: options?.invalid === "skip" ? (options.onInvalid ?? (() => {})) : undefined,
-      totalTimeoutMs: options?.totalTimeoutMs,
-      notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),
-      signal: options?.signal,
-      onProgress: options?.onProgress,
-      onSkip: options?.onSkip,
-      roundBackoff: this.#ctx.retry.transientBackoff,
-      random: this.#ctx.random,
-    })));
+    return this.about(batchId, inOperation("add", { "xai_batch.batch_id": batchId }, async (op) => {
+      const span = op.span;
+      const transport: AddTransport = {
+        send: (batchRequests, hooks) =>
+          callUnary(
+            this.#ctx,
+            "AddBatchRequests",
+            call,
+            (o) => this.#transport.unary(preencodedAdd, o.signal, o.timeoutMs, o.headers, { batchId, batchRequests: batchRequests as Uint8Array[] }),
+            { ...hooks, span },
+          ).then(() => undefined),
+        countRequests: async (hooks) => {
+          const batch = await callUnary(this.#ctx, "GetBatch", call, (o) => this.#rpc.getBatch({ batchId }, o), { ...hooks, span });
+          return Number(batch.state?.numRequests ?? 0n);
+        },
+        listPage: async (token, hooks) => {
+          const page = await this.fetchRequestsPage(batchId, { ...call, limit: maxListLimit }, [], token, { ...hooks, span });
+          return { ids: page.batchRequestMetadata.map((m) => m.batchRequestId), nextToken: page.paginationToken };
+        },
+      };
+      let latest: AddProgress | undefined;
+      try {
+        const result = await this.#settings.batchModels().then((models) => runAdd(transport, batchId, requests, {
+          maxAddBytes: this.#settings.maxAddBytes,
+          maxRequestsPerCall: options?.maxRequestsPerCall ?? Number.POSITIVE_INFINITY,
+          concurrency: options?.concurrency ?? defaultAddConcurrency,
+          autoIds: options?.autoIds ?? true,
+          oversize: options?.oversize ?? "error",
+          toRequest: (input, index) => toBatchRequest(input, index, models),
+          onInvalid: options?.invalid === "skip" ? (options.onInvalid ?? (() => {})) : undefined,
+          totalTimeoutMs: options?.totalTimeoutMs,
+          notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),
+          signal: options?.signal,
+          onProgress: (progress) => {
+            latest = progress;
+            options?.onProgress?.(progress);
+          },
+          onSkip: options?.onSkip,
+          roundBackoff: this.#ctx.retry.transientBackoff,
+          random: this.#ctx.random,
+        }));
+        latest = result;
+        return result;
+      } finally {
+        if (latest !== undefined) op.set(addAttributes(latest));
+      }
+    }));
   }
 
   /** A call about one batch, whose NOT_FOUND is said with the id and what to check. */
@@ -463,19 +490,29 @@ export class BatchResource {
     return { batchRequestMetadata: res.batchRequestMetadata.map(viewRequestMetadata), paginationToken: nextToken(res.paginationToken) };
   }
 
-  /** A PagedList whose pages share one overall deadline, started when the first page is asked for. */
+  /**
+   * A PagedList whose pages share one overall deadline, started when the first page is asked for. Each
+   * page is a span of the iteration (`xai_batch.list_page`): an iteration has no end the list can see.
+   */
   private paged<TPage extends Page, TItem>(
     method: RpcName,
+    batchId: string | undefined,
     options: ListOptions | undefined,
     itemsOf: (page: TPage) => readonly TItem[],
     fetch: (token: string | undefined, hooks: CallHooks) => Promise<TPage>,
   ): PagedList<TPage, TItem> {
     let overall: Deadline | undefined;
+    let pages = 0;
     return new PagedList(
       method,
       (token) => {
         overall ??= Deadline.after(options?.totalTimeoutMs);
-        return fetch(token, { overall });
+        const attributes = { "rpc.method": method, "xai_batch.page": pages++, ...(batchId === undefined ? {} : { "xai_batch.batch_id": batchId }) };
+        return inOperation("list_page", attributes, async (op) => {
+          const page = await fetch(token, { overall, span: op.span });
+          op.set({ "xai_batch.items": itemsOf(page).length, "xai_batch.last_page": page.paginationToken === undefined });
+          return page;
+        });
       },
       itemsOf,
       options?.paginationToken,
@@ -490,6 +527,22 @@ function uploadOptions(options: (CallOptions & { expiresAfterS?: number | undefi
     ...(filename === undefined ? {} : { filename }),
     ...(options?.expiresAfterS === undefined ? {} : { expiresAfterS: options.expiresAfterS }),
     ...(options?.onUploadProgress === undefined ? {} : { onProgress: options.onUploadProgress }),
+  };
+}
+
+/** What an add did, as attributes of its span: counts, bytes, calls, retries and quota waits, never content. */
+function addAttributes(p: AddProgress): Record<string, number> {
+  return {
+    "xai_batch.requests_read": p.requestsRead,
+    "xai_batch.requests_added": p.requestsAdded,
+    "xai_batch.already_present": p.alreadyPresent,
+    "xai_batch.skipped": p.skipped,
+    "xai_batch.invalid": p.invalid,
+    "xai_batch.bytes_sent": p.bytesSent,
+    "xai_batch.calls": p.calls,
+    "xai_batch.retries": p.retries,
+    "xai_batch.quota_wait_ms": p.quotaWaitMs,
+    "xai_batch.list_calls": p.listCalls,
   };
 }
 

@@ -3,6 +3,7 @@ import { ApiKey } from "./auth.js";
 import { InputError } from "./errors.js";
 import { checkMetadata } from "./internal/call.js";
 import { checkInteger, checkKnownKeys, describe } from "./internal/validate.js";
+import { LOG_LEVEL_ENV, logLevels, type Logger, type LogLevel } from "./logger.js";
 import { MemoryQuotaLimiter, ratesFor, type QuotaLimiter, type QuotaScope } from "./quota.js";
 import { defaultRetryOptions, type RetryOptions } from "./retry-options.js";
 import { defaultConnectionOptions, type ConnectionOptions } from "./transport.js";
@@ -67,6 +68,13 @@ export interface ClientOptions {
    * builds; `baseUrl`, `http2` and `interceptors` then belong on it, and `close()` leaves it open. @default the client's own
    */
   transport?: Transport;
+  /**
+   * How much the client logs: retries and quota waits of a second or more at "info", every attempt at
+   * "debug". @default process.env.XAI_BATCH_LOG, else "warn"
+   */
+  logLevel?: LogLevel;
+  /** Where log lines go; secrets are scrubbed from every line first. @default console */
+  logger?: Logger;
 }
 
 /** The options after defaults and validation. */
@@ -82,6 +90,8 @@ export interface ResolvedClientOptions {
   readonly quotaLimiter: QuotaLimiter;
   readonly interceptors: readonly Interceptor[];
   readonly transport: Transport | undefined;
+  readonly logLevel: LogLevel;
+  readonly logger: Logger;
 }
 
 export const defaultLimits: Readonly<Limits> = Object.freeze({
@@ -92,7 +102,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxFileBytes: 512_000_000,
 });
 
-const optionKeys = ["apiKey", "baseUrl", "allowInsecure", "timeoutMs", "metadata", "batchModels", "limits", "http2", "retry", "quotaLimiter", "interceptors", "transport"];
+const optionKeys = ["apiKey", "baseUrl", "allowInsecure", "timeoutMs", "metadata", "batchModels", "limits", "http2", "retry", "quotaLimiter", "interceptors", "transport", "logLevel", "logger"];
 
 /** Applies defaults and checks every option, with messages that say what was expected. */
 export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedClientOptions {
@@ -135,6 +145,11 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
       throw new InputError(`\`${ownSettings[0]}\` has no effect with \`transport\`: set it on the transport you pass (createGrpcTransport's options).`);
     }
   }
+  const logLevel = resolveLogLevel(options.logLevel, env);
+  const logger = options.logger ?? console;
+  if (typeof logger !== "object" || logger === null || (["debug", "info", "warn", "error"] as const).some((m) => typeof logger[m] !== "function")) {
+    throw new InputError(`Expected \`logger\` to have debug, info, warn and error methods (console, pino, winston), got ${describe(options.logger)}.`);
+  }
   const apiKey = ApiKey.resolve(options.apiKey, env);
   const scope: QuotaScope = { team: apiKey.fingerprint(), rates: ratesFor(limits) };
   return Object.freeze({
@@ -148,7 +163,19 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
     quotaLimiter: options.quotaLimiter === undefined ? MemoryQuotaLimiter.fromLimits(limits) : (options.quotaLimiter.forScope?.(scope) ?? options.quotaLimiter),
     interceptors: Object.freeze([...interceptors]),
     transport: options.transport,
+    logLevel,
+    logger,
   });
+}
+
+function resolveLogLevel(option: LogLevel | undefined, env: NodeJS.ProcessEnv): LogLevel {
+  const fromEnv = env[LOG_LEVEL_ENV] || undefined;
+  const level = option ?? fromEnv?.toLowerCase() ?? "warn";
+  if (!logLevels.includes(level as LogLevel)) {
+    const where = option === undefined ? `${LOG_LEVEL_ENV}` : "`logLevel`";
+    throw new InputError(`Expected ${where} to be one of ${logLevels.map((l) => `"${l}"`).join(", ")}, got ${describe(option ?? fromEnv)}.`);
+  }
+  return level as LogLevel;
 }
 
 function resolveRetryOptions(retry: Partial<RetryOptions> | undefined): Readonly<RetryOptions> {

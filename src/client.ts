@@ -6,7 +6,9 @@ import { InputError } from "./errors.js";
 import { FilesResource } from "./files.js";
 import { ModelsResource } from "./models.js";
 import { defaultBatchModels, knownBatchRefusedModels } from "./batch-models.js";
+import { CallObserver } from "./internal/call-observer.js";
 import { LiveBatchModels } from "./internal/live-batch-models.js";
+import { Log } from "./internal/log.js";
 import type { CallContext } from "./internal/call.js";
 import { RetryBudget } from "./internal/retry-budget.js";
 import { unprintable } from "./internal/unprintable.js";
@@ -39,13 +41,15 @@ export class Client {
     headers.set("user-agent", `${LIBRARY_NAME}/${LIBRARY_VERSION} connect-es node/${process.versions.node}`);
     headers.set("x-xai-sdk", `${LIBRARY_NAME}/${LIBRARY_VERSION}`);
     // Every resource keeps this context; sealed, it prints as its name, so no resource can show the key.
+    const secrets = [this.#options.apiKey.secret()];
     const ctx: CallContext = unprintable({
       headers,
-      secrets: [this.#options.apiKey.secret()],
+      secrets,
       timeoutMs: this.#options.timeoutMs,
       retry: this.#options.retry,
       budget: new RetryBudget(this.#options.retry.budget),
       quota: this.#options.quotaLimiter,
+      observer: new CallObserver(new Log(this.#options.logLevel, this.#options.logger, secrets)),
       random: Math.random,
       isClosed: () => this.#closed,
       assertOpen: () => {

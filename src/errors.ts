@@ -214,7 +214,7 @@ export function scrub(text: string, secrets: readonly string[]): string {
 }
 
 /** A copy of a decoded message (plain objects, arrays, scalars) with every string, key or value, scrubbed. */
-function scrubDeep<T>(value: T, secrets: readonly string[]): T {
+export function scrubDeep<T>(value: T, secrets: readonly string[]): T {
   if (typeof value === "string") return scrub(value, secrets) as T;
   if (Array.isArray(value)) return value.map((item: unknown) => scrubDeep(item, secrets)) as T;
   if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;

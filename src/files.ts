@@ -11,6 +11,7 @@ import type { CallOptions } from "./call-options.js";
 import { callOptionKeys, callUnary, checkCallOptions, requestIdHeader, type CallContext } from "./internal/call.js";
 import { Deadline, resolveTimeoutMs } from "./internal/deadline.js";
 import type { Readable } from "node:stream";
+import { inOperation } from "./internal/telemetry.js";
 import { openSource } from "./internal/upload-source.js";
 import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./internal/validate.js";
 import { toDate, withRaw } from "./internal/view-support.js";
@@ -130,7 +131,8 @@ export class FilesResource {
     const ctx = opened.replayable ? this.ctx : { ...this.ctx, retry: { ...this.ctx.retry, maxAttempts: 1 } };
     const call = { timeoutMs: options?.timeoutMs, signal: options?.signal, metadata: options?.metadata };
     const startedMs = Date.now();
-    return callUnary(ctx, "UploadFile", call, async (o) => {
+    const size = opened.sizeBytes === undefined ? {} : { "xai_batch.file.size_bytes": opened.sizeBytes };
+    return inOperation("upload", size, (op) => callUnary(ctx, "UploadFile", call, async (o) => {
       let sentAll = false;
       let sourceError: unknown;
       const onProgress = options?.onProgress;
@@ -162,7 +164,10 @@ export class FilesResource {
         if (stored !== undefined) return stored;
         throw error;
       }
-    });
+    }, { span: op.span }).then((file) => {
+      op.set({ "xai_batch.file_id": file.id });
+      return file;
+    }));
   }
 
   /** The team's files: `await` for a page, `for await` for every file. */

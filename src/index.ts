@@ -9,6 +9,7 @@ export { Code } from "@connectrpc/connect";
 export type { CallOptions } from "./call-options.js";
 export { defaultTimeoutsMs, type RpcName } from "./timeouts.js";
 export type { RetryOptions, RetryEvent, Backoff, RetryBudgetOptions } from "./retry-options.js";
+export { LOG_LEVEL_ENV, logLevels, type Logger, type LogLevel } from "./logger.js";
 export { MemoryQuotaLimiter, type QuotaLimiter, type QuotaKind, type QuotaScope, type Permit, type Rate } from "./quota.js";
 export type {
   BatchResource,

@@ -1,10 +1,13 @@
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
+import { readStateFile, writeStateFile } from "./state-file.js";
 import { UsageError } from "./usage-error.js";
 
 /** Where a results download stands: enough to continue it after a crash. */
 export interface ResultsCursor {
-  /** The token of the page after the last one whose lines are in the output file. */
-  readonly paginationToken: string;
+  /** Which of the batches being downloaded into one file the token belongs to (from 0). @default 0 */
+  readonly batch?: number;
+  /** The token of the page after the last one whose lines are in the output file; undefined: that batch's first page. */
+  readonly paginationToken: string | undefined;
   /** Length of the output file after that page; anything beyond it is a torn write and is cut off. */
   readonly bytes: number;
   /** Results written so far, and how many of them failed. */
@@ -41,13 +44,8 @@ export class Checkpoint {
 
   /** The saved state, or undefined when there is none. */
   async load(): Promise<CheckpointData | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.path, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
-    }
+    const text = await readStateFile(this.path);
+    if (text === undefined) return undefined;
     try {
       const data = JSON.parse(text) as CheckpointData;
       if (typeof data.batchId !== "string" || data.batchId === "") throw new Error("no batchId");
@@ -58,9 +56,7 @@ export class Checkpoint {
   }
 
   async save(data: CheckpointData): Promise<void> {
-    const temp = `${this.path}.tmp`;
-    await writeFile(temp, `${JSON.stringify(data)}\n`);
-    await rename(temp, this.path);
+    await writeStateFile(this.path, data);
   }
 
   /** Deletes the checkpoint: the job is done. */

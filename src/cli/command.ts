@@ -1,7 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { parseArgs } from "node:util";
-import { ApiError, InputError, type Client } from "../index.js";
-import { exitCodes } from "./exit-codes.js";
+import { ApiError, type Client } from "../index.js";
+import { exitCodeOf, exitCodes } from "./exit-codes.js";
 import { createClient, createQuotaWatch, globalOptionSpecs, globalOptionsHelp, resolveGlobalOptions, type GlobalOptions } from "./global-options.js";
 import { listenForInterrupt } from "./interrupt.js";
 import { Output, type Streams } from "./output.js";
@@ -103,7 +103,7 @@ export function defineCommand<O extends OptionSpecs>(
       globals,
       signal: interrupt.signal,
       quota,
-      client: () => (client ??= createClient(globals, quota)),
+      client: () => (client ??= createClient(globals, quota, out.logger)),
       onInterrupt: (describe) => {
         interruptHint = describe;
       },
@@ -115,7 +115,7 @@ export function defineCommand<O extends OptionSpecs>(
         out.error(spec.name, `interrupted.${interruptHint === undefined ? "" : ` ${interruptHint()}`}`, exitCodes.interrupted);
         return exitCodes.interrupted;
       }
-      const code = error instanceof UsageError || error instanceof InputError ? exitCodes.usage : exitCodes.failure;
+      const code = exitCodeOf(error);
       out.error(spec.name, describeError(error), code);
       return code;
     } finally {

@@ -1,4 +1,4 @@
-import { API_KEY_ENV, Client, defaultBatchModels, defaultLimits, isLoopback, MemoryQuotaLimiter } from "../index.js";
+import { API_KEY_ENV, Client, defaultBatchModels, defaultLimits, isLoopback, MemoryQuotaLimiter, type Logger } from "../index.js";
 import { QuotaWatch } from "./quota-watch.js";
 import { UsageError } from "./usage-error.js";
 
@@ -78,7 +78,7 @@ export function resolveGlobalOptions(values: GlobalValues, env: NodeJS.ProcessEn
 }
 
 /** A Client for the global options, pacing through `quota` so progress can show quota waits. */
-export function createClient(options: GlobalOptions, quota: QuotaWatch, env: NodeJS.ProcessEnv = process.env): Client {
+export function createClient(options: GlobalOptions, quota: QuotaWatch, logger: Logger, env: NodeJS.ProcessEnv = process.env): Client {
   if (options.apiKey === undefined && (env[API_KEY_ENV] ?? "").trim() === "") {
     throw new UsageError(`no API key: set ${API_KEY_ENV} (or pass --api-key). Keys are created in the xAI console.`);
   }
@@ -89,6 +89,7 @@ export function createClient(options: GlobalOptions, quota: QuotaWatch, env: Nod
     timeoutMs: options.timeoutMs,
     batchModels: options.models === undefined ? "any" : [...options.models],
     quotaLimiter: quota,
+    logger,
   });
 }
 

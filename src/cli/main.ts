@@ -33,7 +33,8 @@ Commands:
 ${loaded.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
 Run \`xai-batch <command> --help\` for a command's options.
-Exit codes: 0 success, 1 API or network error, 2 usage or input error, 3 partial (some requests failed), 130 interrupted.`;
+Exit codes: 0 success, 1 transient failure (run it again), 2 bad command line or input, 3 partial (some requests failed),
+4 refused by the service (fix the input, id or key first), 130 interrupted.`;
 }
 
 /** Runs the CLI and returns its exit code. */

@@ -1,3 +1,4 @@
+import type { Logger } from "../index.js";
 import { ProgressLine, type ProgressFrame, type ProgressMode } from "./progress.js";
 
 /** Streams a command writes to; tests and the embedded job can pass their own. */
@@ -44,6 +45,16 @@ export class Output {
   /** Why the command failed, on stderr; with `--json` a `{"type":"error"}` object. */
   error(command: string, message: string, exitCode: number): void {
     this.stderrLine(this.json ? JSON.stringify({ type: "error", command, message, exitCode }) : `xai-batch ${command}: ${message}`);
+  }
+
+  /**
+   * The client's log (XAI_BATCH_LOG=info|debug|...) as stderr lines, never stdout, which carries only the
+   * result: `message {fields}`, or with `--json` a `{"type":"log"}` object.
+   */
+  get logger(): Logger {
+    const line = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+      this.stderrLine(this.json ? JSON.stringify({ type: "log", level, message, ...fields }) : `${message}${fields === undefined ? "" : ` ${JSON.stringify(fields)}`}`);
+    return { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
   }
 
   private stderrLine(line: string): void {

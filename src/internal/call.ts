@@ -1,7 +1,9 @@
 import { Code, ConnectError, type CallOptions as ConnectCallOptions } from "@connectrpc/connect";
+import type { Span } from "@opentelemetry/api";
 import { randomUUID } from "node:crypto";
 import { ApiError, InputError, toApiError } from "../errors.js";
 import type { CallOptions } from "../call-options.js";
+import type { AttemptObserver, CallObserver } from "./call-observer.js";
 import { Deadline, resolveTimeoutMs } from "./deadline.js";
 import type { RpcName } from "../timeouts.js";
 import type { Permit, QuotaKind, QuotaLimiter } from "../quota.js";
@@ -24,6 +26,8 @@ export interface CallContext {
   readonly retry: RetryOptions;
   readonly budget: RetryBudget;
   readonly quota: QuotaLimiter;
+  /** Telemetry and logging of every attempt and retry. */
+  readonly observer: CallObserver;
   /** Randomness for backoff jitter; injectable for tests. */
   readonly random: () => number;
   /** Throws when the client has been closed. */
@@ -44,6 +48,8 @@ export interface CallHooks {
   readonly onAttempt?: (error: ApiError | undefined) => void;
   /** A long operation: a spent retry budget slows its retries down rather than ending them. */
   readonly patient?: boolean;
+  /** The span of the operation the call is part of, the parent of each attempt's span. */
+  readonly span?: Span;
 }
 
 /** Header names the library owns; a caller setting them would break auth, framing or deadlines. */
@@ -72,26 +78,30 @@ export async function callUnary<T>(
   checkCallOptions(options);
   const headers = new Headers(ctx.headers);
   for (const [key, value] of Object.entries(options?.metadata ?? {})) headers.set(key, value);
-  headers.set(requestIdHeader, randomUUID());
+  const requestId = randomUUID();
+  headers.set(requestIdHeader, requestId);
   const deadline = Deadline.earliest(Deadline.after(resolveTimeoutMs(rpc, options?.timeoutMs, ctx.timeoutMs)), hooks.overall);
   const signal = options?.signal;
   const kind = quotaKinds[rpc];
   for (let attempt = 1; ; attempt++) {
     let error: ApiError;
+    const observed = ctx.observer.attempt(rpc, attempt, requestId, hooks.span);
     try {
-      const result = await sendWithPermit(ctx.quota, kind, deadline, signal, hooks, () =>
+      const result = await sendWithPermit(ctx.quota, kind, deadline, signal, hooks, observed, () =>
         send({ headers, timeoutMs: attemptTimeoutMs(deadline), signal }),
       );
       ctx.budget.recordSuccess();
+      observed.end(undefined);
       hooks.onAttempt?.(undefined);
       return result;
     } catch (reason) {
       const mapped = toApiError(reason, rpc, ctx.secrets, (signal?.aborted ?? false) || ctx.isClosed());
+      observed.end(mapped);
       if (!(mapped instanceof ApiError)) throw mapped;
       error = mapped;
     }
     error.attempts = attempt;
-    error.requestId ??= headers.get(requestIdHeader) ?? undefined;
+    error.requestId ??= requestId;
     hooks.onAttempt?.(error);
     if (kind !== undefined && error.isQuotaError && error.retryAfterMs !== undefined) {
       ctx.quota.pause(kind, Date.now() + Math.min(error.retryAfterMs, ctx.retry.maxHintMs));
@@ -106,6 +116,7 @@ export async function callUnary<T>(
     const event = { method: rpc, attempt, delayMs: decision.delayMs, error, reason: decision.reason };
     ctx.retry.onRetry?.(event);
     hooks.onRetry?.(event);
+    ctx.observer.retry(event, requestId, hooks.span);
     await sleep(decision.delayMs, signal).catch((abort: unknown) => {
       throw toApiError(abort, rpc, ctx.secrets);
     });
@@ -119,11 +130,16 @@ async function sendWithPermit<T>(
   deadline: Deadline,
   signal: AbortSignal | undefined,
   hooks: CallHooks,
+  observed: AttemptObserver,
   send: () => Promise<T>,
 ): Promise<T> {
   const started = Date.now();
   const permit = kind === undefined ? undefined : await waitForQuota(quota, kind, deadline, signal);
-  if (kind !== undefined) hooks.onQuotaWait?.(Date.now() - started);
+  if (kind !== undefined) {
+    const waitedMs = Date.now() - started;
+    observed.quotaWaited(waitedMs);
+    hooks.onQuotaWait?.(waitedMs);
+  }
   try {
     return await send();
   } finally {

@@ -37,13 +37,13 @@ describe("the command line", () => {
     expect(add.stdout).toContain("--insecure-force");
   });
 
-  it("exits 1 on an API error with a hint, and never prints the API key", async () => {
+  it("exits 4 when the service refuses the key or the id, with a hint, and never prints the API key", async () => {
     const emu = await cli.emulator({ apiKeys: ["the-only-allowed-key-123"] });
     const denied = await cli.run(["status", "batch_x", "--api-key", apiKey, ...cli.at(emu)]);
-    expect(denied.code).toBe(1);
+    expect(denied.code).toBe(4);
     expect(denied.stderr).toContain("Check the API key");
     const missing = await cli.run(["status", "batch_x", "--api-key", "the-only-allowed-key-123", ...cli.at(emu)]);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(4);
     expect(missing.stderr).toMatch(/GetBatch: \[not_found\].*\nCheck the batch id/);
     for (const output of [denied.stdout, denied.stderr, missing.stdout, missing.stderr]) {
       expect(output).not.toContain(apiKey);

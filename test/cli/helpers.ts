@@ -65,7 +65,7 @@ export function useCli() {
 
   /** A clean environment: the test key, and nothing of the caller's xAI settings. */
   const env = (extra: Record<string, string | undefined> = {}) => {
-    const base: Record<string, string | undefined> = { ...process.env, XAI_API_KEY: apiKey, XAI_BASE_URL: undefined, ...extra };
+    const base: Record<string, string | undefined> = { ...process.env, XAI_API_KEY: apiKey, XAI_BASE_URL: undefined, XAI_BATCH_STATE_DIR: join(dir, "state"), ...extra };
     return Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
   };
 

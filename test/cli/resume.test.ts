@@ -50,7 +50,7 @@ describe("run", () => {
     const file = input("run-resume.jsonl", 60);
     const out = cli.path("run-resume-out.jsonl");
     const running = cli.start(["run", file, "--out", out, "--poll-interval-ms", "50", ...cli.at(emu)]);
-    const added = () => existsSync(`${out}.checkpoint`) && (JSON.parse(readFileSync(`${out}.checkpoint`, "utf8")) as { added?: boolean }).added === true;
+    const added = () => existsSync(`${out}.run.json`) && (JSON.parse(readFileSync(`${out}.run.json`, "utf8")) as { phase: string }).phase !== "adding";
     await until(added, 15_000, "every request to be added");
     running.child.kill("SIGINT");
     const stopped = await running.finished;
@@ -59,10 +59,10 @@ describe("run", () => {
 
     const resumed = await cli.run(["run", file, "--out", out, "--poll-interval-ms", "50", ...cli.at(emu)]);
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toContain("all requests were added");
+    expect(resumed.stderr).toMatch(/Continuing the run recorded in \S+\.run\.json \((processing|downloading), 1 batch\)/);
     expect(emu.counters().batchesCreated).toBe(1);
     expectEachIdOnce(readFileSync(out, "utf8"), 60);
-    expect(existsSync(`${out}.checkpoint`)).toBe(false);
+    expect((JSON.parse(readFileSync(`${out}.run.json`, "utf8")) as { phase: string }).phase).toBe("done");
   }, 30_000);
 });
 
@@ -73,7 +73,7 @@ describe("run killed mid-add", () => {
     const out = cli.path("killed-run-out.jsonl");
     const args = ["run", file, "--out", out, "--requests-per-call", "100", "--poll-interval-ms", "50", ...cli.at(emu)];
     const running = cli.start(args);
-    const batchId = () => (existsSync(`${out}.checkpoint`) ? (JSON.parse(readFileSync(`${out}.checkpoint`, "utf8")) as { batchId?: string }).batchId : undefined);
+    const batchId = () => (existsSync(`${out}.run.json`) ? (JSON.parse(readFileSync(`${out}.run.json`, "utf8")) as { batches: { batchId: string }[] }).batches[0]?.batchId : undefined);
     await until(() => batchId() !== undefined && emu.requestIds(batchId()!).length >= 600, 15_000, "the add to be under way");
     running.child.kill("SIGKILL");
     await running.finished;

@@ -14,7 +14,7 @@ export const addOptionSpecs = {
 
 export const addOptionsHelp = `  --strict                 check the whole file first and stop at the first bad line, sending nothing
                            (default: report bad lines, add the rest, exit 3)
-  --requests-per-call N    most requests in one AddBatchRequests call (default 10000; calls also stay under 25 MB)
+  --requests-per-call N    most requests in one AddBatchRequests call (default: no cap; calls are cut at 25 MB)
   --concurrency N          AddBatchRequests calls in flight (default 4)`;
 
 /** How requests are sent, from the add options. */
@@ -38,6 +38,8 @@ export interface AddTotals {
   estimatedTotal(): Total | undefined;
   /** Bad input lines met so far. */
   badLines(): number;
+  /** Requests already in earlier batches of the same run (its shards), counted into the line. @default 0 */
+  readonly before?: number;
 }
 
 /**
@@ -78,14 +80,15 @@ export async function addWithProgress(
 }
 
 function addFrame(p: AddProgress, totals: AddTotals, quotaWaitingMs: number, elapsedMs: number): ProgressFrame {
-  const done = p.requestsAdded + p.alreadyPresent;
+  const before = totals.before ?? 0;
+  const done = before + p.requestsAdded + p.alreadyPresent;
   const total = totals.estimatedTotal();
   const bad = totals.badLines();
   const waiting = quotaWaitingMs >= 1_000;
   return {
     text: joinParts(
       `adding ${total === undefined ? "" : bar(done / Math.max(total.count, 1))}`.trimEnd(),
-      `${count(p.requestsAdded)} added${total === undefined ? "" : ` of ${total.exact ? "" : "~"}${count(total.count)}`}`,
+      `${count(before + p.requestsAdded)} added${total === undefined ? "" : ` of ${total.exact ? "" : "~"}${count(total.count)}`}`,
       p.alreadyPresent > 0 && `${count(p.alreadyPresent)} already there`,
       bad > 0 && plural(bad, "bad line"),
       plural(p.calls, "call"),
@@ -113,8 +116,16 @@ function addFrame(p: AddProgress, totals: AddTotals, quotaWaitingMs: number, ela
  * reports the rows it refuses, which are shown as bad lines (with `--strict` the file was checked first).
  * Used by `add` and `run`.
  */
-export async function addSource(ctx: CommandContext, batchId: string, source: RequestSource, rows: AsyncIterable<AddInput>, settings: SendSettings): Promise<AddProgress> {
-  const added = await addWithProgress(ctx, batchId, rows, { estimatedTotal: () => source.estimatedTotal(), badLines: () => source.stats.badLines }, settings, undefined, {
+export async function addSource(
+  ctx: CommandContext,
+  batchId: string,
+  source: RequestSource,
+  rows: AsyncIterable<AddInput>,
+  settings: SendSettings,
+  before = 0,
+): Promise<AddProgress> {
+  const totals: AddTotals = { estimatedTotal: () => source.estimatedTotal(), badLines: () => source.stats.badLines, before };
+  const added = await addWithProgress(ctx, batchId, rows, totals, settings, undefined, {
     invalid: "skip",
     onInvalid: (error) => source.invalid(error),
     oversize: "skip",

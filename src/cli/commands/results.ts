@@ -18,8 +18,6 @@ export interface ResultsSettings {
   readonly join: string | undefined;
   /** Results per page. */
   readonly pageSize: number;
-  /** Leave the checkpoint for the caller to remove once its own work is done. @default false */
-  readonly keepCheckpoint?: boolean;
 }
 
 /** What a download wrote. */
@@ -48,57 +46,82 @@ export function resultLine(raw: BatchResult): string {
   }
 }
 
-/**
- * Downloads a batch's results page by page in constant memory. With an output file, the token of the
- * next page is saved in `OUT.checkpoint` after each page's lines are on disk, so a crashed or interrupted
- * download continues where it stopped (the file is cut back to the last complete page) and writes each
- * result once. Results of cancelled and expired batches are downloaded like any other.
- */
-export async function downloadResults(ctx: CommandContext, batchId: string, settings: ResultsSettings): Promise<ResultsSummary> {
-  const batch = await ctx.client().batch.get(batchId, { signal: ctx.signal });
-  const c = batch.counts;
-  const expected = settings.failedOnly ? c.failed : c.succeeded + c.failed;
-  if (settings.join !== undefined) return joinResults(ctx, batchId, settings, settings.join, expected);
+/** Where a download keeps its cursor, so a crashed one continues where it stopped. */
+export interface CursorStore {
+  /** Where this store keeps the cursor, for messages. */
+  readonly path: string;
+  load(): Promise<ResultsCursor | undefined>;
+  save(cursor: ResultsCursor): Promise<void>;
+}
 
-  const checkpoint = settings.out === undefined ? undefined : new Checkpoint(settings.out);
-  const saved = await checkpoint?.load();
-  if (saved !== undefined && saved.batchId !== batchId) {
-    throw new UsageError(`${settings.out} is being written for batch ${saved.batchId} (${checkpoint!.path}); choose another --out, or delete the checkpoint to start over.`);
+/**
+ * Downloads the results of one or more batches into one output, page by page in constant memory. With a
+ * cursor store, the place after each page is saved once that page's lines are on disk, so a crashed or
+ * interrupted download continues where it stopped (the file is cut back to the last complete page) and
+ * writes each result once. Results of cancelled and expired batches are downloaded like any other.
+ */
+export async function downloadResults(ctx: CommandContext, batchIds: readonly string[], settings: ResultsSettings, store?: CursorStore): Promise<ResultsSummary> {
+  let expected = 0;
+  for (const id of batchIds) {
+    const c = (await ctx.client().batch.get(id, { signal: ctx.signal })).counts;
+    expected += settings.failedOnly ? c.failed : c.succeeded + c.failed;
   }
-  const resume = saved?.results !== undefined && saved.failedOnly === settings.failedOnly ? saved.results : undefined;
-  if (resume !== undefined) ctx.out.note(`Resuming the download into ${settings.out} after ${plural(resume.written, "result")} (${checkpoint!.path}).`);
+  if (settings.join !== undefined) return joinResults(ctx, batchIds[0]!, settings, settings.join, expected);
+
+  const resume = await store?.load();
+  if (resume !== undefined) ctx.out.note(`Resuming the download into ${settings.out} after ${plural(resume.written, "result")} (${store!.path}).`);
   const writer = settings.out === undefined ? streamJsonl(ctx.out.stdout) : await openJsonlFile(settings.out, { resumeAt: resume?.bytes });
   let written = resume?.written ?? 0;
   let failed = resume?.failed ?? 0;
   const started = Date.now();
   const startedAt = written;
   ctx.onInterrupt(() =>
-    checkpoint === undefined
+    store === undefined
       ? "Run the same command again to download the results."
-      : `${settings.out} holds ${plural(written, "result")}; run the same command again to continue from there (${checkpoint.path}).`,
+      : `${settings.out} holds ${plural(written, "result")}; run the same command again to continue from there (${store.path}).`,
   );
   // Results streaming to a terminal would be torn by a progress line redrawn on the same screen.
   const progress = ctx.out.progress(() => downloadFrame(written, failed, expected, written - startedAt, Date.now() - started), settings.out !== undefined || !ctx.out.stdout.isTTY);
+  const save = async (cursor: ResultsCursor) => {
+    if (store === undefined) return;
+    await writer.sync();
+    await store.save(cursor);
+  };
   try {
-    const pages = ctx.client().batch.listBatchResults(batchId, { limit: settings.pageSize, paginationToken: resume?.paginationToken, signal: ctx.signal }).pages();
-    for await (const page of pages) {
-      const kept = settings.failedOnly ? page.failed : page.results;
-      await writer.writeLines(kept.map((r) => resultLine(r.raw)));
-      written += kept.length;
-      failed += settings.failedOnly ? kept.length : page.failed.length;
-      if (checkpoint !== undefined && page.paginationToken !== undefined) {
-        await writer.sync();
-        const cursor: ResultsCursor = { paginationToken: page.paginationToken, bytes: writer.bytes, written, failed };
-        await checkpoint.save({ ...saved, batchId, failedOnly: settings.failedOnly, results: cursor });
+    for (let batch = resume?.batch ?? 0; batch < batchIds.length; batch++) {
+      const token = batch === (resume?.batch ?? 0) ? resume?.paginationToken : undefined;
+      const pages = ctx.client().batch.listBatchResults(batchIds[batch]!, { limit: settings.pageSize, paginationToken: token, signal: ctx.signal }).pages();
+      for await (const page of pages) {
+        const kept = settings.failedOnly ? page.failed : page.results;
+        await writer.writeLines(kept.map((r) => resultLine(r.raw)));
+        written += kept.length;
+        failed += settings.failedOnly ? kept.length : page.failed.length;
+        // The last page of the last batch needs no cursor: the caller records the download as complete.
+        const next = page.paginationToken === undefined ? { batch: batch + 1, paginationToken: undefined } : { batch, paginationToken: page.paginationToken };
+        if (next.batch < batchIds.length) await save({ ...next, bytes: writer.bytes, written, failed });
+        progress.update();
       }
-      progress.update();
     }
     await writer.close();
   } finally {
     progress.stop();
   }
-  if (!settings.keepCheckpoint) await checkpoint?.remove();
   return { written, failed };
+}
+
+/** The cursor of `results --out FILE`, kept in FILE.checkpoint while the download is unfinished. */
+async function checkpointStore(out: string, batchId: string, failedOnly: boolean): Promise<CursorStore & { remove(): Promise<void> }> {
+  const checkpoint = new Checkpoint(out);
+  const saved = await checkpoint.load();
+  if (saved !== undefined && saved.batchId !== batchId) {
+    throw new UsageError(`${out} is being written for batch ${saved.batchId} (${checkpoint.path}); choose another --out, or delete the checkpoint to start over.`);
+  }
+  return {
+    path: checkpoint.path,
+    load: async () => (saved?.results !== undefined && saved.failedOnly === failedOnly ? saved.results : undefined),
+    save: (results) => checkpoint.save({ batchId, failedOnly, results }),
+    remove: () => checkpoint.remove(),
+  };
 }
 
 /**
@@ -189,7 +212,9 @@ export const command = defineCommand(
       join: values.join,
       pageSize: values["page-size"] === undefined ? 1000 : integerFlag("page-size", values["page-size"], 1, 1000),
     };
-    const summary = await downloadResults(ctx, batchId!, settings);
+    const store = settings.out === undefined || settings.join !== undefined ? undefined : await checkpointStore(settings.out, batchId!, settings.failedOnly);
+    const summary = await downloadResults(ctx, [batchId!], settings, store);
+    await store?.remove();
     const batch = await ctx.client().batch.get(batchId!, { signal: ctx.signal });
     const c = batch.counts;
     if (c.pending > 0) ctx.out.note(`Still pending: ${plural(c.pending, "request")}; their results come later (\`xai-batch wait ${batchId}\`, then this command again).`);

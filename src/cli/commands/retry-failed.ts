@@ -1,4 +1,7 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
 import type { BatchRequest } from "../../index.js";
 import { defineCommand, type CommandContext } from "../command.js";
 import { exitCodes } from "../exit-codes.js";
@@ -22,7 +25,8 @@ export const command = defineCommand(
     positionals: ["BATCH_ID"],
     options: { input: { type: "string" }, out: { type: "string", short: "o" }, name: { type: "string" }, ...addOptionSpecs },
     optionsHelp: `  --input FILE.jsonl       take the requests from the original input file (default: fetch each from the service)
-  -o, --out FILE           write the new batch id here; if FILE already holds an id, continue with that batch
+  -o, --out FILE           record the new batch's id here (default: a file in $XAI_BATCH_STATE_DIR, else
+                           ~/.local/state/xai-batch); while it holds an id, the same command continues that batch
   --name NAME              the new batch's name (default: "<old name> (retry)")
 ${addOptionsHelp}`,
     description:
@@ -43,13 +47,11 @@ ${addOptionsHelp}`,
       return exitCodes.ok;
     }
 
-    const newBatchId = await retryBatchId(ctx, values.out, values.name ?? `${source.name} (retry)`);
+    const record = values.out ?? stateFile(ctx.client().baseUrl, batchId!);
+    const newBatchId = await retryBatchId(ctx, record, values.name ?? `${source.name} (retry)`);
     let missing = 0;
     const requests = values.input === undefined ? fromService(ctx, batchId!, () => missing++) : fromFile(ctx, batchId!, values.input, () => missing++);
-    const resumeHint =
-      values.out === undefined
-        ? `To add the rest to that batch: echo ${newBatchId} > retry.id && xai-batch retry-failed ${batchId} --out retry.id`
-        : "Run the same command again to add the rest to that batch (its id is in the --out file); none is added twice.";
+    const resumeHint = `Run the same command again to add the rest to that batch (its id is in ${record}); none is added twice.`;
     const totals = { estimatedTotal: () => ({ count: toRetry, exact: true }), badLines: () => 0 };
     const added = await addWithProgress(ctx, newBatchId, requests, totals, settings, resumeHint);
     if (missing > 0) ctx.out.note(`Not found, so not in the new batch: ${plural(missing, "request")} to retry (see above).`);
@@ -63,18 +65,29 @@ ${addOptionsHelp}`,
 );
 
 /**
- * The batch to retry into: the one named in `--out` by an earlier, interrupted run of this command, or a
- * new one, whose id is written to `--out` at once so a crash cannot lead to a second batch.
+ * Where `retry-failed BATCH_ID` records its batch without `--out`: one file per service and source batch
+ * in the user's state directory, so running the command twice makes one batch.
  */
-async function retryBatchId(ctx: CommandContext, out: string | undefined, name: string): Promise<string> {
-  const earlier = out === undefined ? "" : await readFile(out, "utf8").then((text) => text.trim(), () => "");
+function stateFile(baseUrl: string, batchId: string): string {
+  const dir = process.env.XAI_BATCH_STATE_DIR || join(process.env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "xai-batch");
+  const service = createHash("sha256").update(baseUrl).digest("hex").slice(0, 12);
+  return join(dir, `retry-${service}-${batchId.replace(/[^\w.-]/g, "_")}.id`);
+}
+
+/**
+ * The batch to retry into: the one recorded by an earlier run of this command (interrupted or finished),
+ * or a new one, whose id is recorded at once so a crash or a second run cannot lead to a second batch.
+ */
+async function retryBatchId(ctx: CommandContext, record: string, name: string): Promise<string> {
+  const earlier = await readFile(record, "utf8").then((text) => text.trim(), () => "");
   if (earlier !== "") {
-    ctx.out.note(`Continuing with batch ${earlier} (from ${out}): adding what is missing.`);
+    ctx.out.note(`Continuing with batch ${earlier} (recorded in ${record}): adding what is missing, creating nothing.`);
     return earlier;
   }
   const batch = await ctx.client().batch.create(name, { signal: ctx.signal });
-  if (out !== undefined) await writeFile(out, `${batch.batchId}\n`);
-  ctx.out.note(`Created batch ${batch.batchId}${out === undefined ? "" : ` (id written to ${out})`}.`);
+  await mkdir(dirname(record), { recursive: true });
+  await writeFile(record, `${batch.batchId}\n`);
+  ctx.out.note(`Created batch ${batch.batchId} (id recorded in ${record}).`);
   return batch.batchId;
 }
 

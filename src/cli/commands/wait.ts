@@ -22,28 +22,46 @@ export function pollInterval(value: string | undefined): number | undefined {
  * cancelled) against what is pending, and an ETA from the rate seen during this wait.
  */
 export async function waitWithProgress(ctx: CommandContext, batchId: string, pollIntervalMs: number | undefined): Promise<BatchView> {
+  const [batch] = await waitAllWithProgress(ctx, [batchId], pollIntervalMs);
+  return batch!;
+}
+
+/** Waits for several batches at once (the shards of one run) behind one progress line of their summed counts. */
+export async function waitAllWithProgress(ctx: CommandContext, batchIds: readonly string[], pollIntervalMs: number | undefined): Promise<BatchView[]> {
   const started = Date.now();
+  const latest = new Map<string, BatchCounts>();
   let first: BatchCounts | undefined;
-  let latest: BatchCounts | undefined;
-  const progress = ctx.out.progress(() => processingFrame(batchId, latest, first, Date.now() - started));
+  const label = batchIds.length === 1 ? `batch ${batchIds[0]}` : `${batchIds.length} batches`;
+  const which = batchIds.length === 1 ? { batchId: batchIds[0] } : { batchIds };
+  const progress = ctx.out.progress(() => processingFrame(label, which, latest.size === 0 ? undefined : sumCounts([...latest.values()]), first, Date.now() - started));
   try {
-    return await ctx.client().batch.wait(batchId, {
-      signal: ctx.signal,
-      pollIntervalMs,
-      maxPollIntervalMs: Math.max(pollIntervalMs ?? 0, maxPollIntervalMs),
-      onProgress: (batch) => {
-        latest = batch.counts;
-        first ??= latest;
-        progress.update();
-      },
-    });
+    return await Promise.all(
+      batchIds.map((batchId) =>
+        ctx.client().batch.wait(batchId, {
+          signal: ctx.signal,
+          pollIntervalMs,
+          maxPollIntervalMs: Math.max(pollIntervalMs ?? 0, maxPollIntervalMs),
+          onProgress: (batch) => {
+            latest.set(batchId, batch.counts);
+            if (latest.size === batchIds.length) first ??= sumCounts([...latest.values()]);
+            progress.update();
+          },
+        }),
+      ),
+    );
   } finally {
     progress.stop();
   }
 }
 
-function processingFrame(batchId: string, c: BatchCounts | undefined, first: BatchCounts | undefined, elapsedMs: number): ProgressFrame {
-  if (c === undefined) return { text: `waiting for batch ${batchId}`, fields: { stage: "wait", batchId } };
+function sumCounts(all: readonly BatchCounts[]): BatchCounts {
+  const sum = { total: 0, pending: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  for (const c of all) for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += c[key];
+  return sum;
+}
+
+function processingFrame(label: string, which: object, c: BatchCounts | undefined, first: BatchCounts | undefined, elapsedMs: number): ProgressFrame {
+  if (c === undefined) return { text: `waiting for ${label}`, fields: { stage: "wait", ...which } };
   const done = c.succeeded + c.failed + c.cancelled;
   const doneBefore = first === undefined ? 0 : first.succeeded + first.failed + first.cancelled;
   return {
@@ -54,7 +72,7 @@ function processingFrame(batchId: string, c: BatchCounts | undefined, first: Bat
       c.total === 0 && "no requests yet",
       etaText(done - doneBefore, c.total - doneBefore, elapsedMs),
     ),
-    fields: { stage: "wait", batchId, ...c },
+    fields: { stage: "wait", ...which, ...c },
   };
 }
 
