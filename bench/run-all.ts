@@ -6,6 +6,7 @@ import { run as faultyAdd } from "./faulty-add.js";
 import { run as manyWorkers } from "./many-workers.js";
 import { machineTable } from "./support/machine.js";
 import { checksTable, formatTable, printReport, progress, type Check, type ScenarioReport } from "./support/table.js";
+import { run as quotaBoundAdd } from "./quota-bound-add.js";
 import { run as quotaEfficiency } from "./quota-efficiency.js";
 import { run as resultsStreaming } from "./results-streaming.js";
 import { run as unaryOverhead } from "./unary-overhead.js";
@@ -18,6 +19,7 @@ const scenarios: [string, () => Promise<ScenarioReport>][] = [
   ["quota-efficiency", () => quotaEfficiency()],
   ["faulty-add", () => faultyAdd()],
   ["many-workers", () => manyWorkers()],
+  ["quota-bound-add", () => quotaBoundAdd()],
 ];
 
 const started = performance.now();

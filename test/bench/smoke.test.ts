@@ -5,6 +5,7 @@ import { run as bulkAdd } from "../../bench/bulk-add.js";
 import { run as encodingCost } from "../../bench/encoding-cost.js";
 import { run as faultyAdd } from "../../bench/faulty-add.js";
 import { run as manyWorkers } from "../../bench/many-workers.js";
+import { run as quotaBoundAdd } from "../../bench/quota-bound-add.js";
 import { run as quotaEfficiency } from "../../bench/quota-efficiency.js";
 import { run as resultsStreaming } from "../../bench/results-streaming.js";
 import type { ScenarioReport } from "../../bench/support/table.js";
@@ -62,6 +63,12 @@ describe("benchmark scenarios, tiny", () => {
   it("7. many workers", async () => {
     const report = await manyWorkers({ workers: 2, requestsPerWorker: 200, maxRequestsPerCall: 100, callsPerWindow: 2, windowMs: 300 });
     expectSane(report, 2);
+    expect(report.checks.find((c) => c.target.includes("rejections"))!.measured).toBe("0");
+  }, 60_000);
+
+  it("8. quota-bound bulk add", async () => {
+    const report = await quotaBoundAdd({ megabytes: 0.1, textBytes: 300, maxAddBytes: 20_000, callsPerWindow: 2, windowMs: 100, rounds: 1 });
+    expectSane(report, 1);
     expect(report.checks.find((c) => c.target.includes("rejections"))!.measured).toBe("0");
   }, 60_000);
 });
