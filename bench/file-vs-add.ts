@@ -1,4 +1,4 @@
-// Scenario 8: N requests into a batch two ways under xAI's limits with the add window scaled down: by
+// Scenario 9: N requests into a batch two ways under xAI's limits with the add window scaled down: by
 // AddBatchRequests calls (`via: "add"`) and as one uploaded file (`via: "file"`). Wall time from the
 // first byte to a batch holding every request, and the team's add calls each way spent.
 import { setTimeout as sleep } from "node:timers/promises";
@@ -53,7 +53,7 @@ export async function run(options: Partial<FileVsAddOptions> = {}): Promise<Scen
     return {
       tables: [
         {
-          title: `8. ${formatCount(o.requests)} requests into a batch: via add calls vs via one uploaded file`,
+          title: `9. ${formatCount(o.requests)} requests into a batch: via add calls vs via one uploaded file`,
           columns: ["way", "wall (first byte to every request in the batch)", "AddBatchRequests calls", "vs via add"],
           rows: [
             ["`submit(…, { via: \"add\" })`", `${add.wallMs.toFixed(0)} ms`, formatCount(add.addCalls), "1.00×"],
@@ -66,8 +66,8 @@ export async function run(options: Partial<FileVsAddOptions> = {}): Promise<Scen
         },
       ],
       checks: [
-        { scenario: "8. file vs add", target: "via file: 0 add calls", measured: formatCount(file.addCalls), met: file.addCalls === 0 },
-        { scenario: "8. file vs add", target: "via file faster than via add when the add quota binds", measured: formatRatio(ratio), met: add.addCalls <= o.callsPerWindow || ratio < 1 },
+        { scenario: "9. file vs add", target: "via file: 0 add calls", measured: formatCount(file.addCalls), met: file.addCalls === 0 },
+        { scenario: "9. file vs add", target: "via file faster than via add when the add quota binds", measured: formatRatio(ratio), met: add.addCalls <= o.callsPerWindow || ratio < 1 },
       ],
     };
   } finally {

@@ -1,10 +1,11 @@
 // Scenario 5: 1,000 add calls under the add quota scaled down to 100 calls per 300 ms. The library's
 // pacing vs a naive loop that sends and, on RESOURCE_EXHAUSTED, sleeps the RetryInfo delay and retries.
 import { setTimeout as sleep } from "node:timers/promises";
-import { Client, MemoryQuotaLimiter, user, type Permit, type QuotaKind, type QuotaLimiter } from "../src/index.js";
+import { Client, MemoryQuotaLimiter, user } from "../src/index.js";
 import { startBenchEmulator, type BenchEmulator } from "./support/emulator.js";
 import { createGrpcJsClient, plainChatRequest, retryInfoDelayMs, type GrpcJsBatchClient } from "./support/grpc-js-client.js";
 import { isMain, runScenarioScript } from "./support/main.js";
+import { RecordingLimiter, type CallTimes } from "./support/recording-limiter.js";
 import { benchModel, promptText, requestId } from "./support/requests.js";
 import { spread, spreadOf } from "./support/stats.js";
 import { formatCount, formatRatio, formatSpread, progress, type ScenarioReport } from "./support/table.js";
@@ -21,12 +22,6 @@ export interface QuotaOptions {
 }
 
 export const defaultQuotaOptions: Readonly<QuotaOptions> = Object.freeze({ calls: 1_000, callsPerWindow: 100, windowMs: 300, rounds: 3 });
-
-/** When each successful call was sent and when it completed (ms, performance.now()). */
-interface CallTimes {
-  readonly sent: number[];
-  readonly done: number[];
-}
 
 interface Variant {
   readonly name: string;
@@ -127,30 +122,6 @@ async function naiveLoop(client: GrpcJsBatchClient, batchId: string, requests: {
   };
   await Promise.all(Array.from({ length: workers }, worker));
   return retries;
-}
-
-/** The library's own limiter, recording when each add call is let go and when it completes. */
-class RecordingLimiter implements QuotaLimiter {
-  times: CallTimes = { sent: [], done: [] };
-
-  constructor(private readonly inner: QuotaLimiter) {}
-
-  async acquire(kind: QuotaKind, signal?: AbortSignal): Promise<Permit> {
-    const permit = await this.inner.acquire(kind, signal);
-    if (kind !== "add") return permit;
-    const times = this.times;
-    times.sent.push(performance.now());
-    return {
-      release() {
-        permit.release();
-        times.done.push(performance.now());
-      },
-    };
-  }
-
-  pause(kind: QuotaKind, untilMs: number): void {
-    this.inner.pause(kind, untilMs);
-  }
 }
 
 function report(variants: readonly Variant[], runs: Map<string, Measured[]>, o: QuotaOptions): ScenarioReport {

@@ -7,6 +7,7 @@ import { run as fileVsAdd } from "./file-vs-add.js";
 import { run as manyWorkers } from "./many-workers.js";
 import { machineTable } from "./support/machine.js";
 import { checksTable, formatTable, printReport, progress, type Check, type ScenarioReport } from "./support/table.js";
+import { run as quotaBoundAdd } from "./quota-bound-add.js";
 import { run as quotaEfficiency } from "./quota-efficiency.js";
 import { run as resultsStreaming } from "./results-streaming.js";
 import { run as unaryOverhead } from "./unary-overhead.js";
@@ -19,6 +20,7 @@ const scenarios: [string, () => Promise<ScenarioReport>][] = [
   ["quota-efficiency", () => quotaEfficiency()],
   ["faulty-add", () => faultyAdd()],
   ["many-workers", () => manyWorkers()],
+  ["quota-bound-add", () => quotaBoundAdd()],
   ["file-vs-add", () => fileVsAdd()],
 ];
 

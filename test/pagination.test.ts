@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { status } from "@grpc/grpc-js";
 import { ApiError, Client, Code } from "../src/index.js";
 import type { ListBatchResultsRequest } from "../src/wire.js";
+import { StatusError } from "../src/emulator/status.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
 let server: TestServer;
@@ -147,6 +149,54 @@ describe("list methods", () => {
     expect(seen).toEqual(["b0", "b1", "b2", "b3", "b4", "b5"]);
     const error = await client.batch.list({ timeoutMs: 20 }).then(() => undefined, (e: unknown) => e);
     expect((error as ApiError).code).toBe(Code.DeadlineExceeded);
+  });
+
+  it("asks for the next page while the caller is still working on this one", async () => {
+    // The call starts (the interceptor sees it) before the caller is done with the page before it.
+    const started: string[] = [];
+    let calls = 0;
+    const watched = new Client({ apiKey: "k", baseUrl: server.url, interceptors: [(next) => (req) => (started.push(`call ${++calls}`), next(req))] });
+    const seen: string[] = [];
+    for await (const r of watched.batch.listBatchResults("b1", { limit: 10 })) {
+      if (seen.length % 10 === 9) started.push(`page ${Math.floor(seen.length / 10)} done`);
+      seen.push(r.batchRequestId);
+    }
+    watched.close();
+    expect(seen).toEqual(ids);
+    expect(started).toEqual(["call 1", "call 2", "page 0 done", "call 3", "page 1 done"]);
+  });
+
+  it("a caller that stops early leaves at most one page asked for beyond where it stopped", async () => {
+    const pagesSeen: (string | undefined)[] = [];
+    for await (const page of client.batch.listBatchResults("b1", { limit: 5 }).pages()) {
+      pagesSeen.push(page.paginationToken);
+      if (pagesSeen.length === 2) break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(tokensSent()).toEqual([undefined, "o:5", "o:10"]);
+    const items: string[] = [];
+    for await (const r of client.batch.listBatchResults("b1", { limit: 5 })) {
+      items.push(r.batchRequestId);
+      if (items.length === 3) break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(tokensSent().slice(3)).toEqual([undefined, "o:5"]);
+  });
+
+  it("a page ahead that fails is reported when the caller reaches it, and never if it stopped before", async () => {
+    server.handle({
+      listBatches: async (req) => {
+        if (req.paginationToken === "1") throw new StatusError(status.NOT_FOUND, "gone");
+        return { batches: [{ batchId: "b0" }], paginationToken: "1" };
+      },
+    });
+    for await (const _ of client.batch.list()) break;
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const b of client.batch.list()) seen.push(b.batchId);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual(["b0"]);
+    expect((error as ApiError).code).toBe(Code.NotFound);
   });
 
   it("sends nothing until the list is awaited or iterated", async () => {

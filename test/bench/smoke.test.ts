@@ -6,6 +6,7 @@ import { run as encodingCost } from "../../bench/encoding-cost.js";
 import { run as faultyAdd } from "../../bench/faulty-add.js";
 import { run as fileVsAdd } from "../../bench/file-vs-add.js";
 import { run as manyWorkers } from "../../bench/many-workers.js";
+import { run as quotaBoundAdd } from "../../bench/quota-bound-add.js";
 import { run as quotaEfficiency } from "../../bench/quota-efficiency.js";
 import { run as resultsStreaming } from "../../bench/results-streaming.js";
 import type { ScenarioReport } from "../../bench/support/table.js";
@@ -34,7 +35,7 @@ describe("benchmark scenarios, tiny", () => {
   }, 60_000);
 
   it("3. encoding cost", async () => {
-    expectSane(await encodingCost({ requests: 200, rounds: 1 }), 5);
+    expectSane(await encodingCost({ requests: 200, rounds: 1 }), 6);
   }, 60_000);
 
   it("2. bulk add", async () => {
@@ -66,7 +67,13 @@ describe("benchmark scenarios, tiny", () => {
     expect(report.checks.find((c) => c.target.includes("rejections"))!.measured).toBe("0");
   }, 60_000);
 
-  it("8. file vs add", async () => {
+  it("8. quota-bound bulk add", async () => {
+    const report = await quotaBoundAdd({ megabytes: 0.1, textBytes: 300, maxAddBytes: 20_000, callsPerWindow: 2, windowMs: 100, rounds: 1 });
+    expectSane(report, 1);
+    expect(report.checks.find((c) => c.target.includes("rejections"))!.measured).toBe("0");
+  }, 60_000);
+
+  it("9. file vs add", async () => {
     const report = await fileVsAdd({ requests: 2_000, callsPerWindow: 100, windowMs: 300 });
     expectSane(report, 2);
     expect(report.checks.find((c) => c.target.includes("0 add calls"))!.met).toBe(true);
