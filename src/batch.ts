@@ -8,12 +8,12 @@ import { InputError } from "./errors.js";
 import { runAdd, type AddTransport } from "./internal/add-pipeline.js";
 import { callOptionKeys, callUnary, checkCallOptions, type CallContext, type CallHooks } from "./internal/call.js";
 import { Deadline } from "./internal/deadline.js";
-import { inOperation } from "./internal/telemetry.js";
+import { inOperation, startOperation, type OpenOperation } from "./internal/telemetry.js";
 import { explainNotFound, RecentBatches } from "./internal/recent-batches.js";
 import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./internal/validate.js";
 import { withRaw } from "./internal/view-support.js";
 import { pollUntilDone } from "./internal/wait.js";
-import { nextToken, PagedList, type Page } from "./pagination.js";
+import { defaultMaxEmptyPages, nextToken, PagedList, type Page } from "./pagination.js";
 import { toBatchRequest, type AddInput } from "./request-input.js";
 import { viewRequestMetadata, type RequestMetadataView } from "./request-metadata-view.js";
 import { viewResult, type ResultView } from "./results.js";
@@ -492,7 +492,8 @@ export class BatchResource {
 
   /**
    * A PagedList whose pages share one overall deadline, started when the first page is asked for. Each
-   * page is a span of the iteration (`xai_batch.list_page`): an iteration has no end the list can see.
+   * page is a span (`xai_batch.list_page`), the child of its iteration's span (`xai_batch.list`, ended
+   * when the caller stops, with the pages and items it read) while `pages()` or `for await` runs.
    */
   private paged<TPage extends Page, TItem>(
     method: RpcName,
@@ -503,19 +504,40 @@ export class BatchResource {
   ): PagedList<TPage, TItem> {
     let overall: Deadline | undefined;
     let pages = 0;
+    let items = 0;
+    const listed = { "rpc.method": method, ...(batchId === undefined ? {} : { "xai_batch.batch_id": batchId }) };
+    // The span of a whole iteration (pages() or for await), parent of its pages' spans, while one runs.
+    let iteration: OpenOperation | undefined;
     return new PagedList(
       method,
       (token) => {
         overall ??= Deadline.after(options?.totalTimeoutMs);
-        const attributes = { "rpc.method": method, "xai_batch.page": pages++, ...(batchId === undefined ? {} : { "xai_batch.batch_id": batchId }) };
-        return inOperation("list_page", attributes, async (op) => {
-          const page = await fetch(token, { overall, span: op.span });
-          op.set({ "xai_batch.items": itemsOf(page).length, "xai_batch.last_page": page.paginationToken === undefined });
-          return page;
-        });
+        return inOperation(
+          "list_page",
+          { ...listed, "xai_batch.page": pages++ },
+          async (op) => {
+            const page = await fetch(token, { overall, span: op.span });
+            items += itemsOf(page).length;
+            op.set({ "xai_batch.items": itemsOf(page).length, "xai_batch.last_page": page.paginationToken === undefined });
+            return page;
+          },
+          iteration?.span,
+        );
       },
       itemsOf,
       options?.paginationToken,
+      defaultMaxEmptyPages,
+      () => {
+        const op = startOperation("list", listed);
+        iteration = op;
+        return {
+          end: (error) => {
+            op.set({ "xai_batch.pages": pages, "xai_batch.items": items });
+            op.end(error);
+            if (iteration === op) iteration = undefined;
+          },
+        };
+      },
     );
   }
 }

@@ -24,6 +24,8 @@ export class PagedList<TPage extends Page, TItem> implements PromiseLike<TPage>,
     private readonly itemsOf: (page: TPage) => readonly TItem[],
     private readonly startToken: string | undefined,
     private readonly maxEmptyPages: number = defaultMaxEmptyPages,
+    /** Told when an iteration of `pages()` (or `for await`) starts, and given back the end to call. */
+    private readonly observe?: () => { end(error?: unknown): void },
   ) {}
 
   then<R1 = TPage, R2 = never>(
@@ -40,6 +42,20 @@ export class PagedList<TPage extends Page, TItem> implements PromiseLike<TPage>,
    * an ApiError instead of looping forever.
    */
   async *pages(): AsyncGenerator<TPage, void, undefined> {
+    const iteration = this.observe?.();
+    try {
+      yield* this.allPages();
+      iteration?.end();
+    } catch (error) {
+      iteration?.end(error);
+      throw error;
+    } finally {
+      // Also when the caller stops early (`break`): the iteration is over either way.
+      iteration?.end();
+    }
+  }
+
+  private async *allPages(): AsyncGenerator<TPage, void, undefined> {
     let page = await this.firstPage();
     let sent = this.startToken;
     let emptyInARow = 0;

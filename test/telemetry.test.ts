@@ -93,6 +93,13 @@ describe("telemetry", () => {
     expect(results).toBe(30);
     const pages = named("xai_batch.list_page").filter((s) => s.attributes["rpc.method"] === "ListBatchResults");
     expect(pages.map((p) => [p.attributes["xai_batch.page"], p.attributes["xai_batch.items"], p.attributes["xai_batch.last_page"]])).toEqual([[0, 20, false], [1, 10, true]]);
+    // The whole iteration is one span, parent of its pages, ended when the caller stopped.
+    const [list] = named("xai_batch.list").filter((s) => s.attributes["rpc.method"] === "ListBatchResults");
+    expect(list!.attributes).toMatchObject({ "xai_batch.batch_id": batchId, "xai_batch.pages": 2, "xai_batch.items": 30 });
+    expect(pages.every((p) => p.parentSpanContext?.spanId === list!.spanContext().spanId)).toBe(true);
+    // A caller that breaks early ends the iteration's span too.
+    for await (const _ of client.batch.listBatchResults(batchId, { limit: 5 })) break;
+    expect(named("xai_batch.list").filter((s) => s.attributes["rpc.method"] === "ListBatchResults")).toHaveLength(2);
 
     // Nothing any span carries names the key or the content of a request.
     const everything = JSON.stringify(spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })));

@@ -106,17 +106,39 @@ export interface OperationSpan {
  * children, and it ends with the attributes `work` set (counts, bytes, retries, quota waits) and, on
  * failure, the error's code.
  */
-export async function inOperation<T>(name: string, attributes: Attributes, work: (op: OperationSpan) => Promise<T>): Promise<T> {
-  const span = tracer.startSpan(`xai_batch.${name}`, { kind: SpanKind.INTERNAL, attributes });
-  const op: OperationSpan = { span, set: (more) => span.setAttributes(more) };
+export async function inOperation<T>(name: string, attributes: Attributes, work: (op: OperationSpan) => Promise<T>, parent?: Span): Promise<T> {
+  const op = startOperation(name, attributes, parent);
   try {
-    return await context.with(trace.setSpan(context.active(), span), () => work(op));
+    return await context.with(trace.setSpan(context.active(), op.span), () => work(op));
   } catch (error) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof ApiError ? statusName(error.code) : (error as Error).name });
+    op.end(error);
     throw error;
   } finally {
-    span.end();
+    op.end();
   }
+}
+
+/** An operation span whose end its owner decides: a list iteration ends when the caller stops. */
+export interface OpenOperation extends OperationSpan {
+  /** Ends the span (with the error's code on failure); later calls do nothing. */
+  end(error?: unknown): void;
+}
+
+/** Starts the span of a long operation, a child of `parent` (else of the active span). */
+export function startOperation(name: string, attributes: Attributes, parent?: Span): OpenOperation {
+  const ctx = parent === undefined ? context.active() : trace.setSpan(context.active(), parent);
+  const span = tracer.startSpan(`xai_batch.${name}`, { kind: SpanKind.INTERNAL, attributes }, ctx);
+  let ended = false;
+  return {
+    span,
+    set: (more) => span.setAttributes(more),
+    end: (error) => {
+      if (ended) return;
+      ended = true;
+      if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof ApiError ? statusName(error.code) : (error as Error).name });
+      span.end();
+    },
+  };
 }
 
 /** gRPC's name of a status code, as in `rpc.grpc.status`: "OK", "INVALID_ARGUMENT", ... */
