@@ -382,7 +382,8 @@ export class BatchResource {
     const dir = await mkdtemp(join(tmpdir(), "xai-batch-file-"));
     try {
       const path = join(dir, "requests.jsonl");
-      const written = await writeFileLines(requests, path, { models: await this.#settings.batchModels(), maxBytes: this.#settings.maxFileBytes });
+      const skip = addOptions.invalid === "skip" ? { onInvalid: addOptions.onInvalid ?? (() => {}) } : {};
+      const written = await writeFileLines(requests, path, { models: await this.#settings.batchModels(), maxBytes: this.#settings.maxFileBytes, ...skip });
       if (written.requests === 0) throw new InputError("There are no requests to put in the batch.");
       // Named by content: a retried upload whose answer was lost is then recognised exactly (see client.files).
       const filename = `requests-${written.digest.slice(0, 24)}.jsonl`;

@@ -25,15 +25,30 @@ export interface WrittenLines {
 export async function writeFileLines(
   requests: Iterable<AddInput> | AsyncIterable<AddInput>,
   path: string,
-  options: { models: ReadonlySet<string> | undefined; maxBytes: number },
+  options: {
+    models: ReadonlySet<string> | undefined;
+    maxBytes: number;
+    /** Told of each request that is invalid or has no file line form, which is then left out; undefined stops at the first. */
+    onInvalid?: ((error: InputError, input: unknown) => void) | undefined;
+  },
 ): Promise<WrittenLines> {
   const out = createWriteStream(path);
   const hash = createHash("sha256");
   let count = 0;
   let bytes = 0;
   try {
-    for await (const prepared of prepareRequests(requests, { models: options.models === undefined ? "any" : [...options.models] })) {
-      const line = Buffer.from(`${JSON.stringify(toFileLine(prepared.request))}\n`);
+    const onInvalid = options.onInvalid;
+    const skip = onInvalid === undefined ? {} : { invalid: "skip" as const, onInvalid };
+    for await (const prepared of prepareRequests(requests, { models: options.models === undefined ? "any" : [...options.models], ...skip })) {
+      let fileLine;
+      try {
+        fileLine = toFileLine(prepared.request);
+      } catch (error) {
+        if (!(error instanceof InputError) || onInvalid === undefined) throw error;
+        onInvalid(new InputError({ index: prepared.index, batchRequestId: prepared.batchRequestId, reason: error.message }), prepared.request);
+        continue;
+      }
+      const line = Buffer.from(`${JSON.stringify(fileLine)}\n`);
       bytes += line.length;
       if (bytes > options.maxBytes) {
         throw new InputError(`The requests make a file of over ${options.maxBytes} bytes, the most xAI accepts; split them into several batches, or add them with \`via: "add"\`.`);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { expect, it } from "vitest";
-import { useCli } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { chatLines, idsOf, useCli } from "./helpers.js";
 
 const cli = useCli();
 
@@ -75,4 +75,32 @@ it("check --as-file refuses, by line, what an uploaded batch file may not hold, 
   expect(asFile.stdout).toContain("as-file.jsonl:2: not a line of xAI's batch file format");
   // Without it, both forms are requests add takes.
   expect((await cli.run(["check", path])).code).toBe(0);
+});
+
+describe("run --via", () => {
+  it("file: uploads each batch's requests as one file, spends no add call, and writes every result", async () => {
+    const emu = await cli.emulator({ fileLoadDelayMs: 20, processing: { requestsPerSecond: 5_000 } });
+    const input = cli.file("via-file.jsonl", chatLines(250));
+    const out = cli.path("via-file-results.jsonl");
+    const done = await cli.run(["run", input, "--out", out, "--via", "file", "--max-per-batch", "100", "--poll-interval-ms", "20", ...cli.at(emu)]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toMatch(/from the uploaded file file_\S+ \(100 requests\)/);
+    expect(emu.counters().calls.AddBatchRequests ?? 0).toBe(0);
+    expect(emu.counters().batchesCreated).toBe(3);
+    expect(new Set(idsOf(readFileSync(out, "utf8"))).size).toBe(250);
+  }, 30_000);
+
+  it("auto: add for an input that fits one add call, and it says why", async () => {
+    const emu = await cli.emulator({ processing: { requestsPerSecond: 5_000 } });
+    const done = await cli.run(["run", cli.file("auto.jsonl", chatLines(10)), "--out", cli.path("auto-results.jsonl"), "--via", "auto", "--poll-interval-ms", "20", ...cli.at(emu)]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toMatch(/Via add: [\d,]+ bytes of input fit in one add call/);
+    expect(emu.counters().calls.AddBatchRequests).toBeGreaterThan(0);
+  }, 30_000);
+
+  it("refuses an unknown way", async () => {
+    const done = await cli.run(["run", cli.file("x.jsonl", chatLines(1)), "--out", cli.path("x-results.jsonl"), "--via", "carrier-pigeon"]);
+    expect(done.code).toBe(2);
+    expect(done.stderr).toContain('--via expects add, file or auto, got "carrier-pigeon"');
+  });
 });

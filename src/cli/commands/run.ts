@@ -1,12 +1,12 @@
 import { stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
-import type { BatchView } from "../../index.js";
+import { defaultLimits, type AddInput, type BatchView } from "../../index.js";
 import { outcomeExitCode, usd } from "../batch-format.js";
 import { defineCommand, type CommandContext } from "../command.js";
 import { exitCodeOf, exitCodes } from "../exit-codes.js";
 import { integerFlag } from "../global-options.js";
 import { count, duration } from "../progress.js";
-import { firstRequestOrFail, openRequestSource } from "../request-source.js";
+import { firstRequestOrFail, openRequestSource, type RequestSource } from "../request-source.js";
 import { fingerprintFile, RunManifest, type RunState, type ShardState } from "../run-manifest.js";
 import { Slices } from "../slices.js";
 import { UsageError } from "../usage-error.js";
@@ -34,6 +34,7 @@ export const command = defineCommand(
       name: { type: "string" },
       new: { type: "boolean" },
       "max-per-batch": { type: "string" },
+      via: { type: "string" },
       ...addOptionSpecs,
       ...waitOptionSpecs,
     },
@@ -41,6 +42,10 @@ export const command = defineCommand(
   --name NAME              the batch's name (default: the input file's name)
   --new                    start a fresh run even if FILE.jsonl.run.json records one (creates new batches)
   --max-per-batch N        most requests in one batch; a larger input is split into several (default 100000)
+  --via add|file|auto      how requests go in: add calls (paced to the team's add quota), or each batch's
+                           requests as one uploaded file in xAI's batch line format (no add calls; chat
+                           and image requests only); auto: file when the input needs more than one add
+                           call (over 25 MB), add otherwise (default add)
 ${addOptionsHelp}
 ${waitOptionsHelp}`,
     description:
@@ -83,7 +88,10 @@ ${waitOptionsHelp}`,
       await manifest.save(next);
     };
 
-    if (state.phase === "adding") await addShards(ctx, state, save, file!, settings, values.name ?? basename(file!));
+    if (state.phase === "adding") {
+      const via = await chooseVia(ctx, values.via, input);
+      await addShards(ctx, state, save, file!, settings, values.name ?? basename(file!), via);
+    }
     const ids = state.batches.map((b) => b.batchId);
     const which = ids.length === 1 ? `Batch ${ids[0]} keeps` : `Batches ${ids.join(", ")} keep`;
     ctx.onInterrupt(() => `${which} processing. Run the same command again to continue with ${ids.length === 1 ? "it" : "them"}.`);
@@ -106,7 +114,15 @@ ${waitOptionsHelp}`,
  * Adds the input, `maxPerBatch` rows to a batch, creating each batch only when its stretch has a row and
  * recording it before anything is added to it. A stretch already added is read past, not sent again.
  */
-async function addShards(ctx: CommandContext, state: RunState, save: (state: RunState) => Promise<void>, file: string, settings: SendSettings, name: string): Promise<void> {
+async function addShards(
+  ctx: CommandContext,
+  state: RunState,
+  save: (state: RunState) => Promise<void>,
+  file: string,
+  settings: SendSettings,
+  name: string,
+  via: "add" | "file",
+): Promise<void> {
   const source = await openRequestSource(ctx, file, settings.strict);
   const rows = (await firstRequestOrFail(source))[Symbol.asyncIterator]();
   const slices = new Slices(rows, state.maxPerBatch);
@@ -118,6 +134,11 @@ async function addShards(ctx: CommandContext, state: RunState, save: (state: Run
       if (known?.added === true) {
         await slices.skip();
         before += state.maxPerBatch - (known.badLines ?? 0);
+        continue;
+      }
+      if (via === "file" && known === undefined) {
+        batches[i] = await submitFile(ctx, source, slices.next(), i === 0 ? name : `${name} (part ${i + 1})`, i, state.maxPerBatch);
+        await save({ ...state, batches });
         continue;
       }
       let batchId = known?.batchId;
@@ -149,6 +170,50 @@ async function addShards(ctx: CommandContext, state: RunState, save: (state: Run
     await rows.return?.();
   }
   await save({ ...state, batches, phase: "processing" });
+}
+
+/**
+ * `--via`: "add" or "file" as asked; "auto" takes the file path when the input is larger than one add
+ * call (each add call spends the team's scarcest quota; an upload spends none), and says which and why.
+ */
+async function chooseVia(ctx: CommandContext, flag: string | undefined, input: string): Promise<"add" | "file"> {
+  if (flag === undefined || flag === "add" || flag === "file") return flag ?? "add";
+  if (flag !== "auto") throw new UsageError(`--via expects add, file or auto, got ${JSON.stringify(flag)}.`);
+  const bytes = (await sizeOf(input)) ?? 0;
+  if (bytes > defaultLimits.maxAddBytes) {
+    ctx.out.note(`Via file: ${count(bytes)} bytes of input would take several add calls of the team's 100 per 30 s; one upload takes none (--via add to add instead).`);
+    return "file";
+  }
+  ctx.out.note(`Via add: ${count(bytes)} bytes of input fit in one add call (--via file to upload it instead).`);
+  return "add";
+}
+
+/** One batch's stretch of the input, written as xAI's batch lines, uploaded, and the batch created from it. */
+async function submitFile(ctx: CommandContext, source: RequestSource, rows: AsyncIterable<AddInput>, name: string, index: number, maxPerBatch: number): Promise<ShardState> {
+  const badBefore = source.stats.badLines;
+  let sent = { bytesSent: 0, totalBytes: undefined as number | undefined };
+  const progress = ctx.out.progress(() => ({
+    text: `uploading ${name}: ${count(sent.bytesSent)} of ${sent.totalBytes === undefined ? "?" : count(sent.totalBytes)} bytes`,
+    fields: { phase: "upload", bytesSent: sent.bytesSent, totalBytes: sent.totalBytes },
+  }));
+  try {
+    const submitted = await ctx.client().batch.submit(name, rows, {
+      via: "file",
+      signal: ctx.signal,
+      invalid: "skip",
+      onInvalid: (error) => source.invalid(error),
+      onUploadProgress: (p) => {
+        sent = p;
+        progress.update();
+      },
+    });
+    progress.stop(null);
+    const from = index === 0 ? "" : ` for requests from ${count(index * maxPerBatch + 1)} on`;
+    ctx.out.note(`Created batch ${submitted.batch.batchId}${from} from the uploaded file ${submitted.file?.id} (${count(submitted.requests)} requests).`);
+    return { batchId: submitted.batch.batchId, added: true, badLines: source.stats.badLines - badBefore };
+  } finally {
+    progress.stop(null);
+  }
 }
 
 /** A batch the service refused the first add to is empty: cancel it rather than leave it behind. */
