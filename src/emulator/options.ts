@@ -191,7 +191,8 @@ export interface EmulatorOptions {
   maxConnections: number;
   /**
    * Calls open at once on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS): a client queues
-   * further calls; a peer that opens more anyway has its streams reset (counted in `streamsRefused`).
+   * further calls; a peer that opens more anyway is refused: Node 20 resets the streams (counted in
+   * `streamsRefused`), Node 22 and later end its session (counted in `sessionsFailed`).
    * @default 100
    */
   maxConcurrentStreams: number;

@@ -82,8 +82,8 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
     return transport.listPage(token, hooks);
   });
   // Rounds of one call back off like attempts do, and none starts that the add's deadline would cut off.
-  const pause = async (round: number, error: ApiError) => {
-    const delayMs = backoffDelayMs(round, settings.roundBackoff, settings.random);
+  const pause = async (round: number, error: ApiError, atMostMs = Number.POSITIVE_INFINITY) => {
+    const delayMs = Math.min(atMostMs, backoffDelayMs(round, settings.roundBackoff, settings.random));
     const leftMs = overall.remainingMs();
     if (leftMs !== undefined && delayMs >= leftMs) throw error;
     await sleep(delayMs, settings.signal);
@@ -125,12 +125,15 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
       } catch (error) {
         const attemptEnded = Date.now();
         if (!(error instanceof ApiError) || settings.signal?.aborted) throw error;
-        if (round >= maxRounds) throw error.code === Code.AlreadyExists ? unexplainedConflict(error, pending.length) : error;
-        if (error.code === Code.NotFound && Date.now() - started < settings.notFoundGraceMs) {
-          // Read-after-write lag: a batch created a moment ago may not be visible to every server yet.
-          await pause(round, error);
+        // Read-after-write lag: a batch created a moment ago may not be visible to every server yet. The
+        // grace is a time, not a number of rounds: quick rounds must not use it up before the lag ends.
+        const graceLeftMs = settings.notFoundGraceMs - (Date.now() - started);
+        if (error.code === Code.NotFound && graceLeftMs > 0) {
+          // The last pause ends with the grace, so a batch that never appears fails when the grace does.
+          await pause(Math.min(round, maxRounds), error, graceLeftMs);
           continue;
         }
+        if (round >= maxRounds) throw error.code === Code.AlreadyExists ? unexplainedConflict(error, pending.length) : error;
         const unknown = unknownOutcome.has(error.code);
         if (!unknown && error.code !== Code.AlreadyExists) throw error;
         if (pending.some((r) => r.id === undefined)) throw error; // without ids nothing can be verified
