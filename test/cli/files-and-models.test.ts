@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { chatLines, idsOf, useCli } from "./helpers.js";
+import { chatLine, chatLines, idsOf, useCli } from "./helpers.js";
 
 const cli = useCli();
 
@@ -97,6 +97,17 @@ describe("run --via", () => {
     expect(done.stderr).toMatch(/Via add: [\d,]+ bytes of input fit in one add call/);
     expect(emu.counters().calls.AddBatchRequests).toBeGreaterThan(0);
   }, 30_000);
+
+  it("auto: file for an input larger than one add call, and it says why", async () => {
+    const emu = await cli.emulator({ processing: { requestsPerSecond: 5_000 } });
+    // 130 lines of ~200 KB: just over 25 MB, the size of one full add call.
+    const lines = Array.from({ length: 130 }, (_, i) => chatLine(`big${i}`, `${i} `.padEnd(200_000, "x")));
+    const done = await cli.run(["run", cli.file("auto-big.jsonl", lines), "--out", cli.path("auto-big-results.jsonl"), "--via", "auto", "--poll-interval-ms", "20", ...cli.at(emu)]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toMatch(/Via file: [\d,]+ bytes of input would take several add calls/);
+    expect(emu.counters().calls.AddBatchRequests ?? 0).toBe(0);
+    expect(new Set(idsOf(readFileSync(cli.path("auto-big-results.jsonl"), "utf8"))).size).toBe(130);
+  }, 60_000);
 
   it("refuses an unknown way", async () => {
     const done = await cli.run(["run", cli.file("x.jsonl", chatLines(1)), "--out", cli.path("x-results.jsonl"), "--via", "carrier-pigeon"]);
