@@ -2,14 +2,13 @@ import { create } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { createClient, type Client as ConnectClient, type CallOptions as ConnectCallOptions } from "@connectrpc/connect";
 import type { Transport } from "@connectrpc/connect";
-import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import { InputError, toApiError } from "./errors.js";
 import type { CallOptions } from "./call-options.js";
-import { callOptionKeys, callUnary, checkCallOptions, requestIdHeader, type CallContext } from "./internal/call.js";
-import { Deadline, resolveTimeoutMs } from "./internal/deadline.js";
+import { callOptionKeys, callUnary, checkCallOptions, singleCallOptions, type CallContext } from "./internal/call.js";
+import { Deadline } from "./internal/deadline.js";
 import type { Readable } from "node:stream";
 import { inOperation } from "./internal/telemetry.js";
 import { openSource } from "./internal/upload-source.js";
@@ -221,13 +220,9 @@ export class FilesResource {
    */
   async *content(fileId: string, options?: CallOptions): AsyncGenerator<Uint8Array> {
     checkFileId(fileId, options);
-    this.ctx.assertOpen();
-    const headers = new Headers(this.ctx.headers);
-    for (const [key, value] of Object.entries(options?.metadata ?? {})) headers.set(key, value);
-    headers.set(requestIdHeader, randomUUID());
-    const timeoutMs = resolveTimeoutMs("RetrieveFileContent", options?.timeoutMs, this.ctx.timeoutMs);
+    const call = singleCallOptions(this.ctx, "RetrieveFileContent", options);
     try {
-      for await (const chunk of this.rpc.retrieveFileContent({ fileId }, { headers, signal: options?.signal, timeoutMs })) yield chunk.data;
+      for await (const chunk of this.rpc.retrieveFileContent({ fileId }, call)) yield chunk.data;
     } catch (error) {
       throw toApiError(error, "RetrieveFileContent", this.ctx.secrets);
     }

@@ -153,6 +153,7 @@ describe("upload retries: never a duplicate file", () => {
   let store: FileStore;
   let url: string;
   const faults: Fault[] = [];
+  const contentCalls: { metadata: Record<string, unknown>; deadlineMs: number }[] = [];
 
   beforeAll(async () => {
     store = new FileStore(Date.now);
@@ -174,8 +175,14 @@ describe("upload retries: never a duplicate file", () => {
       }
       realUpload(call, (error, value) => (fault === "after-store" && !error ? callback({ code: grpc.status.UNAVAILABLE, details: "answer lost" }) : callback(error, value)));
     };
+    const realContent = real.retrieveFileContent as grpc.handleServerStreamingCall<unknown, unknown>;
+    const retrieveFileContent: grpc.handleServerStreamingCall<unknown, unknown> = (call) => {
+      const deadline = call.getDeadline();
+      contentCalls.push({ metadata: call.metadata.getMap(), deadlineMs: deadline instanceof Date ? deadline.getTime() - Date.now() : Number(deadline) - Date.now() });
+      realContent(call);
+    };
     server = new grpc.Server();
-    server.addService(grpcServiceDefinition(Files), { ...real, uploadFile });
+    server.addService(grpcServiceDefinition(Files), { ...real, uploadFile, retrieveFileContent });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
     );
@@ -212,6 +219,21 @@ describe("upload retries: never a duplicate file", () => {
       faults.push("after-store");
       const file = await c.files.upload(randomBytes(1000), { filename: "retry-after-store" });
       expect(filesNamed("retry-after-store").map((f) => f.id)).toEqual([file.id]);
+    } finally {
+      c.close();
+    }
+  });
+
+  it("reads content with the metadata and deadline of every call: the key, the caller's metadata, a fresh request id", async () => {
+    const c = new Client({ baseUrl: url, apiKey, timeoutMs: 7_000 });
+    try {
+      const file = await c.files.upload(Buffer.from("abc"), { filename: "content-metadata" });
+      for (let i = 0; i < 2; i++) expect((await collect(c.files.content(file.id, { metadata: { "x-trace": "t1" } }))).toString()).toBe("abc");
+      const [first, second] = contentCalls.slice(-2);
+      expect(first!.metadata).toMatchObject({ authorization: `Bearer ${apiKey}`, "x-trace": "t1", "x-request-id": expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(second!.metadata["x-request-id"]).not.toBe(first!.metadata["x-request-id"]);
+      expect(first!.deadlineMs).toBeGreaterThan(5_000);
+      expect(first!.deadlineMs).toBeLessThanOrEqual(7_000);
     } finally {
       c.close();
     }

@@ -76,10 +76,7 @@ export async function callUnary<T>(
 ): Promise<T> {
   ctx.assertOpen();
   checkCallOptions(options);
-  const headers = new Headers(ctx.headers);
-  for (const [key, value] of Object.entries(options?.metadata ?? {})) headers.set(key, value);
-  const requestId = randomUUID();
-  headers.set(requestIdHeader, requestId);
+  const { headers, requestId } = callHeaders(ctx, options);
   const deadline = Deadline.earliest(Deadline.after(resolveTimeoutMs(rpc, options?.timeoutMs, ctx.timeoutMs)), hooks.overall);
   const signal = options?.signal;
   const kind = quotaKinds[rpc];
@@ -121,6 +118,24 @@ export async function callUnary<T>(
       throw toApiError(abort, rpc, ctx.secrets);
     });
   }
+}
+
+/** The metadata of one logical call: the client's, the caller's, and a fresh request id shared by its attempts. */
+function callHeaders(ctx: CallContext, options: CallOptions | undefined): { headers: Headers; requestId: string } {
+  const headers = new Headers(ctx.headers);
+  for (const [key, value] of Object.entries(options?.metadata ?? {})) headers.set(key, value);
+  const requestId = randomUUID();
+  headers.set(requestIdHeader, requestId);
+  return { headers, requestId };
+}
+
+/**
+ * The Connect options of a call made once, outside `callUnary` (a server stream read as it arrives cannot
+ * be retried): the same metadata and deadline a unary call gets. Options must have been checked.
+ */
+export function singleCallOptions(ctx: CallContext, rpc: RpcName, options: CallOptions | undefined): ConnectCallOptions {
+  ctx.assertOpen();
+  return { headers: callHeaders(ctx, options).headers, signal: options?.signal, timeoutMs: resolveTimeoutMs(rpc, options?.timeoutMs, ctx.timeoutMs) };
 }
 
 /** One attempt inside its quota slot; the slot is released as soon as the attempt settles. */
