@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { toBatchRequest } from "../request-input.js";
+import { BatchLineProblem, BatchLineReader } from "../inputs/batch-lines.js";
 import type { BatchRequest } from "../wire.js";
 import type { FileStore } from "./file-store.js";
 import { isOpen, type BatchRecord, type Store } from "./store.js";
@@ -24,31 +24,19 @@ export class FileLineError extends Error {
  */
 export function readInputFile(content: string, models: ReadonlySet<string>): BatchRequest[] {
   const requests: BatchRequest[] = [];
-  const firstLineOf = new Map<string, number>();
+  // The model check is the emulator's own, in the words of xAI's refusal; the rest is the library's reader.
+  const reader = new BatchLineReader(undefined);
   content.split(/\r?\n/).forEach((text, index) => {
     const line = index + 1;
-    if (text.trim() === "") return;
-    let row: unknown;
+    let request: BatchRequest | undefined;
     try {
-      row = JSON.parse(text);
-    } catch {
-      throw new FileLineError(line, "not valid JSON");
-    }
-    if (row === null || typeof row !== "object" || Array.isArray(row) || !("custom_id" in row)) {
-      throw new FileLineError(line, 'not a batch line: expected {"custom_id", "method", "url", "body"}');
-    }
-    let request: BatchRequest;
-    try {
-      request = toBatchRequest(row, requests.length, undefined);
+      request = reader.read(text, line);
     } catch (error) {
-      throw new FileLineError(line, error instanceof Error ? error.message : String(error));
+      throw new FileLineError(line, error instanceof BatchLineProblem ? error.reason : String(error));
     }
+    if (request === undefined) return;
     const model = request.request.value?.model ?? "";
     if (!models.has(model)) throw new FileLineError(line, `model ${JSON.stringify(model)} is not available for batch processing`);
-    const id = request.batchRequestId!;
-    const first = firstLineOf.get(id);
-    if (first !== undefined) throw new FileLineError(line, `custom_id ${JSON.stringify(id)} repeats line ${first}`);
-    firstLineOf.set(id, line);
     requests.push(request);
   });
   return requests;

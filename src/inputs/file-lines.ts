@@ -3,10 +3,10 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { InputError } from "../errors.js";
+import { BatchLineProblem, BatchLineReader } from "./batch-lines.js";
 import { toFileLine } from "./to-file-line.js";
 import { prepareRequests } from "../prepare-requests.js";
 import type { AddInput } from "../request-input.js";
-import { toBatchRequest } from "../request-input.js";
 
 /** What writing a batch file produced. */
 export interface WrittenLines {
@@ -74,35 +74,18 @@ export async function writeFileLines(
  */
 export async function checkFileLines(path: string, models: ReadonlySet<string> | undefined): Promise<number> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  const seen = new Map<string, number>();
+  const reader = new BatchLineReader(models);
   let number = 0;
-  let requests = 0;
   for await (const text of lines) {
     number++;
-    if (text.trim() === "") continue;
-    const refuse = (reason: string, field?: string) =>
-      new InputError({ ...(field === undefined ? {} : { field }), reason: `${path} line ${number}: ${reason}; xAI would cancel the batch over it`, fix: "Fix the line and try again" });
-    let row: unknown;
     try {
-      row = JSON.parse(text);
+      reader.read(text, number);
     } catch (error) {
-      throw refuse(`not valid JSON (${(error as Error).message})`);
+      if (!(error instanceof BatchLineProblem)) throw error;
+      const reason = error.detail === undefined ? error.reason : `${error.reason} (${error.detail})`;
+      throw new InputError({ ...(error.field === undefined ? {} : { field: error.field }), reason: `${path} line ${number}: ${reason}; xAI would cancel the batch over it`, fix: "Fix the line and try again" });
     }
-    if (row === null || typeof row !== "object" || Array.isArray(row) || !("custom_id" in row)) {
-      throw refuse('not a batch line: expected {"custom_id", "method", "url", "body"}');
-    }
-    let id: string;
-    try {
-      id = toBatchRequest(row, requests, models).batchRequestId!;
-    } catch (error) {
-      if (error instanceof InputError) throw refuse(error.reason, error.field);
-      throw error;
-    }
-    const first = seen.get(id);
-    if (first !== undefined) throw refuse(`repeats the custom_id ${JSON.stringify(id)} of line ${first}`);
-    seen.set(id, number);
-    requests++;
   }
-  if (requests === 0) throw new InputError(`${path} holds no requests; put one batch line per line.`);
-  return requests;
+  if (reader.requests === 0) throw new InputError(`${path} holds no requests; put one batch line per line.`);
+  return reader.requests;
 }

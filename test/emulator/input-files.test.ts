@@ -55,7 +55,7 @@ describe("file-backed batches", () => {
   it.each([
     ["a line of another format", JSON.stringify({ batchRequestId: "b", completionRequest: { model: "grok-4" } }), 'line 2: not a batch line: expected {"custom_id", "method", "url", "body"}'],
     ["broken JSON", "{nope", "line 2: not valid JSON"],
-    ["a repeated custom_id", line("a", "again"), 'line 2: custom_id "a" repeats line 1'],
+    ["a repeated custom_id", line("a", "again"), 'line 2: repeats the custom_id "a" of line 1'],
   ])("cancels the batch over %s, naming the line", async (_what, bad, message) => {
     const emu = await env.start({ files: { f: jsonl("bad2.jsonl", [line("a", "one"), bad]) }, fileLoadDelayMs: 10 });
     const client = env.client(emu);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ChatRequest, InputError, user } from "../../src/index.js";
+import { FileLineError, readInputFile } from "../../src/emulator/input-files.js";
 import { checkFileLines, writeFileLines } from "../../src/inputs/file-lines.js";
 import { prepareRequests } from "../../src/prepare-requests.js";
 
@@ -54,5 +55,25 @@ describe("checkFileLines", () => {
     const error = await checkFileLines(file("bad.jsonl", lines), new Set(["grok-4"])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe("the check before an upload and the emulator's loading", () => {
+  it.each([
+    ["broken JSON", [line("a"), "{oops"]],
+    ["another format", [line("a"), JSON.stringify({ id: "b", model: "grok-4", messages: [{ role: "user", content: "hi" }] })]],
+    ["a bad parameter", [line("a"), JSON.stringify({ custom_id: "b", method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: "hi" }], temperature: "hot" } })]],
+    ["a repeated custom_id", [line("a"), "", line("a")]],
+  ])("refuse %s on the same line for the same reason", async (_name, lines) => {
+    const checked = (await checkFileLines(file("same.jsonl", lines), new Set(["grok-4"])).catch((e: unknown) => e)) as Error;
+    let loaded: FileLineError | undefined;
+    try {
+      readInputFile(`${lines.join("\n")}\n`, new Set(["grok-4"]));
+    } catch (error) {
+      loaded = error as FileLineError;
+    }
+    expect(loaded).toBeInstanceOf(FileLineError);
+    expect(checked).toBeInstanceOf(InputError);
+    expect(checked.message).toContain(`line ${loaded!.line}: ${loaded!.message.replace(/^line \d+: /, "")}`);
   });
 });
