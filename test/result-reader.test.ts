@@ -185,6 +185,14 @@ describe("viewResultBytes: the view of a result read straight from its bytes", (
     expect(JSON.parse(JSON.stringify(view))).not.toHaveProperty("raw");
   });
 
+  it("keeps its own copy of the result's bytes, not the page's buffer", () => {
+    const [message] = generated(1, 4);
+    const page = toBinary(BatchResultSchema, message!);
+    const view = viewResultBytes(page);
+    page.fill(0);
+    expect(equals(BatchResultSchema, view.raw, message!)).toBe(true);
+  });
+
   it("fails a result that does not decode with an Internal ApiError, as Connect's decoding did", () => {
     const bytes = toBinary(BatchResultSchema, create(BatchResultSchema, { batchRequestId: "req-1", result: { case: "error", value: { code: 3, message: "bad" } } }));
     const truncated = bytes.subarray(0, bytes.length - 2);
