@@ -39,7 +39,7 @@ const lazyRaw: PropertyDescriptor = {
       throw decodeFailure(error);
     }
     // From now on a plain value, as viewResult's `raw` is.
-    Object.defineProperty(this, "raw", { value: raw, enumerable: false });
+    Object.defineProperty(this, "raw", { value: raw, enumerable: false, configurable: false });
     return raw;
   },
 };

@@ -181,6 +181,8 @@ describe("viewResultBytes: the view of a result read straight from its bytes", (
     const view = viewResultBytes(toBinary(BatchResultSchema, message!));
     expect(Object.getOwnPropertyDescriptor(view, "raw")?.enumerable).toBe(false);
     expect(view.raw).toBe(view.raw);
+    // Once read, the same kind of property as viewResult's: a fixed, hidden value.
+    expect(Object.getOwnPropertyDescriptor(view, "raw")).toMatchObject({ enumerable: false, configurable: false, writable: false });
     expect(equals(BatchResultSchema, view.raw, message!)).toBe(true);
     expect(JSON.parse(JSON.stringify(view))).not.toHaveProperty("raw");
   });
