@@ -161,7 +161,7 @@ function report(runs: Map<string, Measured[]>, o: ResultsOptions, server: { fill
         notes: [
           `${o.rounds} runs per variant and page size, median (min–max); each run is a fresh client process reading every result of the same batch, on one emulator process.`,
           `Filling: ${formatCount(o.results)} short chat requests added in ${(server.fillMs / 1000).toFixed(1)} s (grpc-js, ${formatCount(fillChunk)} per call), processed at up to 1,000,000/s in ${(server.processMs / 1000).toFixed(1)} s more; the emulator's peak RSS was ${server.serverRssMiB.toFixed(0)} MiB.`,
-          "The library yields a ResultView per result (`ok`, `text`, ...), built from the decoded message, and asks for the next page while the caller reads this one; the grpc-js loop reads the decoded protobufjs objects as they are, one page after another.",
+          "The library yields a ResultView per result (`ok`, `text`, ...), read from the result's bytes (`raw` decoded on first use), and asks for the next page before it builds this one's views; the grpc-js loop reads the decoded protobufjs objects as they are, one page after another.",
           `Bounded memory: the peak RSS after all results is compared with the peak after the first ${sampleAt}, in the same process.`,
         ],
       },

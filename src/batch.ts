@@ -13,9 +13,10 @@ import { explainNotFound, RecentBatches } from "./internal/recent-batches.js";
 import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./internal/validate.js";
 import { withRaw } from "./internal/view-support.js";
 import { pollUntilDone } from "./internal/wait.js";
-import { defaultMaxEmptyPages, nextToken, PagedList, type Page } from "./pagination.js";
+import { defaultMaxEmptyPages, nextToken, PagedList, sizeOf, UnbuiltPage, type FetchedPage, type Page } from "./pagination.js";
 import { toBatchRequest, type AddInput } from "./request-input.js";
 import { viewRequestMetadata, type RequestMetadataView } from "./request-metadata-view.js";
+import { viewResultBytes } from "./result-reader.js";
 import { viewResult, type ResultView } from "./results.js";
 import type { FilesResource, FileView, UploadOptions, UploadProgress, UploadSource } from "./files.js";
 import { checkFileLines, writeFileLines } from "./inputs/file-lines.js";
@@ -28,6 +29,7 @@ import {
   BatchRequestMetadata_State,
   BatchRequestSchema,
   PreencodedAddBatchRequestsRequestSchema,
+  PreencodedListBatchResultsResponseSchema,
   type GetBatchRequestResultResponse,
 } from "./wire.js";
 
@@ -199,6 +201,8 @@ const defaultPollIntervalMs = 1_000;
 const defaultMaxPollIntervalMs = 30_000;
 /** AddBatchRequests with each request sent as the bytes it was measured as; see proto/xai_batch/v1/preencoded.proto. */
 const preencodedAdd = { ...BatchMgmt.method.addBatchRequests, input: PreencodedAddBatchRequestsRequestSchema };
+/** ListBatchResults with each result left as its bytes, read by viewResultBytes; see proto/xai_batch/v1/preencoded.proto. */
+const preencodedListResults = { ...BatchMgmt.method.listBatchResults, output: PreencodedListBatchResultsResponseSchema };
 const maxListLimit = 1000;
 
 const stateWords: Record<string, BatchRequestMetadata_State> = {
@@ -325,16 +329,14 @@ export class BatchResource {
         this.#ctx,
         "ListBatchResults",
         callOnly(options),
-        (c) => this.#rpc.listBatchResults({ batchId, limit: options?.limit ?? 0, paginationToken: token }, c),
+        (o) => this.#transport.unary(preencodedListResults, o.signal, o.timeoutMs, o.headers, { batchId, limit: options?.limit ?? 0, paginationToken: token }),
         hooks,
-      ));
-      const results = res.results.map(viewResult);
-      return {
-        results,
-        succeeded: results.filter((r) => r.ok),
-        failed: results.filter((r) => !r.ok),
-        paginationToken: nextToken(res.paginationToken),
-      };
+      )).then((r) => r.message);
+      const paginationToken = nextToken(res.paginationToken);
+      return new UnbuiltPage(paginationToken, res.results.length, () => {
+        const results = res.results.map(viewResultBytes);
+        return { results, succeeded: results.filter((r) => r.ok), failed: results.filter((r) => !r.ok), paginationToken };
+      });
     });
   }
 
@@ -501,7 +503,7 @@ export class BatchResource {
     batchId: string | undefined,
     options: ListOptions | undefined,
     itemsOf: (page: TPage) => readonly TItem[],
-    fetch: (token: string | undefined, hooks: CallHooks) => Promise<TPage>,
+    fetch: (token: string | undefined, hooks: CallHooks) => Promise<FetchedPage<TPage>>,
   ): PagedList<TPage, TItem> {
     let overall: Deadline | undefined;
     let pages = 0;
@@ -518,8 +520,9 @@ export class BatchResource {
           { ...listed, "xai_batch.page": pages++ },
           async (op) => {
             const page = await fetch(token, { overall, span: op.span });
-            items += itemsOf(page).length;
-            op.set({ "xai_batch.items": itemsOf(page).length, "xai_batch.last_page": page.paginationToken === undefined });
+            const size = sizeOf(page, itemsOf);
+            items += size;
+            op.set({ "xai_batch.items": size, "xai_batch.last_page": page.paginationToken === undefined });
             return page;
           },
           iteration?.span,

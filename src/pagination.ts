@@ -7,6 +7,43 @@ export interface Page {
   readonly paginationToken: string | undefined;
 }
 
+/**
+ * A page whose token and size are read but whose items are built only when the page is handed out. A list
+ * asks for the page ahead first, so building a large page (results: each one's view) overlaps the server's
+ * work on the next instead of delaying its request.
+ */
+export class UnbuiltPage<TPage extends Page> implements Page {
+  readonly #build: () => TPage;
+  #page: TPage | undefined;
+
+  constructor(
+    readonly paginationToken: string | undefined,
+    /** Items on the page. */
+    readonly size: number,
+    build: () => TPage,
+  ) {
+    this.#build = build;
+  }
+
+  /** The page, built on the first call. */
+  page(): TPage {
+    this.#page ??= this.#build();
+    return this.#page;
+  }
+}
+
+/** What a list's fetch gives: a page, or one to build later. */
+export type FetchedPage<TPage extends Page> = TPage | UnbuiltPage<TPage>;
+
+/** Items on a fetched page, without building it. */
+export function sizeOf<TPage extends Page>(fetched: FetchedPage<TPage>, itemsOf: (page: TPage) => readonly unknown[]): number {
+  return fetched instanceof UnbuiltPage ? fetched.size : itemsOf(fetched).length;
+}
+
+function built<TPage extends Page>(fetched: FetchedPage<TPage>): TPage {
+  return fetched instanceof UnbuiltPage ? fetched.page() : fetched;
+}
+
 /** How many empty pages that still carry a token are tolerated before the iteration stops as stuck. */
 export const defaultMaxEmptyPages = 10;
 
@@ -16,11 +53,11 @@ export const defaultMaxEmptyPages = 10;
  * Nothing is requested until one of those is used.
  */
 export class PagedList<TPage extends Page, TItem> implements PromiseLike<TPage>, AsyncIterable<TItem> {
-  #first: Promise<TPage> | undefined;
+  #first: Promise<FetchedPage<TPage>> | undefined;
 
   constructor(
     private readonly method: string,
-    private readonly fetchPage: (paginationToken: string | undefined) => Promise<TPage>,
+    private readonly fetchPage: (paginationToken: string | undefined) => Promise<FetchedPage<TPage>>,
     private readonly itemsOf: (page: TPage) => readonly TItem[],
     private readonly startToken: string | undefined,
     private readonly maxEmptyPages: number = defaultMaxEmptyPages,
@@ -32,7 +69,7 @@ export class PagedList<TPage extends Page, TItem> implements PromiseLike<TPage>,
     onfulfilled?: ((page: TPage) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return this.firstPage().then(onfulfilled, onrejected);
+    return this.firstPage().then(built).then(onfulfilled, onrejected);
   }
 
   /**
@@ -62,10 +99,10 @@ export class PagedList<TPage extends Page, TItem> implements PromiseLike<TPage>,
     for (;;) {
       const next = page.paginationToken;
       if (next === undefined) {
-        yield page;
+        yield built(page);
         return;
       }
-      emptyInARow = this.itemsOf(page).length === 0 ? emptyInARow + 1 : 0;
+      emptyInARow = sizeOf(page, this.itemsOf) === 0 ? emptyInARow + 1 : 0;
       // The guards run before the next page is asked for, so a stuck server gets no request beyond them;
       // their error still comes after this page, as the caller may save its token first.
       const stuck =
@@ -75,7 +112,7 @@ export class PagedList<TPage extends Page, TItem> implements PromiseLike<TPage>,
             ? `returned ${emptyInARow} empty pages in a row, each with a pagination token`
             : undefined;
       if (stuck !== undefined) {
-        yield page;
+        yield built(page);
         this.stuck(stuck);
       }
       const ahead = this.fetchPage(next);
@@ -84,7 +121,7 @@ export class PagedList<TPage extends Page, TItem> implements PromiseLike<TPage>,
       // One turn of the event loop lets the request leave now: a caller working through the page
       // synchronously would otherwise hold it back until the page is done.
       await new Promise((resolve) => setImmediate(resolve));
-      yield page;
+      yield built(page);
       sent = next;
       page = await ahead;
     }
@@ -135,7 +172,7 @@ export class PagedList<TPage extends Page, TItem> implements PromiseLike<TPage>,
     };
   }
 
-  private firstPage(): Promise<TPage> {
+  private firstPage(): Promise<FetchedPage<TPage>> {
     this.#first ??= this.fetchPage(this.startToken);
     return this.#first;
   }

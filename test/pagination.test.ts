@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { status } from "@grpc/grpc-js";
-import { ApiError, Client, Code } from "../src/index.js";
+import { ApiError, Client, Code, PagedList } from "../src/index.js";
+import { UnbuiltPage } from "../src/pagination.js";
 import type { ListBatchResultsRequest } from "../src/wire.js";
 import { StatusError } from "../src/emulator/status.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
@@ -203,5 +204,51 @@ describe("list methods", () => {
     client.batch.list({ limit: 5 });
     await new Promise((r) => setTimeout(r, 20));
     expect(server.calls).toHaveLength(0);
+  });
+
+  it("builds a page's items only once the page ahead has been asked for, and each page once", async () => {
+    // Results pages are built this way: their views cost more than reading the next page's token.
+    const log: string[] = [];
+    const list = new PagedList<{ items: number[]; paginationToken: string | undefined }, number>(
+      "Test",
+      async (token) => {
+        const n = Number(token ?? 0);
+        log.push(`fetch ${n}`);
+        const paginationToken = n < 2 ? String(n + 1) : undefined;
+        return new UnbuiltPage(paginationToken, 1, () => (log.push(`build ${n}`), { items: [n], paginationToken }));
+      },
+      (page) => page.items,
+      undefined,
+    );
+    expect((await list).items).toEqual([0]);
+    expect(await list).toBe(await list);
+    const seen: number[] = [];
+    for await (const item of list) seen.push(item);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(log).toEqual(["fetch 0", "build 0", "fetch 1", "fetch 2", "build 1", "build 2"]);
+  });
+
+  it("stops a server that returns empty unbuilt pages with a token forever, counting them by size", async () => {
+    let built = 0;
+    let n = 0;
+    const list = new PagedList<{ items: number[]; paginationToken: string | undefined }, number>(
+      "Test",
+      async () => {
+        const paginationToken = `again-${n++}`;
+        return new UnbuiltPage(paginationToken, 0, () => (built++, { items: [], paginationToken }));
+      },
+      (page) => page.items,
+      undefined,
+      3,
+    );
+    const error = await (async () => {
+      for await (const _ of list) {
+        /* never reached */
+      }
+    })().catch((e: unknown) => e);
+    expect((error as ApiError).message).toMatch(/3 empty pages in a row/);
+    expect(n).toBe(3);
+    // Each page is built when handed out (the caller sees every page), not to count its items.
+    expect(built).toBe(3);
   });
 });

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file xai_batch/v1/preencoded.proto.
  */
 export const file_xai_batch_v1_preencoded: GenFile = /*@__PURE__*/
-  fileDesc("Ch14YWlfYmF0Y2gvdjEvcHJlZW5jb2RlZC5wcm90bxIMeGFpX2JhdGNoLnYxIk0KIVByZWVuY29kZWRBZGRCYXRjaFJlcXVlc3RzUmVxdWVzdBIQCghiYXRjaF9pZBgBIAEoCRIWCg5iYXRjaF9yZXF1ZXN0cxgCIAMoDGIGcHJvdG8z");
+  fileDesc("Ch14YWlfYmF0Y2gvdjEvcHJlZW5jb2RlZC5wcm90bxIMeGFpX2JhdGNoLnYxIk0KIVByZWVuY29kZWRBZGRCYXRjaFJlcXVlc3RzUmVxdWVzdBIQCghiYXRjaF9pZBgBIAEoCRIWCg5iYXRjaF9yZXF1ZXN0cxgCIAMoDCJpCiJQcmVlbmNvZGVkTGlzdEJhdGNoUmVzdWx0c1Jlc3BvbnNlEg8KB3Jlc3VsdHMYASADKAwSHQoQcGFnaW5hdGlvbl90b2tlbhgCIAEoCUgAiAEBQhMKEV9wYWdpbmF0aW9uX3Rva2VuYgZwcm90bzM");
 
 /**
  * The bytes of xai_api.AddBatchRequestsRequest with each BatchRequest already encoded.
@@ -47,4 +47,36 @@ export type PreencodedAddBatchRequestsRequest = Message<"xai_batch.v1.Preencoded
  */
 export const PreencodedAddBatchRequestsRequestSchema: GenMessage<PreencodedAddBatchRequestsRequest> = /*@__PURE__*/
   messageDesc(file_xai_batch_v1_preencoded, 0);
+
+/**
+ * The bytes of xai_api.ListBatchResultsResponse with each BatchResult left encoded.
+ *
+ * Read instead of ListBatchResultsResponse so the next page's token comes out of a page without decoding
+ * any of its results: the next page is asked for at once, and each result is read only as far as its
+ * view needs (the full message on first use of `raw`).
+ *
+ * @generated from message xai_batch.v1.PreencodedListBatchResultsResponse
+ */
+export type PreencodedListBatchResultsResponse = Message<"xai_batch.v1.PreencodedListBatchResultsResponse"> & {
+  /**
+   * xai_api.ListBatchResultsResponse.results: each an encoded xai_api.BatchResult.
+   *
+   * @generated from field: repeated bytes results = 1;
+   */
+  results: Uint8Array[];
+
+  /**
+   * xai_api.ListBatchResultsResponse.pagination_token.
+   *
+   * @generated from field: optional string pagination_token = 2;
+   */
+  paginationToken?: string | undefined;
+};
+
+/**
+ * Describes the message xai_batch.v1.PreencodedListBatchResultsResponse.
+ * Use `create(PreencodedListBatchResultsResponseSchema)` to create a new message.
+ */
+export const PreencodedListBatchResultsResponseSchema: GenMessage<PreencodedListBatchResultsResponse> = /*@__PURE__*/
+  messageDesc(file_xai_batch_v1_preencoded, 1);
 
