@@ -6,6 +6,7 @@ import { viewBatch, type BatchView } from "./batch-view.js";
 import type { CallOptions } from "./call-options.js";
 import { InputError } from "./errors.js";
 import { runAdd, type AddTransport } from "./internal/add-pipeline.js";
+import { ChatEncoder } from "./internal/chat-encoder.js";
 import { callOptionKeys, callUnary, checkCallOptions, type CallContext, type CallHooks } from "./internal/call.js";
 import { Deadline } from "./internal/deadline.js";
 import { inOperation, startOperation, type OpenOperation } from "./internal/telemetry.js";
@@ -447,6 +448,7 @@ export class BatchResource {
           autoIds: options?.autoIds ?? true,
           oversize: options?.oversize ?? "error",
           toRequest: (input, index) => toBatchRequest(input, index, models),
+          chatEncoder: new ChatEncoder(models),
           onInvalid: options?.invalid === "skip" ? (options.onInvalid ?? (() => {})) : undefined,
           totalTimeoutMs: options?.totalTimeoutMs,
           notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),

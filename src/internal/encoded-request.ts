@@ -2,6 +2,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { createHash } from "node:crypto";
 import { InputError } from "../errors.js";
 import { AddBatchRequestsRequestSchema, type BatchRequest } from "../wire.js";
+import type { ChatEncoder } from "./chat-encoder.js";
 import { varintSize } from "./chunking.js";
 
 /** A request ready for the wire: its id and its encoded bytes. */
@@ -28,33 +29,54 @@ export class RequestEncoder {
 
   /**
    * `toRequest` is the normaliser (validation included); `onInvalid`, when given, is told of each request
-   * it or the id check refuses, which is then left out instead of ending the add.
+   * it or the id check refuses, which is then left out instead of ending the add. `chat`, when given,
+   * encodes the inputs it covers in its stead, to the same bytes.
    */
   constructor(
     private readonly toRequest: (input: unknown, index: number) => BatchRequest,
     private readonly autoIds: boolean,
     private readonly onInvalid?: (error: InputError, input: unknown) => void,
+    private readonly chat?: ChatEncoder,
   ) {}
 
   /**
-   * Encodes a group of requests, the first being input number `firstIndex`. protobuf-es starts a small
-   * buffer per toBinary and grows it by copies, so one toBinary of the whole group (as the repeated field
-   * of an AddBatchRequestsRequest) and cutting it at the length prefixes costs far less than one per
-   * request; the cuts are exactly the bytes of each request encoded alone.
+   * Encodes a group of requests, the first being input number `firstIndex`. What `chat` does not cover is
+   * normalised, and protobuf-es starts a small buffer per toBinary and grows it by copies, so one toBinary
+   * of all those (as the repeated field of an AddBatchRequestsRequest) and cutting it at the length
+   * prefixes costs far less than one per request; the cuts are exactly the bytes of each request encoded
+   * alone. Ids are checked and derived in input order, whichever way a request was encoded.
    */
   encodeMany(inputs: readonly unknown[], firstIndex: number): EncodedRequest[] {
+    const ids: (string | undefined)[] = new Array(inputs.length);
+    const bytes: (Uint8Array | undefined)[] = new Array(inputs.length);
     const requests: BatchRequest[] = [];
-    const indexes: number[] = [];
-    const sources: unknown[] = [];
+    const normalised: number[] = [];
     inputs.forEach((input, i) => {
+      const encoded = this.chat?.encode(input);
+      if (encoded !== undefined) {
+        ids[i] = this.chat!.id;
+        bytes[i] = encoded;
+        return;
+      }
       const request = this.valid(() => this.toRequest(input, firstIndex + i), input);
       if (request === undefined) return;
       requests.push(request);
-      indexes.push(firstIndex + i);
-      sources.push(input);
+      normalised.push(i);
     });
-    const encoded = cutRequests(toBinary(AddBatchRequestsRequestSchema, create(AddBatchRequestsRequestSchema, { batchRequests: requests })));
-    return requests.flatMap((request, i) => this.valid(() => this.identify(request, encoded[i]!, indexes[i]!), sources[i]) ?? []);
+    if (requests.length > 0) {
+      const cut = cutRequests(toBinary(AddBatchRequestsRequestSchema, create(AddBatchRequestsRequestSchema, { batchRequests: requests })));
+      normalised.forEach((i, k) => {
+        ids[i] = requests[k]!.batchRequestId;
+        bytes[i] = cut[k];
+      });
+    }
+    const out: EncodedRequest[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      if (bytes[i] === undefined) continue;
+      const encoded = this.valid(() => this.identify(ids[i], bytes[i]!, firstIndex + i), inputs[i]);
+      if (encoded !== undefined) out.push(encoded);
+    }
+    return out;
   }
 
   /** The value of `step`, or undefined for an input refused while `onInvalid` is set. */
@@ -69,17 +91,17 @@ export class RequestEncoder {
     }
   }
 
-  private identify(request: BatchRequest, bytes: Uint8Array, index: number): EncodedRequest {
-    if (request.batchRequestId !== undefined) {
-      if (this.seen.has(request.batchRequestId)) {
-        throw new InputError({ index, batchRequestId: request.batchRequestId, reason: "repeats an id used earlier in this add", fix: "Ids must be unique within a batch" });
+  private identify(id: string | undefined, bytes: Uint8Array, index: number): EncodedRequest {
+    if (id !== undefined) {
+      if (this.seen.has(id)) {
+        throw new InputError({ index, batchRequestId: id, reason: "repeats an id used earlier in this add", fix: "Ids must be unique within a batch" });
       }
-      this.seen.add(request.batchRequestId);
-      return { index, id: request.batchRequestId, bytes };
+      this.seen.add(id);
+      return { index, id, bytes };
     }
     if (!this.autoIds) return { index, id: undefined, bytes };
-    const id = this.contentId(bytes);
-    return { index, id, bytes: withId(id, bytes) };
+    const auto = this.contentId(bytes);
+    return { index, id: auto, bytes: withId(auto, bytes) };
   }
 
   private contentId(payload: Uint8Array): string {
