@@ -24,6 +24,7 @@ export class ChatEncoder {
   private chunk = new Uint8Array(0);
   private view = Buffer.alloc(0);
   private used = 0;
+  private readonly writer = new Writer();
 
   /** `models` undefined accepts every model, as the normaliser's does. */
   constructor(private readonly models: ReadonlySet<string> | undefined) {}
@@ -36,16 +37,16 @@ export class ChatEncoder {
     const f = this.fields;
     f.reset();
     if (!read(input, f)) return undefined;
-    if (f.model.trim() === "" || (this.models !== undefined && !this.models.has(f.model))) return undefined;
-    if (f.id !== undefined && f.id.trim() === "") return undefined;
-    if (f.roles.length === 0) return undefined;
+    if (isBlank(f.model) || (this.models !== undefined && !this.models.has(f.model))) return undefined;
+    if (f.id !== undefined && isBlank(f.id)) return undefined;
+    if (f.messages === 0) return undefined;
     this.id = f.id;
     return this.write(f);
   }
 
   private write(f: ChatFields): Uint8Array {
     const completion = f.size();
-    const idBytes = f.id === undefined ? 0 : Buffer.byteLength(f.id);
+    const idBytes = f.id === undefined ? 0 : utf8Length(f.id);
     const total = (f.id === undefined ? 0 : 1 + varintSize(idBytes) + idBytes) + 1 + varintSize(completion) + completion;
     if (this.used + total > this.chunk.length) {
       // Requests are views of one chunk, so a chunk lives as long as any of its requests: a call in flight.
@@ -53,7 +54,8 @@ export class ChatEncoder {
       this.view = Buffer.from(this.chunk.buffer, this.chunk.byteOffset, this.chunk.length);
       this.used = 0;
     }
-    const w = new Writer(this.chunk, this.view, this.used);
+    const w = this.writer;
+    w.start(this.chunk, this.view, this.used);
     if (f.id !== undefined) w.string(0x0a, f.id, idBytes);
     w.byte(0x12);
     w.varint(completion);
@@ -99,15 +101,22 @@ const firstFloat = temperature;
 class ChatFields {
   id: string | undefined;
   model = "";
-  /** Per message: its role, and the end of its texts in `texts`. */
+  /**
+   * Per message: its role, and the end of its texts in `texts`; `messages` of them are this request's.
+   * The arrays are kept from request to request and counted, not cut: setting an array's length is a
+   * call into the runtime, which costs more than the rest of reading a short request.
+   */
   readonly roles: number[] = [];
   readonly textEnds: number[] = [];
+  messages = 0;
   readonly texts: string[] = [];
+  textCount = 0;
   /** The numeric parameters by slot; `present` has bit `slot` set for each one given. */
   readonly numbers = new Float64Array(7);
   present = 0;
   user = "";
   readonly stop: string[] = [];
+  stopCount = 0;
   /** Sizes computed by `size`, used by `writeCompletion`: per text its UTF-8 bytes, per message its body. */
   private readonly textBytes: number[] = [];
   private readonly messageBytes: number[] = [];
@@ -118,12 +127,25 @@ class ChatFields {
   reset(): void {
     this.id = undefined;
     this.model = "";
-    this.roles.length = 0;
-    this.textEnds.length = 0;
-    this.texts.length = 0;
+    this.messages = 0;
+    this.textCount = 0;
     this.present = 0;
     this.user = "";
-    this.stop.length = 0;
+    this.stopCount = 0;
+  }
+
+  addText(text: string): void {
+    this.texts[this.textCount++] = text;
+  }
+
+  /** Ends a message of `role` after the texts added since the last. */
+  endMessage(role: number): void {
+    this.roles[this.messages] = role;
+    this.textEnds[this.messages++] = this.textCount;
+  }
+
+  addStop(text: string): void {
+    this.stop[this.stopCount++] = text;
   }
 
   /** Sets a parameter once; false if it was already given (under its other spelling). */
@@ -141,30 +163,29 @@ class ChatFields {
   size(): number {
     let total = 0;
     let text = 0;
-    this.textBytes.length = 0;
-    this.messageBytes.length = 0;
-    for (let m = 0; m < this.roles.length; m++) {
+    for (let m = 0; m < this.messages; m++) {
       let body = 2; // the role: tag and a one-byte value
       for (const end = this.textEnds[m]!; text < end; text++) {
-        const bytes = Buffer.byteLength(this.texts[text]!);
-        this.textBytes.push(bytes);
+        const bytes = utf8Length(this.texts[text]!);
+        this.textBytes[text] = bytes;
         const content = 1 + varintSize(bytes) + bytes;
         body += 1 + varintSize(content) + content;
       }
-      this.messageBytes.push(body);
+      this.messageBytes[m] = body;
       total += 1 + varintSize(body) + body;
     }
-    this.modelBytes = Buffer.byteLength(this.model);
+    this.modelBytes = utf8Length(this.model);
     total += 1 + varintSize(this.modelBytes) + this.modelBytes;
-    for (let slot = 0; slot < firstFloat; slot++) if (this.has(slot)) total += 1 + int32Size(this.numbers[slot]!);
-    for (let slot = firstFloat; slot < ranges.length; slot++) if (this.has(slot)) total += 5;
-    this.stopBytes.length = 0;
-    for (const s of this.stop) {
-      const bytes = Buffer.byteLength(s);
-      this.stopBytes.push(bytes);
+    if (this.present !== 0) {
+      for (let slot = 0; slot < firstFloat; slot++) if (this.has(slot)) total += 1 + int32Size(this.numbers[slot]!);
+      for (let slot = firstFloat; slot < ranges.length; slot++) if (this.has(slot)) total += 5;
+    }
+    for (let i = 0; i < this.stopCount; i++) {
+      const bytes = utf8Length(this.stop[i]!);
+      this.stopBytes[i] = bytes;
       total += 1 + varintSize(bytes) + bytes;
     }
-    this.userBytes = Buffer.byteLength(this.user);
+    this.userBytes = utf8Length(this.user);
     if (this.userBytes > 0) total += 2 + varintSize(this.userBytes) + this.userBytes;
     return total;
   }
@@ -172,7 +193,7 @@ class ChatFields {
   /** Writes the GetCompletionsRequest `size` measured, fields in number order as protobuf-es does. */
   writeCompletion(w: Writer): void {
     let text = 0;
-    for (let m = 0; m < this.roles.length; m++) {
+    for (let m = 0; m < this.messages; m++) {
       w.byte(0x0a); // messages = 1
       w.varint(this.messageBytes[m]!);
       for (const end = this.textEnds[m]!; text < end; text++) {
@@ -190,7 +211,7 @@ class ChatFields {
     this.int(w, n, 0x40); // 8
     this.float(w, presencePenalty, 0x4d); // 9
     this.int(w, seed, 0x58); // 11
-    for (let i = 0; i < this.stop.length; i++) w.string(0x62, this.stop[i]!, this.stopBytes[i]!); // 12
+    for (let i = 0; i < this.stopCount; i++) w.string(0x62, this.stop[i]!, this.stopBytes[i]!); // 12
     this.float(w, temperature, 0x75); // 14
     this.float(w, topP, 0x7d); // 15
     if (this.userBytes > 0) {
@@ -212,6 +233,22 @@ class ChatFields {
   }
 }
 
+/** UTF-8 bytes of a string; an ASCII one's length is counted here, cheaper than a native call for short ones. */
+function utf8Length(value: string): number {
+  if (value.length < 16) {
+    let i = 0;
+    while (i < value.length && value.charCodeAt(i) < 0x80) i++;
+    if (i === value.length) return i;
+  }
+  return Buffer.byteLength(value);
+}
+
+/** Whether `trim()` leaves nothing, without trimming a string that plainly starts with a visible character. */
+function isBlank(value: string): boolean {
+  const first = value.charCodeAt(0);
+  return !(first > 0x20 && first < 0x7f) && value.trim() === "";
+}
+
 /** Bytes of an int32 on the wire: a negative one is sign-extended to ten. */
 function int32Size(value: number): number {
   return value < 0 ? 10 : varintSize(value);
@@ -221,11 +258,16 @@ const floatScratch = new DataView(new ArrayBuffer(4));
 
 /** Writes protobuf's wire format at `at` into a buffer sized for it beforehand. */
 class Writer {
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly text: Buffer,
-    public at: number,
-  ) {}
+  private bytes: Uint8Array = new Uint8Array(0);
+  private text: Buffer = Buffer.alloc(0);
+  at = 0;
+
+  /** Writes from now on into `bytes` (whose Buffer view is `text`) at `at`. */
+  start(bytes: Uint8Array, text: Buffer, at: number): void {
+    this.bytes = bytes;
+    this.text = text;
+    this.at = at;
+  }
 
   byte(value: number): void {
     this.bytes[this.at++] = value;
@@ -428,10 +470,9 @@ function readProtobufJsonMessage(m: unknown, f: ChatFields): boolean {
       text = part[key];
     }
     if (!isText(text)) return false;
-    f.texts.push(text);
+    f.addText(text);
   }
-  f.roles.push(role);
-  f.textEnds.push(f.texts.length);
+  f.endMessage(role);
   return true;
 }
 
@@ -456,17 +497,16 @@ function readJsonMessages(messages: unknown, f: ChatFields, openAi: boolean): bo
     }
     if (role === undefined) return false;
     if (isText(content)) {
-      f.texts.push(content);
+      f.addText(content);
     } else {
       if (!Array.isArray(content) || content.length === 0) return false;
       for (const part of content) {
         const text = isText(part) ? part : textPart(part);
         if (text === undefined) return false;
-        f.texts.push(text);
+        f.addText(text);
       }
     }
-    f.roles.push(role);
-    f.textEnds.push(f.texts.length);
+    f.endMessage(role);
   }
   return true;
 }
@@ -495,13 +535,13 @@ function readParam(slot: number, value: unknown, f: ChatFields, stopMayBeString:
   }
   if (slot === stop) {
     if (isText(value) && stopMayBeString) {
-      f.stop.push(value);
+      f.addStop(value);
       return true;
     }
     if (!Array.isArray(value)) return false;
     for (const s of value) {
       if (!isText(s)) return false;
-      f.stop.push(s);
+      f.addStop(s);
     }
     return true;
   }
@@ -545,7 +585,7 @@ function readCompletion(chat: GetCompletionsRequest, f: ChatFields): boolean {
   f.user = chat.user;
   for (const s of chat.stop) {
     if (typeof s !== "string") return false;
-    f.stop.push(s);
+    f.addStop(s);
   }
   if (!messageInt(chat.maxTokens, maxTokens, f) || !messageInt(chat.n, n, f) || !messageInt(chat.seed, seed, f)) return false;
   if (!messageFloat(chat.temperature, temperature, f) || !messageFloat(chat.topP, topP, f)) return false;
@@ -572,10 +612,9 @@ function readMessage(m: Message, f: ChatFields): boolean {
   }
   for (const part of m.content) {
     if (!isMessage(part, ContentSchema) || part.$unknown !== undefined || part.content?.case !== "text" || typeof part.content.value !== "string") return false;
-    f.texts.push(part.content.value);
+    f.addText(part.content.value);
   }
-  f.roles.push(m.role);
-  f.textEnds.push(f.texts.length);
+  f.endMessage(m.role);
   return true;
 }
 

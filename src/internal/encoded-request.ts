@@ -51,18 +51,21 @@ export class RequestEncoder {
     const bytes: (Uint8Array | undefined)[] = new Array(inputs.length);
     const requests: BatchRequest[] = [];
     const normalised: number[] = [];
-    inputs.forEach((input, i) => {
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i];
       const encoded = this.chat?.encode(input);
       if (encoded !== undefined) {
         ids[i] = this.chat!.id;
         bytes[i] = encoded;
-        return;
+        continue;
       }
-      const request = this.valid(() => this.toRequest(input, firstIndex + i), input);
-      if (request === undefined) return;
-      requests.push(request);
-      normalised.push(i);
-    });
+      try {
+        requests.push(this.toRequest(input, firstIndex + i));
+        normalised.push(i);
+      } catch (error) {
+        this.refuse(error, input);
+      }
+    }
     if (requests.length > 0) {
       const cut = cutRequests(toBinary(AddBatchRequestsRequestSchema, create(AddBatchRequestsRequestSchema, { batchRequests: requests })));
       normalised.forEach((i, k) => {
@@ -73,22 +76,19 @@ export class RequestEncoder {
     const out: EncodedRequest[] = [];
     for (let i = 0; i < inputs.length; i++) {
       if (bytes[i] === undefined) continue;
-      const encoded = this.valid(() => this.identify(ids[i], bytes[i]!, firstIndex + i), inputs[i]);
-      if (encoded !== undefined) out.push(encoded);
+      try {
+        out.push(this.identify(ids[i], bytes[i]!, firstIndex + i));
+      } catch (error) {
+        this.refuse(error, inputs[i]);
+      }
     }
     return out;
   }
 
-  /** The value of `step`, or undefined for an input refused while `onInvalid` is set. */
-  private valid<T>(step: () => T, input: unknown): T | undefined {
-    if (this.onInvalid === undefined) return step();
-    try {
-      return step();
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      this.onInvalid(error, input);
-      return undefined;
-    }
+  /** Tells `onInvalid` of a refused input, which is then left out; without it, or for any other error, throws. */
+  private refuse(error: unknown, input: unknown): void {
+    if (this.onInvalid === undefined || !(error instanceof InputError)) throw error;
+    this.onInvalid(error, input);
   }
 
   private identify(id: string | undefined, bytes: Uint8Array, index: number): EncodedRequest {
