@@ -50,10 +50,15 @@ export class LineSplitter {
     const lines: Line[] = [];
     let from = 0;
     for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, from)) {
-      const tooLong = this.collect(chunk.subarray(from, at));
-      if (tooLong !== undefined) lines.push(tooLong);
-      if (this.skipping) this.skipping = false;
-      else lines.push(this.finishLine(1));
+      if (this.partBytes === 0 && !this.skipping && at - from <= this.maxLineBytes) {
+        // A whole line inside the chunk (the common case) is decoded where it is: no copy to hold it.
+        lines.push(this.decodeLine(chunk.subarray(from, at), 1));
+      } else {
+        const tooLong = this.collect(chunk.subarray(from, at));
+        if (tooLong !== undefined) lines.push(tooLong);
+        if (this.skipping) this.skipping = false;
+        else lines.push(this.finishLine(1));
+      }
       from = at + 1;
     }
     if (from < chunk.length) {
@@ -106,10 +111,14 @@ export class LineSplitter {
   }
 
   private finishLine(breakBytes: number): Line {
-    const number = ++this.number;
     const bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
     this.parts = [];
     this.partBytes = 0;
+    return this.decodeLine(bytes, breakBytes);
+  }
+
+  private decodeLine(bytes: Buffer, breakBytes: number): Line {
+    const number = ++this.number;
     const size = bytes.length + breakBytes;
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
     try {
