@@ -139,11 +139,26 @@ export interface ReadPosition {
 
 /**
  * The lines of a file, streamed: the file is read in chunks as the consumer asks for lines, never whole.
- * A file that cannot be opened is a UsageError naming it. `position` is updated as chunks are read.
+ * A file that cannot be opened is a UsageError naming it. `position` is updated as lines are handed out.
  * `signal` is checked at every chunk, so an abort ends the read promptly even inside an endless line
  * (`/dev/zero`), where no line would ever be handed out to check it between.
  */
 export async function* readLines(path: string, position?: ReadPosition, maxLineBytes = defaultMaxLineBytes, signal?: AbortSignal): AsyncGenerator<Line> {
+  for await (const lines of readLineGroups(path, position, maxLineBytes, signal)) {
+    for (const line of lines) {
+      // Counted by line, not by chunk: a chunk holds many lines, and the consumer takes them slowly.
+      if (position !== undefined) position.bytesRead += line.size;
+      yield line;
+    }
+  }
+}
+
+/**
+ * `readLines`, a chunk's lines at a time: one await per chunk instead of one per line, which costs more
+ * than splitting and decoding a short line. The consumer adds each line's `size` to
+ * `position.bytesRead` as it takes the line; `position.totalBytes` is set here.
+ */
+export async function* readLineGroups(path: string, position?: ReadPosition, maxLineBytes = defaultMaxLineBytes, signal?: AbortSignal): AsyncGenerator<Line[]> {
   const file = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${path}: ${fileProblem(error)}`);
   });
@@ -157,16 +172,9 @@ export async function* readLines(path: string, position?: ReadPosition, maxLineB
     const splitter = new LineSplitter(maxLineBytes);
     for await (const chunk of file.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }) as AsyncIterable<Buffer>) {
       if (signal?.aborted) throw signal.reason;
-      for (const line of splitter.push(chunk)) {
-        // Counted by line, not by chunk: a chunk holds many lines, and the consumer takes them slowly.
-        if (position !== undefined) position.bytesRead += line.size;
-        yield line;
-      }
+      yield splitter.push(chunk);
     }
-    for (const line of splitter.end()) {
-      if (position !== undefined) position.bytesRead += line.size;
-      yield line;
-    }
+    yield splitter.end();
   } finally {
     await file.close();
   }

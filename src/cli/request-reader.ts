@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { prepareRequests, type InputError, type PreparedRequest } from "../index.js";
-import { defaultMaxLineBytes, readLines, type ReadPosition } from "./jsonl-reader.js";
+import { defaultMaxLineBytes, readLineGroups, type ReadPosition } from "./jsonl-reader.js";
 import { UsageError } from "./usage-error.js";
 
 /** A non-blank line of an input file that holds a JSON object: a request for the library to read. */
@@ -53,36 +53,40 @@ export async function* readRequestLines(path: string, options: RequestReaderOpti
     stats.badLines++;
     options.onBadLine(line, reason);
   };
-  for await (const line of readLines(path, options.position, defaultMaxLineBytes, options.signal)) {
-    stats.lines++;
-    if (line.kind === "too-long") {
+  const position = options.position;
+  for await (const lines of readLineGroups(path, position, defaultMaxLineBytes, options.signal)) {
+    for (const line of lines) {
+      if (position !== undefined) position.bytesRead += line.size;
+      stats.lines++;
+      if (line.kind === "too-long") {
+        nonBlank++;
+        bad(line.number, `the line is over ${line.size - 1} bytes long (the rest of it was not read); a request must fit in one AddBatchRequests call, so it cannot be sent. Pass large media by URL.`);
+        continue;
+      }
+      if (line.kind === "not-utf8") {
+        nonBlank++;
+        bad(line.number, "the line is not valid UTF-8; save the file as UTF-8");
+        continue;
+      }
+      if (line.text.trim() === "") continue;
       nonBlank++;
-      bad(line.number, `the line is over ${line.size - 1} bytes long (the rest of it was not read); a request must fit in one AddBatchRequests call, so it cannot be sent. Pass large media by URL.`);
-      continue;
+      let row: JsonValue;
+      try {
+        row = JSON.parse(line.text) as JsonValue;
+      } catch (error) {
+        bad(line.number, `not valid JSON: ${(error as Error).message}`);
+        continue;
+      }
+      if (typeof row !== "object" || row === null || Array.isArray(row)) {
+        bad(line.number, `expected a JSON object, got ${row === null ? "null" : Array.isArray(row) ? "an array" : `a ${typeof row}`}`);
+        continue;
+      }
+      if (options.fileFormat === true && !("custom_id" in row)) {
+        bad(line.number, 'not a line of xAI\'s batch file format: expected {"custom_id", "method", "url", "body"}');
+        continue;
+      }
+      yield { line: line.number, text: line.text, row };
     }
-    if (line.kind === "not-utf8") {
-      nonBlank++;
-      bad(line.number, "the line is not valid UTF-8; save the file as UTF-8");
-      continue;
-    }
-    if (line.text.trim() === "") continue;
-    nonBlank++;
-    let row: JsonValue;
-    try {
-      row = JSON.parse(line.text) as JsonValue;
-    } catch (error) {
-      bad(line.number, `not valid JSON: ${(error as Error).message}`);
-      continue;
-    }
-    if (typeof row !== "object" || row === null || Array.isArray(row)) {
-      bad(line.number, `expected a JSON object, got ${row === null ? "null" : Array.isArray(row) ? "an array" : `a ${typeof row}`}`);
-      continue;
-    }
-    if (options.fileFormat === true && !("custom_id" in row)) {
-      bad(line.number, 'not a line of xAI\'s batch file format: expected {"custom_id", "method", "url", "body"}');
-      continue;
-    }
-    yield { line: line.number, text: line.text, row };
   }
   if (nonBlank === 0) throw new UsageError(`${path} has no requests: it is empty${stats.lines > 0 ? " but for blank lines" : ""}. Put one JSON request per line.`);
 }
