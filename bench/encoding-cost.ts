@@ -4,7 +4,8 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readRequestLines } from "../src/cli/request-reader.js";
+import type { CommandContext } from "../src/cli/command.js";
+import { firstRequestOrFail, openRequestSource } from "../src/cli/request-source.js";
 import { runAdd, type AddSettings } from "../src/internal/add-pipeline.js";
 import { defaultRetryOptions } from "../src/retry-options.js";
 import { ChunkPlanner, envelopeSize } from "../src/internal/chunking.js";
@@ -65,8 +66,8 @@ export const tasks = {
       () => addWithoutNetwork(withIds),
       () => addWithoutNetwork(fromArray(withIds)),
       () => addWithoutNetwork(fromArray(withIds), false),
-      () => addWithoutNetwork(rowsOf(file)),
-      () => addWithoutNetwork(rowsOf(file), false),
+      async () => addWithoutNetwork(await rowsOf(file)),
+      async () => addWithoutNetwork(await rowsOf(file), false),
     ];
     for (const work of runs) await work();
     const times = runs.map((): number[] => []);
@@ -107,7 +108,7 @@ export async function run(options: Partial<EncodingOptions> = {}): Promise<Scena
           `${o.rounds} interleaved rounds (odd rounds in reverse order) after one warm-up round, in a fresh process, a full GC before each measurement; CPU time (user + system, process.cpuUsage) median (min–max); ratios taken within each round.`,
           "Inputs are BatchRequest messages built beforehand (not timed). Planning = what `add` does per request: validate, encode once (src/internal/chat-encoder.ts for the chat requests it covers, else the normaliser and `toBinary`), (derive an id), size it and pack it into calls of ≤ 25 MB / 10,000 requests.",
           "`runAdd` rows add the add pipeline's own iteration (async generators, one await per request) around the same work; the network is replaced by a transport that returns at once.",
-          "CLI path: the same requests as compact JSONL lines (`{id, model, messages}`) in a file, read by `xai-batch add`'s reader (src/cli/request-reader.ts: lines, UTF-8, JSON.parse) and normalised by add itself. CPU ms per MB divides by the encoded megabytes (1e6 bytes) of the floor's message.",
+          "CLI path: the same requests as compact JSONL lines (`{id, model, messages}`) in a file, read as `xai-batch add` reads them (src/cli/request-source.ts over request-reader.ts: lines, UTF-8, JSON.parse) and encoded by add itself. CPU ms per MB divides by the encoded megabytes (1e6 bytes) of the floor's message.",
         ],
       },
     ],
@@ -135,14 +136,14 @@ function compactLine(i: number, textBytes: number): object {
   return { id: requestId(i), model: benchModel, messages: [{ role: "user", content: promptText(i, textBytes) }] };
 }
 
-/** The rows of a JSONL file as `xai-batch add` hands them to the library. */
-async function* rowsOf(file: string): AsyncGenerator<unknown> {
-  const reader = readRequestLines(file, {
-    onBadLine: (line, reason) => {
-      throw new Error(`line ${line}: ${reason}`);
-    },
-  });
-  for await (const input of reader) yield input.row;
+/** The rows of a JSONL file as `xai-batch add` hands them to the library (src/cli/commands/add.ts). */
+async function rowsOf(file: string): Promise<AsyncIterable<unknown>> {
+  const badLine = (_file: string, line: number, reason: string) => {
+    throw new Error(`line ${line}: ${reason}`);
+  };
+  // Only what openRequestSource uses of a command's context without --strict.
+  const ctx = { out: { badLine }, signal: new AbortController().signal } as unknown as CommandContext;
+  return firstRequestOrFail(await openRequestSource(ctx, file, false));
 }
 
 /** add-pipeline.ts encodes requests in groups of this many. */

@@ -38,14 +38,23 @@ export async function openRequestSource(ctx: CommandContext, file: string, stric
   const lineOfRow: number[] = [];
   let finished = false;
   const reader = readRequestLines(file, { onBadLine: (line, reason) => ctx.out.badLine(file, line, reason), position, stats, signal: ctx.signal });
-  const rows = (async function* () {
-    for await (const input of reader) {
-      lineOfRow.push(input.line);
+  // A plain iterator rather than a generator re-yielding the reader's rows: one await less per row.
+  const rows: AsyncIterator<JsonObject> = {
+    next: async () => {
+      const next = await reader.next();
+      if (next.done === true) {
+        finished = true;
+        return { done: true, value: undefined };
+      }
+      lineOfRow.push(next.value.line);
       stats.requests++;
-      yield input.row;
-    }
-    finished = true;
-  })();
+      return { done: false, value: next.value.row };
+    },
+    return: async () => {
+      await reader.return(undefined);
+      return { done: true, value: undefined };
+    },
+  };
   const bad = (index: number, reason: string) => {
     stats.requests--;
     stats.badLines++;
