@@ -558,7 +558,7 @@ function readParam(slot: number, value: unknown, f: ChatFields, stopMayBeString:
  */
 function readCompletion(chat: GetCompletionsRequest, f: ChatFields): boolean {
   if (
-    !isMessage(chat, GetCompletionsRequestSchema) ||
+    !isOf(chat, completionType) ||
     chat.$unknown !== undefined ||
     chat.logprobs !== false ||
     chat.topLogprobs !== undefined ||
@@ -595,10 +595,18 @@ function readCompletion(chat: GetCompletionsRequest, f: ChatFields): boolean {
 }
 
 const messageRoles = new Set([roleUser, roleAssistant, roleSystem]);
+const completionType = GetCompletionsRequestSchema.typeName;
+const messageType = MessageSchema.typeName;
+const contentType = ContentSchema.typeName;
+
+/** isMessage for a nested message, whose own checks cost more than reading the message's fields. */
+function isOf(value: unknown, typeName: string): boolean {
+  return typeof value === "object" && value !== null && (value as { $typeName?: unknown }).$typeName === typeName;
+}
 
 function readMessage(m: Message, f: ChatFields): boolean {
   if (
-    !isMessage(m, MessageSchema) ||
+    !isOf(m, messageType) ||
     m.$unknown !== undefined ||
     m.reasoningContent !== undefined ||
     m.name !== "" ||
@@ -611,7 +619,7 @@ function readMessage(m: Message, f: ChatFields): boolean {
     return false;
   }
   for (const part of m.content) {
-    if (!isMessage(part, ContentSchema) || part.$unknown !== undefined || part.content?.case !== "text" || typeof part.content.value !== "string") return false;
+    if (!isOf(part, contentType) || part.$unknown !== undefined || part.content?.case !== "text" || typeof part.content.value !== "string") return false;
     f.addText(part.content.value);
   }
   f.endMessage(m.role);

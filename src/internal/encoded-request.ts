@@ -93,10 +93,11 @@ export class RequestEncoder {
 
   private identify(id: string | undefined, bytes: Uint8Array, index: number): EncodedRequest {
     if (id !== undefined) {
-      if (this.seen.has(id)) {
+      // One lookup instead of has() then add(): the set grows unless the id was there.
+      const known = this.seen.size;
+      if (this.seen.add(id).size === known) {
         throw new InputError({ index, batchRequestId: id, reason: "repeats an id used earlier in this add", fix: "Ids must be unique within a batch" });
       }
-      this.seen.add(id);
       return { index, id, bytes };
     }
     if (!this.autoIds) return { index, id: undefined, bytes };

@@ -238,7 +238,11 @@ describe("ChatEncoder", () => {
     const named = { model: "grok-4", messages: [{ role: "user", content: "Hi", name: "ann" }] };
     const numberRole = { completionRequest: { model: "grok-4", messages: [{ role: 1, content: [{ text: "Hi" }] }] } };
     const tool = create(BatchRequestSchema, { request: { case: "completionRequest", value: { model: "grok-4", messages: [{ role: MessageRole.ROLE_TOOL, content: [] }] } } });
-    for (const input of [image, named, numberRole, tool, new Map(), [], "text", null]) expect(new ChatEncoder(models).encode(input)).toBeUndefined();
+    // Objects that only look like messages: declined, not a TypeError, so the normaliser says what is wrong.
+    const hollow = { $typeName: BatchRequestSchema.typeName, request: { case: "completionRequest", value: null } };
+    const holey = create(BatchRequestSchema, { request: { case: "completionRequest", value: { model: "grok-4" } } });
+    (holey.request.value as GetCompletionsRequest).messages.push(null as never);
+    for (const input of [image, named, numberRole, tool, hollow, holey, new Map(), [], "text", null]) expect(new ChatEncoder(models).encode(input)).toBeUndefined();
   });
 
   it("gives an add the same requests, ids, refusals and errors with the fast path as without", () => {
