@@ -31,9 +31,15 @@ export interface EncodingOptions {
   rounds: number;
   /** User text per request, bytes. */
   textBytes: number;
+  /**
+   * Unmeasured runs of a variant between the full GC and its measurement. 0 measures each path's first
+   * pass over a freshly collected heap (a short add); 1 or more, a pass that also collects the garbage of
+   * the one before, as every call of a long add does.
+   */
+  warmPasses: number;
 }
 
-export const defaultEncodingOptions: Readonly<EncodingOptions> = Object.freeze({ requests: 50_000, rounds: 5, textBytes: 300 });
+export const defaultEncodingOptions: Readonly<EncodingOptions> = Object.freeze({ requests: 50_000, rounds: 5, textBytes: 300, warmPasses: 0 });
 
 const batchId = "batch_00000000-0000-0000-0000-000000000000";
 const maxAddBytes = 25_000_000;
@@ -75,6 +81,7 @@ export const tasks = {
       const order = runs.map((_, i) => i);
       for (const i of round % 2 === 0 ? order : order.reverse()) {
         collectGarbage();
+        for (let pass = 0; pass < o.warmPasses; pass++) await runs[i]!();
         times[i]!.push(await cpuMs(runs[i]!));
       }
     }
@@ -105,7 +112,7 @@ export async function run(options: Partial<EncodingOptions> = {}): Promise<Scena
           return [name, formatSpread(s, 1), ((s.median * 1000) / o.requests).toFixed(2), msPerMb(i).toFixed(1), `${formatRatio(r.median)} (${formatRatio(r.min)}–${formatRatio(r.max)})`];
         }),
         notes: [
-          `${o.rounds} interleaved rounds (odd rounds in reverse order) after one warm-up round, in a fresh process, a full GC before each measurement; CPU time (user + system, process.cpuUsage) median (min–max); ratios taken within each round.`,
+          `${o.rounds} interleaved rounds (odd rounds in reverse order) after one warm-up round, in a fresh process, a full GC before each measurement${o.warmPasses > 0 ? ` and ${o.warmPasses} unmeasured run(s) of the same variant after it (steady state: each measured run also collects the garbage of the one before)` : ""}; CPU time (user + system, process.cpuUsage) median (min–max); ratios taken within each round.`,
           "Inputs are BatchRequest messages built beforehand (not timed). Planning = what `add` does per request: validate, encode once (src/internal/chat-encoder.ts for the chat requests it covers, else the normaliser and `toBinary`), (derive an id), size it and pack it into calls of ≤ 25 MB / 10,000 requests.",
           "`runAdd` rows add the add pipeline's own iteration (async generators, one await per request) around the same work; the network is replaced by a transport that returns at once.",
           "CLI path: the same requests as compact JSONL lines (`{id, model, messages}`) in a file, read as `xai-batch add` reads them (src/cli/request-source.ts over request-reader.ts: lines, UTF-8, JSON.parse) and encoded by add itself. CPU ms per MB divides by the encoded megabytes (1e6 bytes) of the floor's message.",
