@@ -1,5 +1,5 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { InputError } from "../errors.js";
 import { AddBatchRequestsRequestSchema, type BatchRequest } from "../wire.js";
 import type { ChatEncoder } from "./chat-encoder.js";
@@ -106,7 +106,8 @@ export class RequestEncoder {
   }
 
   private contentId(payload: Uint8Array): string {
-    const base = autoIdPrefix + createHash("sha256").update(payload).digest("hex").slice(0, 24);
+    // The one-shot hash: a Hash object per request cost as much as encoding a short one.
+    const base = autoIdPrefix + hash("sha256", payload, "hex").slice(0, 24);
     let id = base;
     for (let n = 2; this.seen.has(id); n++) id = `${base}-${n}`;
     this.seen.add(id);
