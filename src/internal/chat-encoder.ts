@@ -355,8 +355,36 @@ const snakeParams = new Map<string, number>([
   ["user", user],
   ["stop", stop],
 ]);
-/** protobuf JSON takes a field by its JSON name or its proto name. */
+/** protobuf JSON (and the compact form, which hands other keys to it) takes a field by its JSON name or its proto name. */
 const eitherParams = new Map<string, number>([...snakeParams, ["maxTokens", maxTokens], ["topP", topP], ["frequencyPenalty", frequencyPenalty], ["presencePenalty", presencePenalty]]);
+
+/** How one JSON form writes a chat request's model, messages and parameters. */
+interface JsonForm {
+  readonly params: ReadonlyMap<string, number>;
+  /** Whether `stop` may be one string (the compact form's converter makes it a list). */
+  readonly stopMayBeString: boolean;
+  readonly messages: (value: unknown, f: ChatFields) => boolean;
+}
+
+const compactForm: JsonForm = { params: eitherParams, stopMayBeString: true, messages: (value, f) => readJsonMessages(value, f, false) };
+const openAiForm: JsonForm = {
+  params: new Map([...snakeParams, ["max_completion_tokens", maxTokens]]),
+  stopMayBeString: true,
+  messages: (value, f) => readJsonMessages(value, f, true),
+};
+const protobufForm: JsonForm = { params: eitherParams, stopMayBeString: false, messages: readProtobufJsonMessages };
+
+/** One key of a chat request in `form`: its model, its messages, or a parameter; false for any other. */
+function readChatKey(key: string, value: unknown, f: ChatFields, form: JsonForm): boolean {
+  if (key === "model") {
+    if (!isText(value)) return false;
+    f.model = value;
+    return true;
+  }
+  if (key === "messages") return form.messages(value, f);
+  const slot = form.params.get(key);
+  return slot !== undefined && readParam(slot, value, f, form.stopMayBeString);
+}
 
 /** `{"id", "model", "messages", ...}`, as compact-form.ts reads it. */
 function readCompact(row: Row, f: ChatFields): boolean {
@@ -365,14 +393,8 @@ function readCompact(row: Row, f: ChatFields): boolean {
     if (key === "id" || key === "batch_request_id" || key === "batchRequestId") {
       if (f.id !== undefined || !isText(value)) return false;
       f.id = value;
-    } else if (key === "model") {
-      if (!isText(value)) return false;
-      f.model = value;
-    } else if (key === "messages") {
-      if (!readJsonMessages(value, f, false)) return false;
-    } else {
-      const slot = eitherParams.get(key);
-      if (slot === undefined || !readParam(slot, value, f, true)) return false;
+    } else if (!readChatKey(key, value, f, compactForm)) {
+      return false;
     }
   }
   return true;
@@ -397,21 +419,8 @@ function readOpenAiLine(row: Row, f: ChatFields): boolean {
     }
   }
   if (f.id === undefined || !isPlainObject(body)) return false;
-  let sawMessages = false;
-  for (const key in body) {
-    const value = body[key];
-    if (key === "model") {
-      if (!isText(value)) return false;
-      f.model = value;
-    } else if (key === "messages") {
-      if (!readJsonMessages(value, f, true)) return false;
-      sawMessages = true;
-    } else {
-      const slot = key === "max_completion_tokens" ? maxTokens : snakeParams.get(key);
-      if (slot === undefined || !readParam(slot, value, f, true)) return false;
-    }
-  }
-  return sawMessages;
+  for (const key in body) if (!readChatKey(key, body[key], f, openAiForm)) return false;
+  return true;
 }
 
 /** `{"batchRequestId", "completionRequest": {"model", "messages": [{"role": "ROLE_USER", "content": [{"text"}]}]}}`. */
@@ -430,19 +439,13 @@ function readProtobufJson(row: Row, f: ChatFields): boolean {
     }
   }
   if (!isPlainObject(completion)) return false;
-  for (const key in completion) {
-    const value = completion[key];
-    if (key === "model") {
-      if (!isText(value)) return false;
-      f.model = value;
-    } else if (key === "messages") {
-      if (!Array.isArray(value)) return false;
-      for (const m of value) if (!readProtobufJsonMessage(m, f)) return false;
-    } else {
-      const slot = eitherParams.get(key);
-      if (slot === undefined || !readParam(slot, value, f, false)) return false;
-    }
-  }
+  for (const key in completion) if (!readChatKey(key, completion[key], f, protobufForm)) return false;
+  return true;
+}
+
+function readProtobufJsonMessages(messages: unknown, f: ChatFields): boolean {
+  if (!Array.isArray(messages)) return false;
+  for (const m of messages) if (!readProtobufJsonMessage(m, f)) return false;
   return true;
 }
 
