@@ -3,7 +3,7 @@ import type { InputError, SkippedRequest } from "../index.js";
 import type { CommandContext } from "./command.js";
 import type { ReadPosition } from "./jsonl-reader.js";
 import { bar, joinParts, plural, type ProgressFrame } from "./progress.js";
-import { prepareLines, readRequestLines, rowProblem, type InputStats } from "./request-reader.js";
+import { prepareLines, RequestLineReader, rowProblem, type InputStats } from "./request-reader.js";
 import { UsageError } from "./usage-error.js";
 
 /** How many requests there are in all, and whether that is known or estimated. */
@@ -37,21 +37,24 @@ export async function openRequestSource(ctx: CommandContext, file: string, stric
   // The line of each row handed to add, by its index there, so what add refuses is reported by line.
   const lineOfRow: number[] = [];
   let finished = false;
-  const reader = readRequestLines(file, { onBadLine: (line, reason) => ctx.out.badLine(file, line, reason), position, stats, signal: ctx.signal });
-  // A plain iterator rather than a generator re-yielding the reader's rows: one await less per row.
+  const reader = new RequestLineReader(file, { onBadLine: (line, reason) => ctx.out.badLine(file, line, reason), position, stats, signal: ctx.signal });
+  // A plain iterator over the reader rather than generators re-yielding its rows: an await only per chunk.
   const rows: AsyncIterator<JsonObject> = {
     next: async () => {
-      const next = await reader.next();
-      if (next.done === true) {
-        finished = true;
-        return { done: true, value: undefined };
+      let input = reader.take();
+      while (input === undefined) {
+        if (!(await reader.more())) {
+          finished = true;
+          return { done: true, value: undefined };
+        }
+        input = reader.take();
       }
-      lineOfRow.push(next.value.line);
+      lineOfRow.push(input.line);
       stats.requests++;
-      return { done: false, value: next.value.row };
+      return { done: false, value: input.row };
     },
     return: async () => {
-      await reader.return(undefined);
+      await reader.close();
       return { done: true, value: undefined };
     },
   };
