@@ -12,7 +12,7 @@ import { ChunkPlanner, envelopeSize } from "../src/internal/chunking.js";
 import { RequestEncoder, type EncodedRequest } from "../src/internal/encoded-request.js";
 import { ChatEncoder } from "../src/internal/chat-encoder.js";
 import { defaultBatchModels } from "../src/batch-models.js";
-import { toBatchRequest } from "../src/request-input.js";
+import { builtRequest, toBatchRequest } from "../src/request-input.js";
 import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../src/wire.js";
 
 const batchModels = new Set(defaultBatchModels);
@@ -158,7 +158,7 @@ const encodingGroup = 256;
 
 /** The per-request work of add-pipeline.ts's plannedCalls, without the async iteration around it. */
 function plan(requests: readonly BatchRequest[]): number {
-  const encoder = new RequestEncoder((input, index) => toBatchRequest(input, index, batchModels), true, undefined, new ChatEncoder(batchModels));
+  const encoder = new RequestEncoder((input, index) => toBatchRequest(input, index, batchModels), true, undefined, new ChatEncoder(batchModels, builtRequest));
   const planner = new ChunkPlanner({ maxBytes: maxAddBytes, maxRequests: maxRequestsPerCall }, envelopeSize(batchId));
   let total = 0;
   let call: Uint8Array[] = [];
@@ -185,7 +185,7 @@ async function addWithoutNetwork(input: readonly unknown[] | AsyncIterable<unkno
     autoIds: true,
     oversize: "error",
     toRequest: (input, index) => toBatchRequest(input, index, batchModels),
-    chatEncoder: chatEncoder ? new ChatEncoder(batchModels) : undefined,
+    chatEncoder: chatEncoder ? new ChatEncoder(batchModels, builtRequest) : undefined,
     onInvalid: undefined,
     totalTimeoutMs: undefined,
     notFoundGraceMs: 0,

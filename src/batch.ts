@@ -15,7 +15,7 @@ import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./i
 import { withRaw } from "./internal/view-support.js";
 import { pollUntilDone } from "./internal/wait.js";
 import { defaultMaxEmptyPages, nextToken, PagedList, type Page } from "./pagination.js";
-import { toBatchRequest, type AddInput } from "./request-input.js";
+import { builtRequest, toBatchRequest, type AddInput } from "./request-input.js";
 import { viewRequestMetadata, type RequestMetadataView } from "./request-metadata-view.js";
 import { viewResult, type ResultView } from "./results.js";
 import type { FilesResource, FileView, UploadOptions, UploadProgress, UploadSource } from "./files.js";
@@ -448,7 +448,7 @@ export class BatchResource {
           autoIds: options?.autoIds ?? true,
           oversize: options?.oversize ?? "error",
           toRequest: (input, index) => toBatchRequest(input, index, models),
-          chatEncoder: new ChatEncoder(models),
+          chatEncoder: new ChatEncoder(models, builtRequest),
           onInvalid: options?.invalid === "skip" ? (options.onInvalid ?? (() => {})) : undefined,
           totalTimeoutMs: options?.totalTimeoutMs,
           notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),

@@ -1,7 +1,6 @@
 import { isMessage } from "@bufbuild/protobuf";
-import { ChatRequest } from "../chat.js";
 import { chatCompletionsUrl } from "../inputs/openai-line.js";
-import { BatchRequestSchema, ContentSchema, GetCompletionsRequestSchema, MessageSchema, type GetCompletionsRequest, type Message } from "../wire.js";
+import { BatchRequestSchema, ContentSchema, GetCompletionsRequestSchema, MessageSchema, type BatchRequest, type GetCompletionsRequest, type Message } from "../wire.js";
 import { varintSize } from "./chunking.js";
 
 /**
@@ -26,8 +25,15 @@ export class ChatEncoder {
   private used = 0;
   private readonly writer = new Writer();
 
-  /** `models` undefined accepts every model, as the normaliser's does. */
-  constructor(private readonly models: ReadonlySet<string> | undefined) {}
+  /**
+   * `models` undefined accepts every model, as the normaliser's does. `built` gives the BatchRequest of a
+   * request made with the library's builders (a ChatRequest), which this layer cannot know by its class;
+   * without it such a request is left to the normaliser.
+   */
+  constructor(
+    private readonly models: ReadonlySet<string> | undefined,
+    private readonly built?: (input: unknown) => BatchRequest | undefined,
+  ) {}
 
   /**
    * The encoded BatchRequest of `input`, or undefined when the input is not one this encoder covers. The
@@ -36,7 +42,7 @@ export class ChatEncoder {
   encode(input: unknown): Uint8Array | undefined {
     const f = this.fields;
     f.reset();
-    if (!read(input, f)) return undefined;
+    if (!read(this.built?.(input) ?? input, f)) return undefined;
     if (isBlank(f.model) || (this.models !== undefined && !this.models.has(f.model))) return undefined;
     if (f.id !== undefined && isBlank(f.id)) return undefined;
     if (f.messages === 0) return undefined;
@@ -326,10 +332,6 @@ function isText(value: unknown): value is string {
 /** Fills `f` from any input shape this encoder covers; false for anything else. */
 function read(input: unknown, f: ChatFields): boolean {
   if (input === null || typeof input !== "object") return false;
-  if (input instanceof ChatRequest) {
-    f.id = input.batchRequestId;
-    return input.batchRequestId === undefined || typeof input.batchRequestId === "string" ? readCompletion(input.request, f) : false;
-  }
   if (isMessage(input, BatchRequestSchema)) {
     if (input.$unknown !== undefined || input.request?.case !== "completionRequest") return false;
     if (input.batchRequestId !== undefined && typeof input.batchRequestId !== "string") return false;
@@ -556,7 +558,7 @@ function readParam(slot: number, value: unknown, f: ChatFields, stopMayBeString:
 }
 
 /**
- * A GetCompletionsRequest message (of a BatchRequest or a ChatRequest): covered when every field but those
+ * A BatchRequest's GetCompletionsRequest message: covered when every field but those
  * this encoder writes holds its default, and those hold values of their declared types.
  */
 function readCompletion(chat: GetCompletionsRequest, f: ChatFields): boolean {

@@ -6,7 +6,7 @@ import { ChatRequest } from "../../src/chat.js";
 import { InputError } from "../../src/errors.js";
 import { ChatEncoder } from "../../src/internal/chat-encoder.js";
 import { RequestEncoder, type EncodedRequest } from "../../src/internal/encoded-request.js";
-import { toBatchRequest } from "../../src/request-input.js";
+import { builtRequest, toBatchRequest } from "../../src/request-input.js";
 import { BatchRequestSchema, MessageRole, type GetCompletionsRequest } from "../../src/wire.js";
 
 const models = new Set(defaultBatchModels);
@@ -200,7 +200,7 @@ describe("ChatEncoder", () => {
   it("encodes every covered request exactly as the normaliser and toBinary do", () => {
     fc.assert(
       fc.property(validCases, ({ input, valid }) => {
-        const encoded = new ChatEncoder(models).encode(input);
+        const encoded = new ChatEncoder(models, builtRequest).encode(input);
         const expected = reference(input);
         if (valid) expect(encoded, "a valid request of covered fields takes the fast path").toBeDefined();
         if (encoded !== undefined) expect(encoded).toEqual(expected);
@@ -213,7 +213,7 @@ describe("ChatEncoder", () => {
     let fast = 0;
     fc.assert(
       fc.property(anyCases, ({ input, valid }) => {
-        const encoded = new ChatEncoder(models).encode(input);
+        const encoded = new ChatEncoder(models, builtRequest).encode(input);
         const expected = reference(input);
         if (expected instanceof Error) expect(encoded).toBeUndefined();
         else if (encoded !== undefined) {
@@ -230,7 +230,7 @@ describe("ChatEncoder", () => {
   it("sends anything with a key or part it does not cover to the normaliser", () => {
     fc.assert(
       fc.property(withUncovered, ({ input }) => {
-        expect(new ChatEncoder(models).encode(input)).toBeUndefined();
+        expect(new ChatEncoder(models, builtRequest).encode(input)).toBeUndefined();
       }),
       runs,
     );
@@ -242,7 +242,7 @@ describe("ChatEncoder", () => {
     const hollow = { $typeName: BatchRequestSchema.typeName, request: { case: "completionRequest", value: null } };
     const holey = create(BatchRequestSchema, { request: { case: "completionRequest", value: { model: "grok-4" } } });
     (holey.request.value as GetCompletionsRequest).messages.push(null as never);
-    for (const input of [image, named, numberRole, tool, hollow, holey, new Map(), [], "text", null]) expect(new ChatEncoder(models).encode(input)).toBeUndefined();
+    for (const input of [image, named, numberRole, tool, hollow, holey, new Map(), [], "text", null]) expect(new ChatEncoder(models, builtRequest).encode(input)).toBeUndefined();
   });
 
   it("gives an add the same requests, ids, refusals and errors with the fast path as without", () => {
@@ -259,7 +259,7 @@ describe("ChatEncoder", () => {
       fc.property(fc.array(anyInput, { maxLength: 8 }), fc.boolean(), (inputs, autoIds) => {
         const repeated = [...inputs, ...inputs.slice(0, 2)]; // repeated ids and repeated content
         const slow = outcome(new RequestEncoder(normalise, autoIds), repeated);
-        const fast = outcome(new RequestEncoder(normalise, autoIds, undefined, new ChatEncoder(models)), repeated);
+        const fast = outcome(new RequestEncoder(normalise, autoIds, undefined, new ChatEncoder(models, builtRequest)), repeated);
         expect(fast).toEqual(slow);
         const skipped = (chat?: ChatEncoder) => {
           const refused: string[] = [];
@@ -270,14 +270,14 @@ describe("ChatEncoder", () => {
             return { error: (error as Error).message, refused };
           }
         };
-        expect(skipped(new ChatEncoder(models))).toEqual(skipped());
+        expect(skipped(new ChatEncoder(models, builtRequest))).toEqual(skipped());
       }),
       { numRuns: 500 },
     );
   });
 
   it("keeps each request's bytes when later ones are written, across chunks, and gives a huge one its own buffer", () => {
-    const encoder = new ChatEncoder(models);
+    const encoder = new ChatEncoder(models, builtRequest);
     const rows = Array.from({ length: 3_000 }, (_, i) => ({ id: `r${i}`, model: "grok-4", messages: [{ role: "user", content: "é".repeat(i % 400) }] }));
     rows.push({ id: "huge", model: "grok-4", messages: [{ role: "user", content: "x".repeat(600_000) }] });
     const encoded = rows.map((row) => encoder.encode(row)!);
