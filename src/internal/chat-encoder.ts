@@ -154,11 +154,11 @@ class ChatFields {
     this.stop[this.stopCount++] = text;
   }
 
-  /** Sets a parameter once; false if it was already given (under its other spelling). */
   has(slot: number): boolean {
     return (this.present & (1 << slot)) !== 0;
   }
 
+  /** Marks a parameter given; false if it already was, under its other spelling: protobuf JSON's reader judges that row. */
   mark(slot: number): boolean {
     if (this.has(slot)) return false;
     this.present |= 1 << slot;
