@@ -6,6 +6,7 @@ import { viewBatch, type BatchView } from "./batch-view.js";
 import type { CallOptions } from "./call-options.js";
 import { InputError } from "./errors.js";
 import { runAdd, type AddTransport } from "./internal/add-pipeline.js";
+import { ChatEncoder } from "./internal/chat-encoder.js";
 import { callOptionKeys, callUnary, checkCallOptions, type CallContext, type CallHooks } from "./internal/call.js";
 import { Deadline } from "./internal/deadline.js";
 import { inOperation, startOperation, type OpenOperation } from "./internal/telemetry.js";
@@ -14,7 +15,7 @@ import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "./i
 import { withRaw } from "./internal/view-support.js";
 import { pollUntilDone } from "./internal/wait.js";
 import { defaultMaxEmptyPages, nextToken, PagedList, sizeOf, UnbuiltPage, type FetchedPage, type Page } from "./pagination.js";
-import { toBatchRequest, type AddInput } from "./request-input.js";
+import { builtRequest, toBatchRequest, type AddInput } from "./request-input.js";
 import { viewRequestMetadata, type RequestMetadataView } from "./request-metadata-view.js";
 import { viewResultBytes } from "./result-reader.js";
 import { viewResult, type ResultView } from "./results.js";
@@ -449,6 +450,7 @@ export class BatchResource {
           autoIds: options?.autoIds ?? true,
           oversize: options?.oversize ?? "error",
           toRequest: (input, index) => toBatchRequest(input, index, models),
+          chatEncoder: new ChatEncoder(models, builtRequest),
           onInvalid: options?.invalid === "skip" ? (options.onInvalid ?? (() => {})) : undefined,
           totalTimeoutMs: options?.totalTimeoutMs,
           notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),

@@ -56,8 +56,14 @@ export function toBatchRequest(input: unknown, index: number, models: ReadonlySe
   return request;
 }
 
+/** The BatchRequest of a request made with the library's builders (a ChatRequest); undefined for any other input. */
+export function builtRequest(input: unknown): BatchRequest | undefined {
+  return input instanceof ChatRequest ? input.toBatchRequest() : undefined;
+}
+
 function normalise(input: unknown, index: number): BatchRequest {
-  if (input instanceof ChatRequest) return input.toBatchRequest();
+  const built = builtRequest(input);
+  if (built !== undefined) return built;
   if (isMessage(input, BatchRequestSchema)) return input;
   if (input === null || typeof input !== "object" || Array.isArray(input) || isMessage(input)) {
     throw new InputError({

@@ -50,10 +50,15 @@ export class LineSplitter {
     const lines: Line[] = [];
     let from = 0;
     for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, from)) {
-      const tooLong = this.collect(chunk.subarray(from, at));
-      if (tooLong !== undefined) lines.push(tooLong);
-      if (this.skipping) this.skipping = false;
-      else lines.push(this.finishLine(1));
+      if (this.partBytes === 0 && !this.skipping && at - from <= this.maxLineBytes) {
+        // A whole line inside the chunk (the common case) is decoded where it is: no copy to hold it.
+        lines.push(this.decodeLine(chunk.subarray(from, at), 1));
+      } else {
+        const tooLong = this.collect(chunk.subarray(from, at));
+        if (tooLong !== undefined) lines.push(tooLong);
+        if (this.skipping) this.skipping = false;
+        else lines.push(this.finishLine(1));
+      }
       from = at + 1;
     }
     if (from < chunk.length) {
@@ -106,10 +111,14 @@ export class LineSplitter {
   }
 
   private finishLine(breakBytes: number): Line {
-    const number = ++this.number;
     const bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
     this.parts = [];
     this.partBytes = 0;
+    return this.decodeLine(bytes, breakBytes);
+  }
+
+  private decodeLine(bytes: Buffer, breakBytes: number): Line {
+    const number = ++this.number;
     const size = bytes.length + breakBytes;
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
     try {
@@ -130,11 +139,26 @@ export interface ReadPosition {
 
 /**
  * The lines of a file, streamed: the file is read in chunks as the consumer asks for lines, never whole.
- * A file that cannot be opened is a UsageError naming it. `position` is updated as chunks are read.
+ * A file that cannot be opened is a UsageError naming it. `position` is updated as lines are handed out.
  * `signal` is checked at every chunk, so an abort ends the read promptly even inside an endless line
  * (`/dev/zero`), where no line would ever be handed out to check it between.
  */
 export async function* readLines(path: string, position?: ReadPosition, maxLineBytes = defaultMaxLineBytes, signal?: AbortSignal): AsyncGenerator<Line> {
+  for await (const lines of readLineGroups(path, position, maxLineBytes, signal)) {
+    for (const line of lines) {
+      // Counted by line, not by chunk: a chunk holds many lines, and the consumer takes them slowly.
+      if (position !== undefined) position.bytesRead += line.size;
+      yield line;
+    }
+  }
+}
+
+/**
+ * `readLines`, a chunk's lines at a time: one await per chunk instead of one per line, which costs more
+ * than splitting and decoding a short line. The consumer adds each line's `size` to
+ * `position.bytesRead` as it takes the line; `position.totalBytes` is set here.
+ */
+export async function* readLineGroups(path: string, position?: ReadPosition, maxLineBytes = defaultMaxLineBytes, signal?: AbortSignal): AsyncGenerator<Line[]> {
   const file = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${path}: ${fileProblem(error)}`);
   });
@@ -148,16 +172,9 @@ export async function* readLines(path: string, position?: ReadPosition, maxLineB
     const splitter = new LineSplitter(maxLineBytes);
     for await (const chunk of file.createReadStream({ highWaterMark: 1024 * 1024, autoClose: false }) as AsyncIterable<Buffer>) {
       if (signal?.aborted) throw signal.reason;
-      for (const line of splitter.push(chunk)) {
-        // Counted by line, not by chunk: a chunk holds many lines, and the consumer takes them slowly.
-        if (position !== undefined) position.bytesRead += line.size;
-        yield line;
-      }
+      yield splitter.push(chunk);
     }
-    for (const line of splitter.end()) {
-      if (position !== undefined) position.bytesRead += line.size;
-      yield line;
-    }
+    yield splitter.end();
   } finally {
     await file.close();
   }

@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { prepareRequests, type InputError, type PreparedRequest } from "../index.js";
-import { defaultMaxLineBytes, readLines, type ReadPosition } from "./jsonl-reader.js";
+import { defaultMaxLineBytes, readLineGroups, type Line, type ReadPosition } from "./jsonl-reader.js";
 import { UsageError } from "./usage-error.js";
 
 /** A non-blank line of an input file that holds a JSON object: a request for the library to read. */
@@ -47,44 +47,107 @@ export interface RequestReaderOptions {
  * non-blank line is a UsageError.
  */
 export async function* readRequestLines(path: string, options: RequestReaderOptions): AsyncGenerator<InputLine> {
-  const stats = options.stats ?? { lines: 0, requests: 0, badLines: 0 };
-  let nonBlank = 0;
-  const bad = (line: number, reason: string) => {
-    stats.badLines++;
-    options.onBadLine(line, reason);
-  };
-  for await (const line of readLines(path, options.position, defaultMaxLineBytes, options.signal)) {
-    stats.lines++;
+  const reader = new RequestLineReader(path, options);
+  try {
+    for (;;) {
+      const input = reader.take();
+      if (input !== undefined) yield input;
+      else if (!(await reader.more())) return;
+    }
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * `readRequestLines` for a consumer that takes rows in a loop of its own: `take` gives the next row of the
+ * chunk read so far without an await, `more` reads the next chunk. Each line is judged (counted, reported
+ * if bad, parsed) when it is taken, as the generator does; an await per row costs more than parsing a
+ * short one.
+ */
+export class RequestLineReader {
+  private readonly stats: InputStats;
+  private readonly groups: AsyncGenerator<Line[]>;
+  private lines: Line[] = [];
+  private at = 0;
+  private nonBlank = 0;
+  private ended = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: RequestReaderOptions,
+  ) {
+    this.stats = options.stats ?? { lines: 0, requests: 0, badLines: 0 };
+    this.groups = readLineGroups(path, options.position, defaultMaxLineBytes, options.signal);
+  }
+
+  /** The next row among the lines read so far; undefined when they are used up (then call `more`). */
+  take(): InputLine | undefined {
+    while (this.at < this.lines.length) {
+      const input = this.judge(this.lines[this.at++]!);
+      if (input !== undefined) return input;
+    }
+    return undefined;
+  }
+
+  /** Reads the next chunk of lines; false at the end of the file, where a file of no request is a UsageError. */
+  async more(): Promise<boolean> {
+    if (this.ended) return false;
+    const next = await this.groups.next();
+    if (next.done === true) {
+      this.ended = true;
+      const { lines } = this.stats;
+      if (this.nonBlank === 0) throw new UsageError(`${this.path} has no requests: it is empty${lines > 0 ? " but for blank lines" : ""}. Put one JSON request per line.`);
+      return false;
+    }
+    this.lines = next.value;
+    this.at = 0;
+    return true;
+  }
+
+  /** Closes the file (early, when the consumer stops before the end). */
+  async close(): Promise<void> {
+    await this.groups.return(undefined);
+  }
+
+  private judge(line: Line): InputLine | undefined {
+    const { position, fileFormat } = this.options;
+    if (position !== undefined) position.bytesRead += line.size;
+    this.stats.lines++;
     if (line.kind === "too-long") {
-      nonBlank++;
-      bad(line.number, `the line is over ${line.size - 1} bytes long (the rest of it was not read); a request must fit in one AddBatchRequests call, so it cannot be sent. Pass large media by URL.`);
-      continue;
+      this.nonBlank++;
+      this.bad(line.number, `the line is over ${line.size - 1} bytes long (the rest of it was not read); a request must fit in one AddBatchRequests call, so it cannot be sent. Pass large media by URL.`);
+      return undefined;
     }
     if (line.kind === "not-utf8") {
-      nonBlank++;
-      bad(line.number, "the line is not valid UTF-8; save the file as UTF-8");
-      continue;
+      this.nonBlank++;
+      this.bad(line.number, "the line is not valid UTF-8; save the file as UTF-8");
+      return undefined;
     }
-    if (line.text.trim() === "") continue;
-    nonBlank++;
+    if (line.text.trim() === "") return undefined;
+    this.nonBlank++;
     let row: JsonValue;
     try {
       row = JSON.parse(line.text) as JsonValue;
     } catch (error) {
-      bad(line.number, `not valid JSON: ${(error as Error).message}`);
-      continue;
+      this.bad(line.number, `not valid JSON: ${(error as Error).message}`);
+      return undefined;
     }
     if (typeof row !== "object" || row === null || Array.isArray(row)) {
-      bad(line.number, `expected a JSON object, got ${row === null ? "null" : Array.isArray(row) ? "an array" : `a ${typeof row}`}`);
-      continue;
+      this.bad(line.number, `expected a JSON object, got ${row === null ? "null" : Array.isArray(row) ? "an array" : `a ${typeof row}`}`);
+      return undefined;
     }
-    if (options.fileFormat === true && !("custom_id" in row)) {
-      bad(line.number, 'not a line of xAI\'s batch file format: expected {"custom_id", "method", "url", "body"}');
-      continue;
+    if (fileFormat === true && !("custom_id" in row)) {
+      this.bad(line.number, 'not a line of xAI\'s batch file format: expected {"custom_id", "method", "url", "body"}');
+      return undefined;
     }
-    yield { line: line.number, text: line.text, row };
+    return { line: line.number, text: line.text, row };
   }
-  if (nonBlank === 0) throw new UsageError(`${path} has no requests: it is empty${stats.lines > 0 ? " but for blank lines" : ""}. Put one JSON request per line.`);
+
+  private bad(line: number, reason: string): void {
+    this.stats.badLines++;
+    this.options.onBadLine(line, reason);
+  }
 }
 
 /** A library InputError about one row, as a bad line's reason: the line number already says where. */

@@ -3,7 +3,7 @@ import type { InputError, SkippedRequest } from "../index.js";
 import type { CommandContext } from "./command.js";
 import type { ReadPosition } from "./jsonl-reader.js";
 import { bar, joinParts, plural, type ProgressFrame } from "./progress.js";
-import { prepareLines, readRequestLines, rowProblem, type InputStats } from "./request-reader.js";
+import { prepareLines, RequestLineReader, rowProblem, type InputStats } from "./request-reader.js";
 import { UsageError } from "./usage-error.js";
 
 /** How many requests there are in all, and whether that is known or estimated. */
@@ -37,15 +37,27 @@ export async function openRequestSource(ctx: CommandContext, file: string, stric
   // The line of each row handed to add, by its index there, so what add refuses is reported by line.
   const lineOfRow: number[] = [];
   let finished = false;
-  const reader = readRequestLines(file, { onBadLine: (line, reason) => ctx.out.badLine(file, line, reason), position, stats, signal: ctx.signal });
-  const rows = (async function* () {
-    for await (const input of reader) {
+  const reader = new RequestLineReader(file, { onBadLine: (line, reason) => ctx.out.badLine(file, line, reason), position, stats, signal: ctx.signal });
+  // A plain iterator over the reader rather than generators re-yielding its rows: an await only per chunk.
+  const rows: AsyncIterator<JsonObject> = {
+    next: async () => {
+      let input = reader.take();
+      while (input === undefined) {
+        if (!(await reader.more())) {
+          finished = true;
+          return { done: true, value: undefined };
+        }
+        input = reader.take();
+      }
       lineOfRow.push(input.line);
       stats.requests++;
-      yield input.row;
-    }
-    finished = true;
-  })();
+      return { done: false, value: input.row };
+    },
+    return: async () => {
+      await reader.close();
+      return { done: true, value: undefined };
+    },
+  };
   const bad = (index: number, reason: string) => {
     stats.requests--;
     stats.badLines++;
@@ -67,22 +79,29 @@ export async function openRequestSource(ctx: CommandContext, file: string, stric
 
 /**
  * Takes the first row, so a command can refuse a file with none before it creates anything.
- * Returns an iterable of every row, the taken one first.
+ * Returns an iterable of every row, the taken one first. It hands out the source's own results rather
+ * than re-yielding them from a generator, whose await per row costs more than reading a short row.
  */
 export async function firstRequestOrFail(source: RequestSource): Promise<AsyncIterable<JsonObject>> {
   const first = await source.rows.next();
   if (first.done) {
     throw new UsageError(`${source.file} has no valid requests: all ${source.stats.badLines} non-blank lines are bad (see above). Nothing was sent.`);
   }
-  return (async function* () {
-    try {
-      yield first.value;
-      for (let next = await source.rows.next(); !next.done; next = await source.rows.next()) yield next.value;
-    } finally {
-      // Stopped early (an error, Ctrl-C): close the file now rather than when the process ends.
+  let taken: IteratorResult<JsonObject> | undefined = first;
+  const rows: AsyncIterator<JsonObject> = {
+    next: () => {
+      const result = taken ?? source.rows.next();
+      taken = undefined;
+      return Promise.resolve(result);
+    },
+    // Stopped early (an error, Ctrl-C): close the file now rather than when the process ends.
+    return: async () => {
+      taken = undefined;
       await source.rows.return?.();
-    }
-  })();
+      return { done: true, value: undefined };
+    },
+  };
+  return { [Symbol.asyncIterator]: () => rows };
 }
 
 /** `--strict`: reads the whole file as `add` would and stops at its first bad line, before anything is sent. */

@@ -2,6 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { ApiError, InputError } from "../errors.js";
 import type { BatchRequest } from "../wire.js";
 import type { CallHooks } from "./call.js";
+import type { ChatEncoder } from "./chat-encoder.js";
 import { ChunkPlanner, envelopeSize } from "./chunking.js";
 import { Deadline } from "./deadline.js";
 import { RequestEncoder, type EncodedRequest } from "./encoded-request.js";
@@ -20,6 +21,8 @@ export interface AddSettings {
   readonly oversize: "error" | "skip";
   /** The normaliser: one input to its BatchRequest, validated. */
   readonly toRequest: (input: unknown, index: number) => BatchRequest;
+  /** Encodes the common chat requests to the bytes `toRequest` and toBinary would give, in their stead. */
+  readonly chatEncoder?: ChatEncoder;
   /** Told of each invalid request, which is then left out; undefined stops the add at the first. */
   readonly onInvalid: ((error: InputError, input: unknown) => void) | undefined;
   readonly totalTimeoutMs: number | undefined;
@@ -302,6 +305,7 @@ async function* plannedCalls(
         progress.invalid++;
         onInvalid(error, request);
       }),
+    settings.chatEncoder,
   );
   const planner = new ChunkPlanner({ maxBytes: settings.maxAddBytes, maxRequests: settings.maxRequestsPerCall }, envelopeSize(batchId));
   const groups = Array.isArray(input) ? [encodeAll(input, encoder, planner, settings)] : encodeGroups(input, encoder);

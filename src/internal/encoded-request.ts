@@ -1,7 +1,8 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { InputError } from "../errors.js";
 import { AddBatchRequestsRequestSchema, type BatchRequest } from "../wire.js";
+import type { ChatEncoder } from "./chat-encoder.js";
 import { varintSize } from "./chunking.js";
 
 /** A request ready for the wire: its id and its encoded bytes. */
@@ -28,62 +29,85 @@ export class RequestEncoder {
 
   /**
    * `toRequest` is the normaliser (validation included); `onInvalid`, when given, is told of each request
-   * it or the id check refuses, which is then left out instead of ending the add.
+   * it or the id check refuses, which is then left out instead of ending the add. `chat`, when given,
+   * encodes the inputs it covers in its stead, to the same bytes.
    */
   constructor(
     private readonly toRequest: (input: unknown, index: number) => BatchRequest,
     private readonly autoIds: boolean,
     private readonly onInvalid?: (error: InputError, input: unknown) => void,
+    private readonly chat?: ChatEncoder,
   ) {}
 
   /**
-   * Encodes a group of requests, the first being input number `firstIndex`. protobuf-es starts a small
-   * buffer per toBinary and grows it by copies, so one toBinary of the whole group (as the repeated field
-   * of an AddBatchRequestsRequest) and cutting it at the length prefixes costs far less than one per
-   * request; the cuts are exactly the bytes of each request encoded alone.
+   * Encodes a group of requests, the first being input number `firstIndex`. What `chat` does not cover is
+   * normalised, and protobuf-es starts a small buffer per toBinary and grows it by copies, so one toBinary
+   * of all those (as the repeated field of an AddBatchRequestsRequest) and cutting it at the length
+   * prefixes costs far less than one per request; the cuts are exactly the bytes of each request encoded
+   * alone. Ids are checked and derived in input order, whichever way a request was encoded.
    */
   encodeMany(inputs: readonly unknown[], firstIndex: number): EncodedRequest[] {
+    const ids: (string | undefined)[] = new Array(inputs.length);
+    const bytes: (Uint8Array | undefined)[] = new Array(inputs.length);
     const requests: BatchRequest[] = [];
-    const indexes: number[] = [];
-    const sources: unknown[] = [];
-    inputs.forEach((input, i) => {
-      const request = this.valid(() => this.toRequest(input, firstIndex + i), input);
-      if (request === undefined) return;
-      requests.push(request);
-      indexes.push(firstIndex + i);
-      sources.push(input);
-    });
-    const encoded = cutRequests(toBinary(AddBatchRequestsRequestSchema, create(AddBatchRequestsRequestSchema, { batchRequests: requests })));
-    return requests.flatMap((request, i) => this.valid(() => this.identify(request, encoded[i]!, indexes[i]!), sources[i]) ?? []);
-  }
-
-  /** The value of `step`, or undefined for an input refused while `onInvalid` is set. */
-  private valid<T>(step: () => T, input: unknown): T | undefined {
-    if (this.onInvalid === undefined) return step();
-    try {
-      return step();
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      this.onInvalid(error, input);
-      return undefined;
-    }
-  }
-
-  private identify(request: BatchRequest, bytes: Uint8Array, index: number): EncodedRequest {
-    if (request.batchRequestId !== undefined) {
-      if (this.seen.has(request.batchRequestId)) {
-        throw new InputError({ index, batchRequestId: request.batchRequestId, reason: "repeats an id used earlier in this add", fix: "Ids must be unique within a batch" });
+    const normalised: number[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i];
+      const encoded = this.chat?.encode(input);
+      if (encoded !== undefined) {
+        ids[i] = this.chat!.id;
+        bytes[i] = encoded;
+        continue;
       }
-      this.seen.add(request.batchRequestId);
-      return { index, id: request.batchRequestId, bytes };
+      try {
+        requests.push(this.toRequest(input, firstIndex + i));
+        normalised.push(i);
+      } catch (error) {
+        this.refuse(error, input);
+      }
+    }
+    if (requests.length > 0) {
+      const cut = cutRequests(toBinary(AddBatchRequestsRequestSchema, create(AddBatchRequestsRequestSchema, { batchRequests: requests })));
+      normalised.forEach((i, k) => {
+        ids[i] = requests[k]!.batchRequestId;
+        bytes[i] = cut[k];
+      });
+    }
+    const out: EncodedRequest[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      if (bytes[i] === undefined) continue;
+      try {
+        out.push(this.identify(ids[i], bytes[i]!, firstIndex + i));
+      } catch (error) {
+        this.refuse(error, inputs[i]);
+      }
+    }
+    return out;
+  }
+
+  /** Tells `onInvalid` of a refused input, which is then left out; without it, or for any other error, throws. */
+  private refuse(error: unknown, input: unknown): void {
+    if (this.onInvalid === undefined || !(error instanceof InputError)) throw error;
+    this.onInvalid(error, input);
+  }
+
+  private identify(id: string | undefined, bytes: Uint8Array, index: number): EncodedRequest {
+    if (id !== undefined) {
+      // One lookup instead of has() then add(): the set grows unless the id was there.
+      const known = this.seen.size;
+      if (this.seen.add(id).size === known) {
+        throw new InputError({ index, batchRequestId: id, reason: "repeats an id used earlier in this add", fix: "Ids must be unique within a batch" });
+      }
+      return { index, id, bytes };
     }
     if (!this.autoIds) return { index, id: undefined, bytes };
-    const id = this.contentId(bytes);
-    return { index, id, bytes: withId(id, bytes) };
+    const auto = this.contentId(bytes);
+    return { index, id: auto, bytes: withId(auto, bytes) };
   }
 
   private contentId(payload: Uint8Array): string {
-    const base = autoIdPrefix + createHash("sha256").update(payload).digest("hex").slice(0, 24);
+    // The one-shot hash: a Hash object per request cost as much as encoding a short one.
+    const base = autoIdPrefix + hash("sha256", payload, "hex").slice(0, 24);
     let id = base;
     for (let n = 2; this.seen.has(id); n++) id = `${base}-${n}`;
     this.seen.add(id);
