@@ -426,7 +426,7 @@ export class BatchResource {
             this.#ctx,
             "AddBatchRequests",
             call,
-            (o) => this.#transport.unary(preencodedAdd, o.signal, o.timeoutMs, o.headers, { batchId, batchRequests: batchRequests as Uint8Array[] }),
+            (o) => this.#transport.unary(preencodedAdd, o.signal, o.timeoutMs, o.headers, { batchId, batchRequests: batchRequests as Uint8Array[] }, o.contextValues),
             { ...hooks, span },
           ).then(() => undefined),
         countRequests: async (hooks) => {

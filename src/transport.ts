@@ -4,6 +4,8 @@ import { isIP } from "node:net";
 import { API_KEY_ENV } from "./auth.js";
 import { InputError } from "./errors.js";
 import { GuardedSessionManager } from "./internal/guarded-sessions.js";
+import { requestIdHeader } from "./internal/call.js";
+import { RequestSentWatch } from "./internal/request-sent.js";
 
 /** How the client reaches the service. */
 export interface ConnectionOptions {
@@ -51,17 +53,21 @@ export function openConnection(options: ConnectionOptions, interceptors: readonl
   const url = checkBaseUrl(options.baseUrl, options.allowInsecure);
   // Pings only while calls are open: pinging idle connections makes gRPC servers answer GOAWAY
   // "too_many_pings"; verification before reuse covers the idle case instead.
+  // The quota limiter anchors a call's slot when its request was written (see Permit.sent).
+  const sent = new RequestSentWatch(requestIdHeader);
   const sessionManager = new GuardedSessionManager(
     url.origin,
     { pingIntervalMs: options.pingIntervalMs, pingTimeoutMs: options.pingTimeoutMs, pingIdleConnection: false },
     { maxSessionMemory: sessionMemoryMiB(options) },
+    (headers, stream) => sent.watch(headers, stream),
   );
   const transport = createGrpcTransport({
     baseUrl: url.origin,
     sessionManager,
     readMaxBytes: options.readMaxBytes,
     writeMaxBytes: options.writeMaxBytes,
-    interceptors: [...interceptors],
+    // Innermost, so it sees the request id and context exactly as they go to the session.
+    interceptors: [...interceptors, sent.interceptor],
   });
   return {
     transport,

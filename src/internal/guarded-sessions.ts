@@ -11,6 +11,18 @@ import type * as http2 from "node:http2";
  */
 export class GuardedSessionManager extends Http2SessionManager {
   readonly #guarded = new WeakSet<http2.Http2Session>();
+  readonly #onStream: (headers: http2.OutgoingHttpHeaders, stream: http2.ClientHttp2Stream) => void;
+
+  constructor(
+    url: string,
+    pingOptions: ConstructorParameters<typeof Http2SessionManager>[1],
+    http2SessionOptions: ConstructorParameters<typeof Http2SessionManager>[2],
+    /** Shown each stream as it opens, with the headers it was opened with. */
+    onStream: (headers: http2.OutgoingHttpHeaders, stream: http2.ClientHttp2Stream) => void,
+  ) {
+    super(url, pingOptions, http2SessionOptions);
+    this.#onStream = onStream;
+  }
 
   override async request(
     method: string,
@@ -19,6 +31,7 @@ export class GuardedSessionManager extends Http2SessionManager {
     options: Omit<http2.ClientSessionRequestOptions, "signal">,
   ): Promise<http2.ClientHttp2Stream> {
     const stream = await super.request(method, path, headers, options);
+    this.#onStream(headers, stream);
     const session = stream.session;
     if (session !== undefined && !this.#guarded.has(session)) {
       this.#guarded.add(session);

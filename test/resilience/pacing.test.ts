@@ -1,6 +1,7 @@
 import { afterEach, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { Client, MemoryQuotaLimiter, user, type QuotaLimiter, type RetryEvent } from "../../src/index.js";
+import { sentMarginMs } from "../../src/quota.js";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process.js";
 
 let emu: Emulator | undefined;
@@ -101,3 +102,50 @@ function watch(inner: QuotaLimiter): { watched: QuotaLimiter; sent: number[]; do
   };
   return { watched, sent, done };
 }
+
+it("starts the next wave one window after the last one's requests were written, not after their responses", async () => {
+  // One call per window, calls of many tiny requests: the emulator validates and stores each request after
+  // it has counted the call and before it answers, time that anchoring at the response used to pay.
+  const limits = { addCallsPerWindow: 1, addWindowMs: 600 };
+  server = await startEmulatorProcess(["--add-calls-per-window", "1", "--add-window-ms", "600", "--rate", "1", "--create-interval-ms", "0"]);
+  const times = { sent: [] as number[], written: [] as number[], done: [] as number[] };
+  const inner = new MemoryQuotaLimiter({ create: { limit: 1, windowMs: 1 }, add: { limit: limits.addCallsPerWindow, windowMs: limits.addWindowMs } });
+  const watched: QuotaLimiter = {
+    acquire: async (kind, signal) => {
+      const permit = await inner.acquire(kind, signal);
+      if (kind !== "add") return permit;
+      times.sent.push(Date.now());
+      return {
+        sent: () => {
+          times.written.push(Date.now());
+          permit.sent!();
+        },
+        release: () => {
+          times.done.push(Date.now());
+          permit.release();
+        },
+      };
+    },
+    pause: (kind, until) => inner.pause(kind, until),
+  };
+  const retries: RetryEvent[] = [];
+  const client = new Client({ apiKey: "k", baseUrl: server.url, limits, quotaLimiter: watched, retry: { onRetry: (e) => retries.push(e) } });
+  const chats = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => client.chat.create("grok-4", { batchRequestId: `${prefix}${i}` }).append(user("hi")));
+  // A first call warms up the JIT on both sides: a cold server counts its first call later after the write than the next.
+  await client.batch.add((await client.batch.create("warmup")).batchId, chats("w", 20_000));
+  await new Promise((r) => setTimeout(r, limits.addWindowMs + 300));
+  times.sent.length = times.written.length = times.done.length = 0;
+  const batch = await client.batch.create("anchored");
+  const perCall = 120_000;
+  const result = await client.batch.add(batch.batchId, chats("a", 2 * perCall), { maxRequestsPerCall: perCall });
+  client.close();
+  expect(result.calls).toBe(2);
+  expect(retries).toEqual([]); // a rate rejection would have been retried
+  const [written, done, next] = [times.written[0]!, times.done[0]!, times.sent[1]!];
+  // The emulator took its time answering after the write: anchoring at the response would start the next wave here.
+  const byResponse = done + limits.addWindowMs + 5;
+  expect(byResponse - written).toBeGreaterThan(limits.addWindowMs + sentMarginMs + 5 + 150);
+  // Never before the write plus the window and both margins; well before the response plus the window.
+  expect(next - written).toBeGreaterThanOrEqual(limits.addWindowMs + sentMarginMs + 5);
+  expect(next).toBeLessThan(byResponse - 100);
+}, 40_000);
