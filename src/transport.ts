@@ -40,6 +40,8 @@ export const defaultConnectionOptions: Readonly<ConnectionOptions> = Object.free
 export interface Connection {
   readonly transport: Transport;
   readonly baseUrl: string;
+  /** Whether calls are told when their request was written (CallHooks.onSent): only on the library's own connection. */
+  readonly reportsWrites: boolean;
   close(): void;
 }
 
@@ -49,7 +51,7 @@ export interface Connection {
  */
 export function openConnection(options: ConnectionOptions, interceptors: readonly Interceptor[] = [], own?: Transport): Connection {
   // The caller's transport is the caller's to configure and to close.
-  if (own !== undefined) return { transport: own, baseUrl: "(the transport you passed)", close: () => {} };
+  if (own !== undefined) return { transport: own, baseUrl: "(the transport you passed)", reportsWrites: false, close: () => {} };
   const url = checkBaseUrl(options.baseUrl, options.allowInsecure);
   // Pings only while calls are open: pinging idle connections makes gRPC servers answer GOAWAY
   // "too_many_pings"; verification before reuse covers the idle case instead.
@@ -72,6 +74,7 @@ export function openConnection(options: ConnectionOptions, interceptors: readonl
   return {
     transport,
     baseUrl: url.origin,
+    reportsWrites: true,
     // A tick later: a call that just returned has not had its stream's "close" yet, and when that comes
     // after abort() connect-node arms a fresh 15-minute idle timer on the dead session, which then holds
     // it (about 4 KB per closed client) until it fires.

@@ -45,6 +45,8 @@ export interface CallHooks {
   readonly onRetry?: (event: RetryEvent) => void;
   /** Told how long the call waited for its quota slot. */
   readonly onQuotaWait?: (ms: number) => void;
+  /** Told the moment an attempt's request was written to the socket (only on the library's own connection). */
+  readonly onSent?: () => void;
   /** Told how each attempt ended: undefined for a success, else its error. */
   readonly onAttempt?: (error: ApiError | undefined) => void;
   /** A long operation: a spent retry budget slows its retries down rather than ending them. */
@@ -89,7 +91,7 @@ export async function callUnary<T>(
     const observed = ctx.observer.attempt(rpc, attempt, requestId, hooks.span);
     try {
       const result = await sendWithPermit(ctx.quota, kind, deadline, signal, hooks, observed, (permit) =>
-        send({ headers, timeoutMs: attemptTimeoutMs(deadline), signal, contextValues: sentContext(permit) }),
+        send({ headers, timeoutMs: attemptTimeoutMs(deadline), signal, contextValues: sentContext(permit, hooks.onSent) }),
       );
       ctx.budget.recordSuccess();
       observed.end(undefined);
@@ -148,10 +150,13 @@ async function sendWithPermit<T>(
   }
 }
 
-/** Carries the permit's `sent` to the connection, which alone sees the request leave (see RequestSentWatch). */
-function sentContext(permit: Permit | undefined): ConnectCallOptions["contextValues"] {
-  if (permit?.sent === undefined) return undefined;
-  return createContextValues().set(onRequestSent, () => permit.sent!());
+/** Carries who wants to know to the connection, which alone sees the request leave (see RequestSentWatch). */
+function sentContext(permit: Permit | undefined, onSent: (() => void) | undefined): ConnectCallOptions["contextValues"] {
+  if (permit?.sent === undefined && onSent === undefined) return undefined;
+  return createContextValues().set(onRequestSent, () => {
+    permit?.sent?.();
+    onSent?.();
+  });
 }
 
 /** The transport wants a whole, positive number of ms, or undefined for no deadline. */
