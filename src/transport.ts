@@ -53,10 +53,10 @@ export function openConnection(options: ConnectionOptions, interceptors: readonl
   // The caller's transport is the caller's to configure and to close.
   if (own !== undefined) return { transport: own, baseUrl: "(the transport you passed)", reportsWrites: false, close: () => {} };
   const url = checkBaseUrl(options.baseUrl, options.allowInsecure);
-  // Pings only while calls are open: pinging idle connections makes gRPC servers answer GOAWAY
-  // "too_many_pings"; verification before reuse covers the idle case instead.
   // The quota limiter anchors a call's slot when its request was written (see Permit.sent).
   const sent = new RequestSentWatch(requestIdHeader);
+  // Pings only while calls are open: pinging idle connections makes gRPC servers answer GOAWAY
+  // "too_many_pings"; verification before reuse covers the idle case instead.
   const sessionManager = new GuardedSessionManager(
     url.origin,
     { pingIntervalMs: options.pingIntervalMs, pingTimeoutMs: options.pingTimeoutMs, pingIdleConnection: false },

@@ -180,8 +180,9 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
   };
 
   const inFlight = new Set<Promise<void>>();
-  // Settles once the call sent last has been written (or has ended): calls are written one at a time, so
-  // only one holds Connect's two copies of its requests (serialised, enveloped) while it is written.
+  // Settles once the call sent last has been written (or has ended). Calls are written one at a time: only
+  // one holds Connect's two copies of its requests (serialised, enveloped), and the server counts each
+  // soon after its write ends, rather than several together, in turn, long after (see Permit.sent).
   let written: Promise<void> = Promise.resolve();
   let bytesInFlight = 0;
   const maxBytesInFlight = settings.maxBytesInFlight ?? Number.POSITIVE_INFINITY;

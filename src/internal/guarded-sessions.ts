@@ -7,7 +7,8 @@ import type * as http2 from "node:http2";
  * still destroy that session with an error, and an `error` event nobody listens to kills the process
  * (connect-es #1768). Every session a stream is opened on gets one listener of ours for its whole
  * life. The calls on it still fail through their streams, as UNAVAILABLE, and are retried; the
- * manager dials a fresh session for the next call.
+ * manager dials a fresh session for the next call. It also shows each stream it opens to `onStream`,
+ * the one place a call's HTTP/2 stream can be seen (to learn when its request was written).
  */
 export class GuardedSessionManager extends Http2SessionManager {
   readonly #guarded = new WeakSet<http2.Http2Session>();
