@@ -104,11 +104,12 @@ function watch(inner: QuotaLimiter): { watched: QuotaLimiter; sent: number[]; do
 }
 
 it("starts the next wave one window after the last one's requests were written, not after their responses", async () => {
-  // One call per window, calls of many tiny requests: the emulator validates and stores each request after
-  // it has counted the call and before it answers, time that anchoring at the response used to pay.
   const limits = { addCallsPerWindow: 1, addWindowMs: 600 };
+  // The answer comes late: each permit is released 800 ms after the call returned, as if the server took
+  // that long to answer after counting. Anchoring at the response would hold the next call until then.
+  const answerLateMs = 800;
   server = await startEmulatorProcess(["--add-calls-per-window", "1", "--add-window-ms", "600", "--rate", "1", "--create-interval-ms", "0"]);
-  const times = { sent: [] as number[], written: [] as number[], done: [] as number[] };
+  const times = { sent: [] as number[], written: [] as number[], released: [] as number[] };
   const inner = new MemoryQuotaLimiter({ create: { limit: 1, windowMs: 1 }, add: { limit: limits.addCallsPerWindow, windowMs: limits.addWindowMs } });
   const watched: QuotaLimiter = {
     acquire: async (kind, signal) => {
@@ -121,8 +122,10 @@ it("starts the next wave one window after the last one's requests were written, 
           permit.sent!();
         },
         release: () => {
-          times.done.push(Date.now());
-          permit.release();
+          setTimeout(() => {
+            times.released.push(Date.now());
+            permit.release();
+          }, answerLateMs);
         },
       };
     },
@@ -132,20 +135,23 @@ it("starts the next wave one window after the last one's requests were written, 
   const client = new Client({ apiKey: "k", baseUrl: server.url, limits, quotaLimiter: watched, retry: { onRetry: (e) => retries.push(e) } });
   const chats = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => client.chat.create("grok-4", { batchRequestId: `${prefix}${i}` }).append(user("hi")));
   // A first call warms up the JIT on both sides: a cold server counts its first call later after the write than the next.
-  await client.batch.add((await client.batch.create("warmup")).batchId, chats("w", 20_000));
-  await new Promise((r) => setTimeout(r, limits.addWindowMs + 300));
-  times.sent.length = times.written.length = times.done.length = 0;
+  await client.batch.add((await client.batch.create("warmup")).batchId, chats("w", 5_000));
+  await new Promise((r) => setTimeout(r, limits.addWindowMs + answerLateMs + 100));
+  times.sent.length = times.written.length = times.released.length = 0;
   const batch = await client.batch.create("anchored");
-  const perCall = 120_000;
-  const result = await client.batch.add(batch.batchId, chats("a", 2 * perCall), { maxRequestsPerCall: perCall });
+  const perCall = 20_000;
+  const result = await client.batch.add(batch.batchId, chats("a", 3 * perCall), { maxRequestsPerCall: perCall });
+  await new Promise((r) => setTimeout(r, answerLateMs + 50));
   client.close();
-  expect(result.calls).toBe(2);
-  expect(retries).toEqual([]); // a rate rejection would have been retried
-  const [written, done, next] = [times.written[0]!, times.done[0]!, times.sent[1]!];
-  // The emulator took its time answering after the write: anchoring at the response would start the next wave here.
-  const byResponse = done + limits.addWindowMs + 5;
-  expect(byResponse - written).toBeGreaterThan(limits.addWindowMs + sentMarginMs + 5 + 150);
-  // Never before the write plus the window and both margins; well before the response plus the window.
-  expect(next - written).toBeGreaterThanOrEqual(limits.addWindowMs + sentMarginMs + 5);
-  expect(next).toBeLessThan(byResponse - 100);
+  expect(result.calls).toBe(3);
+  expect(retries).toEqual([]); // the real emulator counts each call after decoding it; a rejection would be retried
+  expect(times.written).toHaveLength(3);
+  for (let i = 1; i < 3; i++) {
+    const written = times.written[i - 1]!;
+    // Never before the previous write plus the window and both margins...
+    expect(times.sent[i]! - written).toBeGreaterThanOrEqual(limits.addWindowMs + sentMarginMs + 5);
+    // ...and well before the previous response (released late) plus the window, where anchoring at the
+    // response would have sent it (the write's anchor comes ~550 ms earlier; half of that is left for timers).
+    expect(times.sent[i]!).toBeLessThan(times.released[i - 1]! + limits.addWindowMs - 300);
+  }
 }, 40_000);
