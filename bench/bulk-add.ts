@@ -206,7 +206,7 @@ function report(runs: Map<string, Measured[]>, shipped: Measured | Error, o: Bul
     notes: [
       `${o.sizes.map((n, i) => `${roundsAt(o, i)} runs at ${formatCount(n)}`).join(", ")} per variant, median (min–max); every run has a fresh emulator process and a fresh client process (the order of variants alternates between rounds). The as-shipped library runs once, at ${formatCount(smallest)}.`,
       `Quota raised to ${formatCount(unthrottled.addCallsPerWindow)} add calls per ${unthrottled.addWindowMs} ms on both the emulator and the library (xAI's is 100 per 30 s, which would make this a quota benchmark); processing paused; maxAddBytes 25,000,000.`,
-      "Every request carries its own batch_request_id. Input comes from an async generator that builds each request when pulled (its cost is in every variant's time and CPU). The hand-made clients send one call at a time; the library packs calls of up to 25 MB (by size alone) and keeps 4 in flight (its defaults).",
+      "Every request carries its own batch_request_id. Input comes from an async generator that builds each request when pulled (its cost is in every variant's time and CPU). The hand-made clients send one call at a time; the library packs calls of up to 25 MB (by size alone) and keeps up to 4 calls and two full calls' bytes (50 MB) in flight, writing one at a time (its defaults).",
       "Client CPU: process.cpuUsage over the add. Server CPU: the emulator process while serving the run (it decodes, validates and stores every request). Peak RSS: each process's whole life (tsx and module loading included).",
     ],
   };

@@ -60,6 +60,7 @@ export class Client {
     this.files = new FilesResource(ctx, this.#connection.transport, { maxFileBytes: this.#options.limits.maxFileBytes });
     this.batch = new BatchResource(ctx, this.#connection.transport, {
       maxAddBytes: this.#options.limits.maxAddBytes,
+      reportsWrites: this.#connection.reportsWrites,
       batchModels: batchModelsOf(this.#options.batchModels, this.models),
       files: this.files,
       maxFileBytes: this.#options.limits.maxFileBytes,

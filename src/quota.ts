@@ -8,6 +8,12 @@ export type QuotaKind = "create" | "add";
 /** A slot for one call; release it when the call has finished, successfully or not. */
 export interface Permit {
   release(): void;
+  /**
+   * Optional: told the moment the call's last request byte was handed to the socket (the library's own
+   * connection observes it). The server counts the call when it arrives, shortly after, so a limiter may
+   * anchor the slot there instead of at the release, which comes a whole call's processing later.
+   */
+  sent?(): void;
 }
 
 /**
@@ -43,14 +49,23 @@ export interface Rate {
 /** Covers millisecond clock granularity between our clock and the server's accounting. */
 const marginMs = 5;
 
+/**
+ * How long after a call's last request byte left this process the server may still count it: the
+ * one-way delay plus the server's time from receiving a call to counting it (the emulator decodes it
+ * first), less what the next call itself needs to arrive. The slot is anchored at the response if that
+ * comes first. A server that counts later still costs one rejection, retried after its hint; from then
+ * on the limiter anchors at responses only.
+ */
+export const sentMarginMs = 250;
+
 /** FIFO pacing in one process: callers wait in arrival order, so a stream of adds cannot starve a create. */
 export class MemoryQuotaLimiter implements QuotaLimiter {
   private readonly lanes: Record<QuotaKind, Lane>;
 
   constructor(rates: Record<QuotaKind, Rate>, now: () => number = Date.now) {
     this.lanes = {
-      create: new Lane(new SlidingWindow(rates.create.limit, rates.create.windowMs, marginMs), now),
-      add: new Lane(new SlidingWindow(rates.add.limit, rates.add.windowMs, marginMs), now),
+      create: new Lane(new SlidingWindow(rates.create.limit, rates.create.windowMs, marginMs, sentMarginMs), now),
+      add: new Lane(new SlidingWindow(rates.add.limit, rates.add.windowMs, marginMs, sentMarginMs), now),
     };
   }
 
@@ -70,6 +85,8 @@ export class MemoryQuotaLimiter implements QuotaLimiter {
 
 class Lane {
   private pausedUntilMs = 0;
+  /** Cleared by the first rejection: this server counts later than `sentMarginMs` after the write. */
+  private anchorAtWrite = true;
   private queue: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
 
@@ -91,6 +108,7 @@ class Lane {
 
   pause(untilMs: number): void {
     this.pausedUntilMs = Math.max(this.pausedUntilMs, untilMs);
+    this.anchorAtWrite = false;
   }
 
   private async waitForSlot(signal?: AbortSignal): Promise<Permit> {
@@ -101,6 +119,11 @@ class Lane {
       if (at <= now) {
         const slot = this.window.admit(now);
         return {
+          sent: () => {
+            if (!this.anchorAtWrite) return;
+            slot.sent(this.now());
+            this.wake?.();
+          },
           release: () => {
             slot.complete(this.now());
             this.wake?.();

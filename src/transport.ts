@@ -4,6 +4,8 @@ import { isIP } from "node:net";
 import { API_KEY_ENV } from "./auth.js";
 import { InputError } from "./errors.js";
 import { GuardedSessionManager } from "./internal/guarded-sessions.js";
+import { requestIdHeader } from "./internal/call.js";
+import { RequestSentWatch } from "./internal/request-sent.js";
 
 /** How the client reaches the service. */
 export interface ConnectionOptions {
@@ -38,6 +40,8 @@ export const defaultConnectionOptions: Readonly<ConnectionOptions> = Object.free
 export interface Connection {
   readonly transport: Transport;
   readonly baseUrl: string;
+  /** Whether calls are told when their request was written (CallHooks.onSent): only on the library's own connection. */
+  readonly reportsWrites: boolean;
   close(): void;
 }
 
@@ -47,25 +51,30 @@ export interface Connection {
  */
 export function openConnection(options: ConnectionOptions, interceptors: readonly Interceptor[] = [], own?: Transport): Connection {
   // The caller's transport is the caller's to configure and to close.
-  if (own !== undefined) return { transport: own, baseUrl: "(the transport you passed)", close: () => {} };
+  if (own !== undefined) return { transport: own, baseUrl: "(the transport you passed)", reportsWrites: false, close: () => {} };
   const url = checkBaseUrl(options.baseUrl, options.allowInsecure);
+  // The quota limiter anchors a call's slot when its request was written (see Permit.sent).
+  const sent = new RequestSentWatch(requestIdHeader);
   // Pings only while calls are open: pinging idle connections makes gRPC servers answer GOAWAY
   // "too_many_pings"; verification before reuse covers the idle case instead.
   const sessionManager = new GuardedSessionManager(
     url.origin,
     { pingIntervalMs: options.pingIntervalMs, pingTimeoutMs: options.pingTimeoutMs, pingIdleConnection: false },
     { maxSessionMemory: sessionMemoryMiB(options) },
+    (headers, stream) => sent.watch(headers, stream),
   );
   const transport = createGrpcTransport({
     baseUrl: url.origin,
     sessionManager,
     readMaxBytes: options.readMaxBytes,
     writeMaxBytes: options.writeMaxBytes,
-    interceptors: [...interceptors],
+    // Innermost, so it sees the request id and context exactly as they go to the session.
+    interceptors: [...interceptors, sent.interceptor],
   });
   return {
     transport,
     baseUrl: url.origin,
+    reportsWrites: true,
     // A tick later: a call that just returned has not had its stream's "close" yet, and when that comes
     // after abort() connect-node arms a fresh 15-minute idle timer on the dead session, which then holds
     // it (about 4 KB per closed client) until it fires.

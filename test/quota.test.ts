@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { MemoryQuotaLimiter, type Permit, type QuotaKind } from "../src/quota.js";
+import { MemoryQuotaLimiter, sentMarginMs, type Permit, type QuotaKind } from "../src/quota.js";
 
 // Real timers, scaled down: the window is 200 ms instead of a minute.
 const windowMs = 200;
@@ -128,5 +128,32 @@ describe("MemoryQuotaLimiter", () => {
     creating.release();
     const releasedAt = Date.now();
     expect((await secondCreate) - releasedAt).toBeLessThan(windowMs + 150);
+  });
+
+  it("frees a slot one window after the call's request was written, however long its response takes", async () => {
+    const quota = limiter(1);
+    const first = await quota.acquire("add");
+    await delay(20);
+    first.sent!();
+    const writtenAt = Date.now();
+    // No release: the response is still out, as for a large call the server is still storing.
+    const second = await quota.acquire("add").then(() => Date.now());
+    expect(second - writtenAt).toBeGreaterThanOrEqual(windowMs + sentMarginMs + marginMs - 1);
+    first.release();
+  });
+
+  it("anchors at responses only once the server has rejected a call for rate", async () => {
+    const quota = limiter(1);
+    const first = await quota.acquire("add");
+    quota.pause("add", Date.now()); // what the call path does on RESOURCE_EXHAUSTED with a hint
+    first.sent!();
+    let second: number | undefined;
+    const waiting = quota.acquire("add").then(() => (second = Date.now()));
+    await delay(windowMs + sentMarginMs + marginMs + 50);
+    expect(second).toBeUndefined(); // the write no longer counts as the anchor: the slot is still in flight
+    first.release();
+    const releasedAt = Date.now();
+    await waiting;
+    expect(second! - releasedAt).toBeGreaterThanOrEqual(windowMs + marginMs - 1);
   });
 });

@@ -1,8 +1,9 @@
 import type { Permit, QuotaKind, QuotaLimiter } from "../../src/index.js";
 
-/** When each successful call was sent and when it completed (ms, performance.now()). */
+/** When each call was let go, when its request had been written (if the limiter was told), and when it completed (ms, performance.now()). */
 export interface CallTimes {
   readonly sent: number[];
+  readonly written?: number[];
   readonly done: number[];
 }
 
@@ -18,6 +19,12 @@ export class RecordingLimiter implements QuotaLimiter {
     const times = this.times;
     times.sent.push(performance.now());
     return {
+      ...(permit.sent && {
+        sent() {
+          permit.sent!();
+          times.written?.push(performance.now());
+        },
+      }),
       release() {
         permit.release();
         times.done.push(performance.now());

@@ -17,6 +17,8 @@ export interface AddSettings {
   readonly maxAddBytes: number;
   readonly maxRequestsPerCall: number;
   readonly concurrency: number;
+  /** Encoded bytes of the calls in flight and the one being planned; below `maxAddBytes`, one call at a time. Undefined: no bound but `concurrency`. */
+  readonly maxBytesInFlight?: number;
   readonly autoIds: boolean;
   readonly oversize: "error" | "skip";
   /** The normaliser: one input to its BatchRequest, validated. */
@@ -39,6 +41,8 @@ export interface AddSettings {
 
 /** The three things an add needs from the service. */
 export interface AddTransport {
+  /** Whether `send` calls `hooks.onSent` once the request is written; then calls are written one at a time. */
+  readonly reportsWrites?: boolean;
   /** One AddBatchRequests call with already-encoded requests. */
   send(requests: readonly Uint8Array[], hooks: CallHooks): Promise<void>;
   /** How many requests the batch holds (GetBatch), so a fresh batch is not listed. */
@@ -54,8 +58,8 @@ const unknownOutcome = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Ab
 
 /**
  * Streams requests into a batch: encodes each once, packs them into calls by exact size, sends up to
- * `concurrency` calls at a time, and reads the input only as fast as calls complete, so memory stays
- * bounded by the calls in flight. Exactly once, by the batch's own listing, never by what an error
+ * `concurrency` calls at a time, and reads the input only as fast as calls complete and while a full call
+ * fits within `maxBytesInFlight` beside those in flight, so memory stays bounded by that many bytes. Exactly once, by the batch's own listing, never by what an error
  * says: a batch that already holds requests is listed once before anything is sent, and ids it holds
  * are not sent again. A call whose outcome is unknown is sent again (an add is atomic: it landed
  * whole or not at all); one the server answers ALREADY_EXISTS is checked against what was appended to
@@ -92,17 +96,17 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
     await sleep(delayMs, settings.signal);
   };
 
-  const sendCall = async (call: EncodedRequest[], bytes: number) => {
+  const sendCall = async (call: EncodedRequest[], bytes: number, onSent: () => void) => {
     const streak = new FailureStreak();
     try {
-      await sendRounds(call, bytes, streak);
+      await sendRounds(call, bytes, streak, onSent);
     } catch (error) {
       if (error instanceof ApiError) streaks.set(error, streak);
       throw error;
     }
   };
 
-  const sendRounds = async (call: EncodedRequest[], bytes: number, streak: FailureStreak) => {
+  const sendRounds = async (call: EncodedRequest[], bytes: number, streak: FailureStreak, onSent: () => void) => {
     let pending = call;
     let outcomeUnknown = false;
     // Set once a listing resumed where the last one ended failed to explain an ALREADY_EXISTS.
@@ -118,6 +122,7 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
               hooks.onRetry?.(event);
             },
             onAttempt: (error) => streak.record(error),
+            onSent,
           },
         );
         progress.requestsAdded += pending.length;
@@ -178,19 +183,35 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
   };
 
   const inFlight = new Set<Promise<void>>();
+  // Settles once the call sent last has been written (or has ended). Calls are written one at a time: only
+  // one holds Connect's two copies of its requests (serialised, enveloped), and the server counts each
+  // soon after its write ends, rather than several together, in turn, long after (see Permit.sent).
+  let written: Promise<void> = Promise.resolve();
+  let bytesInFlight = 0;
+  const maxBytesInFlight = settings.maxBytesInFlight ?? Number.POSITIVE_INFINITY;
   let failure: { error: unknown } | undefined;
   try {
     const learn = () => learnWhatIsThere(transport, present, hooks, started);
     for await (const call of plannedCalls(batchId, input, settings, progress, present, learn)) {
+      await written;
       if (failure !== undefined) break;
       if (settings.signal?.aborted) throw settings.signal.reason;
-      const sending: Promise<void> = sendCall(call.requests, call.bytes)
+      bytesInFlight += call.bytes;
+      let onSent!: () => void;
+      const callWritten = new Promise<void>((resolve) => (onSent = resolve));
+      const sending: Promise<void> = sendCall(call.requests, call.bytes, onSent)
         .catch((error: unknown) => {
           failure ??= { error };
         })
-        .finally(() => inFlight.delete(sending));
+        .finally(() => {
+          inFlight.delete(sending);
+          bytesInFlight -= call.bytes;
+        });
       inFlight.add(sending);
-      if (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
+      if (transport.reportsWrites === true) written = Promise.race([callWritten, sending]);
+      // The next call is planned only when it fits beside those in flight, full size: each in flight holds
+      // its requests and, until written, Connect's serialised copy of them.
+      while (inFlight.size >= settings.concurrency || (inFlight.size > 0 && bytesInFlight + settings.maxAddBytes > maxBytesInFlight)) await Promise.race(inFlight);
     }
   } catch (error) {
     failure ??= { error };

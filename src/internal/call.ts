@@ -1,4 +1,4 @@
-import { Code, ConnectError, type CallOptions as ConnectCallOptions } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, type CallOptions as ConnectCallOptions } from "@connectrpc/connect";
 import type { Span } from "@opentelemetry/api";
 import { randomUUID } from "node:crypto";
 import { ApiError, InputError, toApiError } from "../errors.js";
@@ -8,6 +8,7 @@ import { Deadline, resolveTimeoutMs } from "./deadline.js";
 import type { RpcName } from "../timeouts.js";
 import type { Permit, QuotaKind, QuotaLimiter } from "../quota.js";
 import type { RetryEvent, RetryOptions } from "../retry-options.js";
+import { onRequestSent } from "./request-sent.js";
 import { decideRetry } from "./retry.js";
 import type { RetryBudget } from "./retry-budget.js";
 import { sleep } from "./sleep.js";
@@ -44,6 +45,8 @@ export interface CallHooks {
   readonly onRetry?: (event: RetryEvent) => void;
   /** Told how long the call waited for its quota slot. */
   readonly onQuotaWait?: (ms: number) => void;
+  /** Told the moment an attempt's request was written to the socket (only on the library's own connection). */
+  readonly onSent?: () => void;
   /** Told how each attempt ended: undefined for a success, else its error. */
   readonly onAttempt?: (error: ApiError | undefined) => void;
   /** A long operation: a spent retry budget slows its retries down rather than ending them. */
@@ -84,8 +87,8 @@ export async function callUnary<T>(
     let error: ApiError;
     const observed = ctx.observer.attempt(rpc, attempt, requestId, hooks.span);
     try {
-      const result = await sendWithPermit(ctx.quota, kind, deadline, signal, hooks, observed, () =>
-        send({ headers, timeoutMs: attemptTimeoutMs(deadline), signal }),
+      const result = await sendWithPermit(ctx.quota, kind, deadline, signal, hooks, observed, (permit) =>
+        send({ headers, timeoutMs: attemptTimeoutMs(deadline), signal, contextValues: sentContext(permit, hooks.onSent) }),
       );
       ctx.budget.recordSuccess();
       observed.end(undefined);
@@ -146,7 +149,7 @@ async function sendWithPermit<T>(
   signal: AbortSignal | undefined,
   hooks: CallHooks,
   observed: AttemptObserver,
-  send: () => Promise<T>,
+  send: (permit: Permit | undefined) => Promise<T>,
 ): Promise<T> {
   const started = Date.now();
   const permit = kind === undefined ? undefined : await waitForQuota(quota, kind, deadline, signal);
@@ -156,10 +159,19 @@ async function sendWithPermit<T>(
     hooks.onQuotaWait?.(waitedMs);
   }
   try {
-    return await send();
+    return await send(permit);
   } finally {
     permit?.release();
   }
+}
+
+/** Carries who wants to know to the connection, which alone sees the request leave (see RequestSentWatch). */
+function sentContext(permit: Permit | undefined, onSent: (() => void) | undefined): ConnectCallOptions["contextValues"] {
+  if (permit?.sent === undefined && onSent === undefined) return undefined;
+  return createContextValues().set(onRequestSent, () => {
+    permit?.sent?.();
+    onSent?.();
+  });
 }
 
 /** The transport wants a whole, positive number of ms, or undefined for no deadline. */

@@ -133,10 +133,11 @@ for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], ttl) end
 return {admitted, wait, inflight, live}
 `;
 
-// A completed call's slot is anchored at its response: the latest time the server can have counted it.
+// A call's slot is anchored when its request was written plus a margin (ARGV[4]), or at its response if
+// it was never reported written: the latest time the server can have counted it (see Permit.sent).
 // Plain ZADD, not XX: after a Redis restart the slot is gone, yet the server did count the call.
 const releaseLua = `${clock}
-redis.call('ZADD', KEYS[1], clock(ARGV[2]), ARGV[1])
+redis.call('ZADD', KEYS[1], clock(ARGV[2]) + tonumber(ARGV[4]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 `;
@@ -214,8 +215,14 @@ export class QuotaScripts {
     return { admitted: reply[0] === 1, waitMs: reply[1]!, blockedInFlight: reply[2] === 1, liveWorkers: reply[3]! };
   }
 
+  /** Anchors a completed call's slot at its response (now). */
   async release(keys: QuotaKeys, id: string, ttlMs: number, nowMs?: number): Promise<void> {
-    await this.fns.xaiBatchQuotaRelease(keys.log, id, nowMs ?? "", ttlMs);
+    await this.fns.xaiBatchQuotaRelease(keys.log, id, nowMs ?? "", ttlMs, 0);
+  }
+
+  /** Anchors the slot of a call whose request was written now at `marginMs` from now. */
+  async sent(keys: QuotaKeys, id: string, marginMs: number, ttlMs: number, nowMs?: number): Promise<void> {
+    await this.fns.xaiBatchQuotaRelease(keys.log, id, nowMs ?? "", ttlMs, marginMs);
   }
 
   async renew(keys: QuotaKeys, ids: readonly string[], leaseMs: number, ttlMs: number, nowMs?: number): Promise<void> {

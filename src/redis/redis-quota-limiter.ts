@@ -2,7 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { InputError } from "../errors.js";
-import { MemoryQuotaLimiter, type Permit, type QuotaKind, type QuotaLimiter, type QuotaScope, type Rate } from "../quota.js";
+import { MemoryQuotaLimiter, sentMarginMs, type Permit, type QuotaKind, type QuotaLimiter, type QuotaScope, type Rate } from "../quota.js";
 import { sleep } from "../internal/sleep.js";
 import { localShare } from "./local-share.js";
 import { redactUrl, resolveRedisQuotaOptions, type RedisQuotaOptions, type ResolvedRedisQuotaOptions } from "./options.js";
@@ -175,6 +175,8 @@ class TeamQuota implements QuotaLimiter {
   private readonly ttlMs: number;
   private local: { readonly limiter: MemoryQuotaLimiter; readonly outageMs: number } | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
+  /** Cleared by the first rejection, as in the in-memory limiter: the server counts later than the margin assumes. */
+  private anchorAtWrite = true;
 
   constructor(
     private readonly link: RedisLink,
@@ -246,6 +248,7 @@ class TeamQuota implements QuotaLimiter {
   }
 
   pause(kind: QuotaKind, untilMs: number): void {
+    this.anchorAtWrite = false;
     const lane = this.lanes[kind];
     this.local?.limiter.pause(kind, untilMs);
     const durationMs = Math.ceil(untilMs - Date.now());
@@ -263,19 +266,25 @@ class TeamQuota implements QuotaLimiter {
   private sharedPermit(lane: Lane, id: string): Permit {
     lane.inFlight.add(id);
     this.renewTimer ??= setInterval(() => this.renew(), Math.floor(this.options.leaseMs / 3)).unref();
-    let released = false;
+    // Anchored once, at the first of the two moments the permit learns (see Permit.sent): the write, plus
+    // the margin, is earlier than the response whenever the server takes longer than the margin to answer.
+    let anchored = false;
+    const anchor = (anchorSlot: () => Promise<void>) => {
+      if (anchored) return;
+      anchored = true;
+      lane.inFlight.delete(id);
+      // Unreachable now: the slot expires a lease after its last renewal instead, which counts it longer, never shorter.
+      anchorSlot().catch(() => this.link.markDown());
+      if (this.lanes.create.inFlight.size === 0 && this.lanes.add.inFlight.size === 0) {
+        clearInterval(this.renewTimer);
+        this.renewTimer = undefined;
+      }
+    };
     return {
-      release: () => {
-        if (released) return;
-        released = true;
-        lane.inFlight.delete(id);
-        // Unreachable now: the slot expires a lease after its last renewal instead, which counts it longer, never shorter.
-        this.link.scripts.release(lane.keys, id, this.ttlMs).catch(() => this.link.markDown());
-        if (this.lanes.create.inFlight.size === 0 && this.lanes.add.inFlight.size === 0) {
-          clearInterval(this.renewTimer);
-          this.renewTimer = undefined;
-        }
+      sent: () => {
+        if (this.anchorAtWrite) anchor(() => this.link.scripts.sent(lane.keys, id, sentMarginMs, this.ttlMs));
       },
+      release: () => anchor(() => this.link.scripts.release(lane.keys, id, this.ttlMs)),
     };
   }
 
@@ -297,6 +306,7 @@ class TeamQuota implements QuotaLimiter {
     }
     let released = false;
     return {
+      ...(permit.sent && { sent: () => permit.sent!() }),
       release: () => {
         if (released) return;
         released = true;

@@ -122,3 +122,88 @@ describe("runAdd", () => {
     expect(s.sent).toHaveLength(8);
   });
 });
+
+describe("runAdd's memory bound", () => {
+  /** A service whose calls end when the test says; it tells each call, when asked, that its request was written. */
+  function gated(reportsWrites: boolean) {
+    const open: { ids: string[]; bytes: number; hooks: CallHooks; end: () => void }[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let bytesInFlight = 0;
+    let maxBytes = 0;
+    const transport: AddTransport = {
+      reportsWrites,
+      send(requests, hooks) {
+        const bytes = requests.reduce((sum, r) => sum + r.length, 0);
+        inFlight++;
+        bytesInFlight += bytes;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        maxBytes = Math.max(maxBytes, bytesInFlight);
+        return new Promise<void>((resolve) => {
+          open.push({
+            ids: requests.map((r) => fromBinary(BatchRequestSchema, r).batchRequestId!),
+            bytes,
+            hooks,
+            end: () => {
+              inFlight--;
+              bytesInFlight -= bytes;
+              hooks.onAttempt?.(undefined);
+              resolve();
+            },
+          });
+        });
+      },
+      countRequests: async () => 0,
+      listPage: async () => ({ ids: [], nextToken: undefined }),
+    };
+    return { open, transport, stats: () => ({ maxInFlight, maxBytes }) };
+  }
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  // Each request encodes to 23 bytes: calls of 4 under 100 bytes (with the envelope), two full calls in 200.
+  const bounded = { ...settings, maxAddBytes: 100, maxRequestsPerCall: Number.POSITIVE_INFINITY, concurrency: 4, maxBytesInFlight: 200 };
+
+  /** Ends the open calls one by one (telling each it was written) until the add is done. */
+  async function drain(s: ReturnType<typeof gated>, adding: Promise<unknown>): Promise<void> {
+    let done = false;
+    void adding.finally(() => (done = true));
+    while (!done) {
+      await turn();
+      const call = s.open.shift();
+      call?.hooks.onSent?.();
+      call?.end();
+    }
+  }
+
+  it.each([
+    [100, 1],
+    [200, 2],
+    [250, 2],
+    [10_000, 4],
+  ])("with maxBytesInFlight %i keeps %i calls in flight: the next is planned only when a full call fits beside them", async (maxBytesInFlight, calls) => {
+    const s = gated(false);
+    const adding = runAdd(s.transport, "b", ids(40).map(chat), { ...bounded, maxBytesInFlight });
+    await drain(s, adding);
+    expect((await adding).requestsAdded).toBe(40);
+    expect(s.stats().maxInFlight).toBe(calls);
+    if (calls < bounded.concurrency) expect(s.stats().maxBytes).toBeLessThanOrEqual(maxBytesInFlight);
+  });
+
+  it("on a connection that reports writes, sends the next call once the last one is written, not before", async () => {
+    const s = gated(true);
+    const adding = runAdd(s.transport, "b", ids(12).map(chat), { ...bounded, maxBytesInFlight: 10_000 });
+    await turn();
+    await turn();
+    expect(s.open).toHaveLength(1); // the second call is planned, and waits for the first one's write
+    s.open[0]!.hooks.onSent!();
+    await turn();
+    await turn();
+    expect(s.open).toHaveLength(2); // in flight together: one answered while the other is written
+    s.open[1]!.hooks.onSent!();
+    await turn();
+    await turn();
+    expect(s.open).toHaveLength(3);
+    for (const call of s.open.slice(2)) call.hooks.onSent!();
+    await drain(s, adding);
+    expect((await adding).requestsAdded).toBe(12);
+  });
+});

@@ -1,6 +1,7 @@
 import { afterEach, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { Client, MemoryQuotaLimiter, user, type QuotaLimiter, type RetryEvent } from "../../src/index.js";
+import { sentMarginMs } from "../../src/quota.js";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process.js";
 
 let emu: Emulator | undefined;
@@ -101,3 +102,56 @@ function watch(inner: QuotaLimiter): { watched: QuotaLimiter; sent: number[]; do
   };
   return { watched, sent, done };
 }
+
+it("starts the next wave one window after the last one's requests were written, not after their responses", async () => {
+  const limits = { addCallsPerWindow: 1, addWindowMs: 600 };
+  // The answer comes late: each permit is released 800 ms after the call returned, as if the server took
+  // that long to answer after counting. Anchoring at the response would hold the next call until then.
+  const answerLateMs = 800;
+  server = await startEmulatorProcess(["--add-calls-per-window", "1", "--add-window-ms", "600", "--rate", "1", "--create-interval-ms", "0"]);
+  const times = { sent: [] as number[], written: [] as number[], released: [] as number[] };
+  const inner = new MemoryQuotaLimiter({ create: { limit: 1, windowMs: 1 }, add: { limit: limits.addCallsPerWindow, windowMs: limits.addWindowMs } });
+  const watched: QuotaLimiter = {
+    acquire: async (kind, signal) => {
+      const permit = await inner.acquire(kind, signal);
+      if (kind !== "add") return permit;
+      times.sent.push(Date.now());
+      return {
+        sent: () => {
+          times.written.push(Date.now());
+          permit.sent!();
+        },
+        release: () => {
+          setTimeout(() => {
+            times.released.push(Date.now());
+            permit.release();
+          }, answerLateMs);
+        },
+      };
+    },
+    pause: (kind, until) => inner.pause(kind, until),
+  };
+  const retries: RetryEvent[] = [];
+  const client = new Client({ apiKey: "k", baseUrl: server.url, limits, quotaLimiter: watched, retry: { onRetry: (e) => retries.push(e) } });
+  const chats = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => client.chat.create("grok-4", { batchRequestId: `${prefix}${i}` }).append(user("hi")));
+  // A first call warms up the JIT on both sides: a cold server counts its first call later after the write than the next.
+  await client.batch.add((await client.batch.create("warmup")).batchId, chats("w", 5_000));
+  await new Promise((r) => setTimeout(r, limits.addWindowMs + answerLateMs + 100));
+  times.sent.length = times.written.length = times.released.length = 0;
+  const batch = await client.batch.create("anchored");
+  const perCall = 20_000;
+  const result = await client.batch.add(batch.batchId, chats("a", 3 * perCall), { maxRequestsPerCall: perCall });
+  await new Promise((r) => setTimeout(r, answerLateMs + 50));
+  client.close();
+  expect(result.calls).toBe(3);
+  expect(retries).toEqual([]); // the real emulator counts each call after decoding it; a rejection would be retried
+  expect(times.written).toHaveLength(3);
+  for (let i = 1; i < 3; i++) {
+    const written = times.written[i - 1]!;
+    // Never before the previous write plus the window and both margins...
+    expect(times.sent[i]! - written).toBeGreaterThanOrEqual(limits.addWindowMs + sentMarginMs + 5);
+    // ...and well before the previous response (released late) plus the window, where anchoring at the
+    // response would have sent it (the write's anchor comes ~550 ms earlier; half of that is left for timers).
+    expect(times.sent[i]!).toBeLessThan(times.released[i - 1]! + limits.addWindowMs - 300);
+  }
+}, 40_000);
