@@ -19,8 +19,10 @@ export class RequestSentWatch {
 
   readonly interceptor: Interceptor = (next) => async (req) => {
     const notify = req.contextValues.get(onRequestSent);
+    // Most calls (reads) have nobody to tell: they pass without a header lookup.
+    if (notify === undefined) return next(req);
     const id = req.header.get(this.idHeader);
-    if (notify === undefined || id === null) return next(req);
+    if (id === null) return next(req);
     this.waiting.set(id, notify);
     try {
       return await next(req);
