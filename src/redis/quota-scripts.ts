@@ -133,11 +133,14 @@ for i = 1, 6 do redis.call('PEXPIRE', KEYS[i], ttl) end
 return {admitted, wait, inflight, live}
 `;
 
-// A call's slot is anchored when its request was written plus a margin (ARGV[4]), or at its response if
-// it was never reported written: the latest time the server can have counted it (see Permit.sent).
-// Plain ZADD, not XX: after a Redis restart the slot is gone, yet the server did count the call.
+// A call's slot is anchored at the earlier of its write plus a margin (ARGV[4]) and its response: each is
+// a latest time the server can have counted it (see Permit.sent), so an anchor only ever moves earlier;
+// an in-flight slot's lease lies beyond both. Added when missing, not skipped: after a Redis restart
+// the slot is gone, yet the server did count the call.
 const releaseLua = `${clock}
-redis.call('ZADD', KEYS[1], clock(ARGV[2]) + tonumber(ARGV[4]), ARGV[1])
+local at = clock(ARGV[2]) + tonumber(ARGV[4])
+local current = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not current or at < tonumber(current) then redis.call('ZADD', KEYS[1], at, ARGV[1]) end
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 `;
@@ -215,7 +218,7 @@ export class QuotaScripts {
     return { admitted: reply[0] === 1, waitMs: reply[1]!, blockedInFlight: reply[2] === 1, liveWorkers: reply[3]! };
   }
 
-  /** Anchors a completed call's slot at its response (now). */
+  /** Anchors a completed call's slot at its response (now), unless it is anchored earlier already. */
   async release(keys: QuotaKeys, id: string, ttlMs: number, nowMs?: number): Promise<void> {
     await this.fns.xaiBatchQuotaRelease(keys.log, id, nowMs ?? "", ttlMs, 0);
   }

@@ -266,25 +266,37 @@ class TeamQuota implements QuotaLimiter {
   private sharedPermit(lane: Lane, id: string): Permit {
     lane.inFlight.add(id);
     this.renewTimer ??= setInterval(() => this.renew(), Math.floor(this.options.leaseMs / 3)).unref();
-    // Anchored once, at the first of the two moments the permit learns (see Permit.sent): the write, plus
-    // the margin, is earlier than the response whenever the server takes longer than the margin to answer.
-    let anchored = false;
-    const anchor = (anchorSlot: () => Promise<void>) => {
-      if (anchored) return;
-      anchored = true;
+    // Anchored at the earlier of the two moments the permit learns (see Permit.sent): the write plus the
+    // margin, or the response when it comes sooner; a response after that could not move the anchor.
+    let sentAtMs: number | undefined;
+    let released = false;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
       lane.inFlight.delete(id);
-      // Unreachable now: the slot expires a lease after its last renewal instead, which counts it longer, never shorter.
-      anchorSlot().catch(() => this.link.markDown());
       if (this.lanes.create.inFlight.size === 0 && this.lanes.add.inFlight.size === 0) {
         clearInterval(this.renewTimer);
         this.renewTimer = undefined;
       }
     };
+    // Unreachable now: the slot expires a lease after its last renewal instead, which counts it longer, never shorter.
+    const markDown = () => this.link.markDown();
     return {
       sent: () => {
-        if (this.anchorAtWrite) anchor(() => this.link.scripts.sent(lane.keys, id, sentMarginMs, this.ttlMs));
+        if (!this.anchorAtWrite || sentAtMs !== undefined || released) return;
+        sentAtMs = Date.now();
+        settle();
+        this.link.scripts.sent(lane.keys, id, sentMarginMs, this.ttlMs).catch(markDown);
       },
-      release: () => anchor(() => this.link.scripts.release(lane.keys, id, this.ttlMs)),
+      release: () => {
+        if (released) return;
+        released = true;
+        // Once the margin has passed, the write's anchor is the earlier one: no round trip to Redis.
+        if (sentAtMs !== undefined && Date.now() - sentAtMs >= sentMarginMs) return;
+        settle();
+        this.link.scripts.release(lane.keys, id, this.ttlMs).catch(markDown);
+      },
     };
   }
 

@@ -49,21 +49,25 @@ describe("the acquire and release scripts", () => {
       const next = random(seed);
       const limit = 1 + Math.floor(next() * 6);
       const model = new SlidingWindow(limit, windowMs, marginMs, sentMarginMs);
-      const inFlight: { id: string; slot: WindowSlot }[] = [];
+      const inFlight: { id: string; slot: WindowSlot; sentAt?: number }[] = [];
       const admissions: number[] = [];
       let now = 1_000_000;
       for (let step = 0; step < 300; step++) {
         now += Math.floor(next() * 120);
         if (inFlight.length > 0 && next() < 0.45) {
-          const [call] = inFlight.splice(Math.floor(next() * inFlight.length), 1);
-          // Its request reported written (anchored there, as the limiter does once) or only its response.
-          if (next() < 0.5) {
-            call!.slot.sent(now);
-            await scripts.sent(keys, call!.id, sentMarginMs, 60_000, now);
-          } else {
-            call!.slot.complete(now);
-            await scripts.release(keys, call!.id, 60_000, now);
+          const index = Math.floor(next() * inFlight.length);
+          const call = inFlight[index]!;
+          // Its request reported written (anchored there plus the margin, still to be answered) or its response.
+          if (call.sentAt === undefined && next() < 0.5) {
+            call.sentAt = now;
+            call.slot.sent(now);
+            await scripts.sent(keys, call.id, sentMarginMs, 60_000, now);
+            continue;
           }
+          inFlight.splice(index, 1);
+          call.slot.complete(now);
+          // As the limiter does: a response within the margin of the write moves the anchor earlier; a later one cannot.
+          if (call.sentAt === undefined || now - call.sentAt < sentMarginMs) await scripts.release(keys, call.id, 60_000, now);
           continue;
         }
         const id = `s${seed}-${step}`;
@@ -126,6 +130,21 @@ describe("the acquire and release scripts", () => {
     const free = t + 1_000 + 2_000 + windowMs + marginMs;
     expect(await scripts.acquire(keys, args(1, "next", lease), free - 1)).toMatchObject({ admitted: false, blockedInFlight: false, waitMs: 1 });
     expect((await scripts.acquire(keys, args(1, "next", lease), free)).admitted).toBe(true);
+  });
+
+  it("anchors a written call at the earlier of its write plus the margin and its response", async () => {
+    const t = 1_000_000;
+    for (const id of ["quick", "slow"]) expect((await scripts.acquire(keys, args(2, id), t)).admitted).toBe(true);
+    await scripts.sent(keys, "quick", sentMarginMs, 60_000, t);
+    await scripts.release(keys, "quick", 60_000, t + 40); // answered within the margin: the response is earlier
+    await scripts.sent(keys, "slow", sentMarginMs, 60_000, t);
+    await scripts.release(keys, "slow", 60_000, t + sentMarginMs + 40); // answered later: the write stays the anchor
+    const quickFree = t + 40 + windowMs + marginMs;
+    expect(await scripts.acquire(keys, args(2, "next"), quickFree - 1)).toMatchObject({ admitted: false, waitMs: 1 });
+    expect((await scripts.acquire(keys, args(2, "next"), quickFree)).admitted).toBe(true);
+    const slowFree = t + sentMarginMs + windowMs + marginMs;
+    expect(await scripts.acquire(keys, args(2, "later"), slowFree - 1)).toMatchObject({ admitted: false, waitMs: 1 });
+    expect((await scripts.acquire(keys, args(2, "later"), slowFree)).admitted).toBe(true);
   });
 
   it("counts a call released after Redis lost its slot (a restart), since the server did count it", async () => {

@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { ApiError, Client, Code, InputError, type Permit, type QuotaLimiter, type QuotaScope } from "../../src/index.js";
+import { sentMarginMs } from "../../src/quota.js";
 import { localShare } from "../../src/redis/local-share.js";
 import { redisQuotaLimiter, type RedisQuotaLimiter } from "../../src/redis/redis-quota-limiter.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
@@ -77,6 +78,27 @@ describe("redisQuotaLimiter", () => {
     expect(times[0]).toHaveLength(16);
     expect(times[1]).toHaveLength(16);
     expectWithin([...times[0]!, ...times[1]!], 5, 300);
+  });
+
+  it("anchors a written call at its response when that comes within the margin, and at the write otherwise", async () => {
+    const server = await redisServer();
+    const windowMs = 400;
+    const quota = limiter(server.url).forScope(scope({ limit: 1, windowMs }));
+    const quick = await quota.acquire("add");
+    quick.sent!();
+    await sleep(20);
+    quick.release(); // a small call answered at once: its slot is the response's, not the write's plus the margin
+    const answeredAt = Date.now();
+    const slow = await quota.acquire("add");
+    const secondAt = Date.now();
+    expect(secondAt - answeredAt).toBeGreaterThanOrEqual(windowMs - 2);
+    expect(secondAt - answeredAt).toBeLessThan(windowMs + sentMarginMs - 100);
+    slow.sent!();
+    const writtenAt = Date.now();
+    await sleep(sentMarginMs + 50);
+    slow.release(); // answered after the margin: the write plus the margin stays the anchor
+    await quota.acquire("add");
+    expect(Date.now() - writtenAt).toBeLessThan(windowMs + sentMarginMs + 100);
   });
 
   it("a pause from the server's RetryInfo, told to one worker, holds the others", async () => {
