@@ -5,6 +5,7 @@ import { createClient, type Transport, type UnaryResponse } from "@connectrpc/co
 import { randomUUID } from "node:crypto";
 import { BatchMgmt, BatchSchema } from "../gen/xai/api/v1/batch_pb.js";
 import { Client } from "../src/index.js";
+import { openConnection, defaultConnectionOptions } from "../src/transport.js";
 import { LIBRARY_NAME, LIBRARY_VERSION } from "../src/version.js";
 import { createBareConnect } from "./support/connect-client.js";
 import { startBenchEmulator } from "./support/emulator.js";
@@ -85,6 +86,8 @@ export async function run(options: Partial<UnaryOptions> = {}): Promise<Scenario
   const grpcJs = createGrpcJsClient(server.url);
   try {
     const { batchId } = await library.batch.create("unary");
+    const own = openConnection({ ...defaultConnectionOptions, baseUrl: server.url });
+    const ownRpc = createClient(BatchMgmt, own.transport);
     const variants: Variant[] = [
       { name: facadeName, call: () => library.batch.get(batchId) },
       { name: bareName, call: () => bare.rpc.getBatch({ batchId }, { headers: bare.headers }) },
@@ -93,6 +96,7 @@ export async function run(options: Partial<UnaryOptions> = {}): Promise<Scenario
       // What the facade puts on the wire (its three headers, a fresh request id, the read deadline),
       // sent by bare Connect: the facade's own cost is its distance from this row.
       { name: sameWireName, call: () => bare.rpc.getBatch({ batchId }, { headers: libraryHeaders(), timeoutMs: 30_000 }) },
+      { name: "bare Connect over the library's connection + its metadata and deadline (diagnostic)", call: () => ownRpc.getBatch({ batchId }, { headers: libraryHeaders(), timeoutMs: 30_000 }) },
       { name: "grpc-js + proto-loader `GetBatch`", call: () => grpcJs.getBatch(batchId) },
     ];
     await measureRound(variants, o.warmupCalls);
