@@ -56,6 +56,7 @@ export class FrameBuffers {
   }
 
   #touch(): void {
+    if (this.#closed) return;
     if (this.#idle === undefined) this.#idle = setTimeout(() => (this.#free = []), this.options.idleMs).unref();
     else this.#idle.refresh();
   }
