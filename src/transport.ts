@@ -76,6 +76,7 @@ export function openConnection(options: ConnectionOptions, interceptors: readonl
     baseUrl: url.origin,
     httpClient: frames.httpClient(createNodeHttpClient({ httpVersion: "2", sessionProvider: () => sessionManager })),
     useBinaryFormat: true,
+    // AddFrames writes uncompressed frames, as Connect does without it.
     sendCompression: null,
     acceptCompression: [compressionGzip, compressionBrotli],
     ...limits,
