@@ -1,8 +1,12 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { validateReadWriteMaxBytes } from "@connectrpc/connect/protocol";
+import { createTransport } from "@connectrpc/connect/protocol-grpc";
+import { compressionBrotli, compressionGzip, createNodeHttpClient } from "@connectrpc/connect-node";
 import { isIP } from "node:net";
 import { API_KEY_ENV } from "./auth.js";
 import { InputError } from "./errors.js";
+import { AddFrames } from "./internal/add-frames.js";
+import { FrameBuffers } from "./internal/frame-buffers.js";
 import { GuardedSessionManager } from "./internal/guarded-sessions.js";
 import { requestIdHeader } from "./internal/call.js";
 import { RequestSentWatch } from "./internal/request-sent.js";
@@ -63,13 +67,21 @@ export function openConnection(options: ConnectionOptions, interceptors: readonl
     { maxSessionMemory: sessionMemoryMiB(options) },
     (headers, stream) => sent.watch(headers, stream),
   );
-  const transport = createGrpcTransport({
+  const limits = validateReadWriteMaxBytes(options.readMaxBytes, options.writeMaxBytes, undefined);
+  const buffers = new FrameBuffers();
+  const frames = new AddFrames(buffers, limits.writeMaxBytes);
+  // What createGrpcTransport builds (connect-node's validateNodeTransportOptions, both pinned to one
+  // version), with the HTTP client wrapped so add calls send their own frame (see AddFrames).
+  const transport = createTransport({
     baseUrl: url.origin,
-    sessionManager,
-    readMaxBytes: options.readMaxBytes,
-    writeMaxBytes: options.writeMaxBytes,
-    // Innermost, so it sees the request id and context exactly as they go to the session.
-    interceptors: [...interceptors, sent.interceptor],
+    httpClient: frames.httpClient(createNodeHttpClient({ httpVersion: "2", sessionProvider: () => sessionManager })),
+    useBinaryFormat: true,
+    // AddFrames writes uncompressed frames, as Connect does without it.
+    sendCompression: null,
+    acceptCompression: [compressionGzip, compressionBrotli],
+    ...limits,
+    // Innermost, so they see the request id, context and message exactly as they go to the session.
+    interceptors: [...interceptors, sent.interceptor, frames.interceptor],
   });
   return {
     transport,
@@ -78,7 +90,10 @@ export function openConnection(options: ConnectionOptions, interceptors: readonl
     // A tick later: a call that just returned has not had its stream's "close" yet, and when that comes
     // after abort() connect-node arms a fresh 15-minute idle timer on the dead session, which then holds
     // it (about 4 KB per closed client) until it fires.
-    close: () => setImmediate(() => sessionManager.abort()),
+    close: () => {
+      buffers.close();
+      setImmediate(() => sessionManager.abort());
+    },
   };
 }
 

@@ -184,7 +184,8 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
 
   const inFlight = new Set<Promise<void>>();
   // Settles once the call sent last has been written (or has ended). Calls are written one at a time: only
-  // one holds Connect's two copies of its requests (serialised, enveloped), and the server counts each
+  // one holds a frame of its requests (on the library's own connection one buffer, used again by the next
+  // call; on a caller's transport Connect's two copies), and the server counts each
   // soon after its write ends, rather than several together, in turn, long after (see Permit.sent).
   let written: Promise<void> = Promise.resolve();
   let bytesInFlight = 0;
@@ -210,7 +211,7 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
       inFlight.add(sending);
       if (transport.reportsWrites === true) written = Promise.race([callWritten, sending]);
       // The next call is planned only when it fits beside those in flight, full size: each in flight holds
-      // its requests and, until written, Connect's serialised copy of them.
+      // its requests and, until written, its frame.
       while (inFlight.size >= settings.concurrency || (inFlight.size > 0 && bytesInFlight + settings.maxAddBytes > maxBytesInFlight)) await Promise.race(inFlight);
     }
   } catch (error) {
