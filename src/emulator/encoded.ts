@@ -1,4 +1,5 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { BatchRequestSchema, BatchResultSchema, PreencodedAddBatchRequestsRequestSchema, type BatchRequest, type BatchResult } from "../wire.js";
 import { requestTarget, type RequestTarget } from "./endpoints.js";
 import { decodeRequest } from "./grpc-service.js";
@@ -46,10 +47,7 @@ export function readRequest(request: BatchRequest, bytes: Uint8Array): ReadReque
  * appended after the others, where a decoder takes it as the field's value (the last one read wins).
  */
 export function withRequestId(bytes: Uint8Array, id: string): Uint8Array {
-  const idBytes = Buffer.from(id);
-  const length = varint(idBytes.length);
-  // Field 1, wire type 2 (length-delimited).
-  return Buffer.concat([bytes, Buffer.of(0x0a), length, idBytes]);
+  return new BinaryWriter().raw(bytes).tag(1, WireType.LengthDelimited).string(id).finish();
 }
 
 /** A stored request, decoded (unknown fields dropped, as every request the emulator decodes). */
@@ -88,11 +86,4 @@ export function decodeStoredResult(bytes: Uint8Array): BatchResult {
 function resultFacts(result: BatchResult): { succeeded: boolean; costUsdTicks: bigint } {
   if (result.result.case !== "response") return { succeeded: false, costUsdTicks: 0n };
   return { succeeded: true, costUsdTicks: result.result.value.response.value?.usage?.costInUsdTicks ?? 0n };
-}
-
-function varint(value: number): Buffer {
-  const bytes: number[] = [];
-  for (; value > 0x7f; value >>>= 7) bytes.push((value & 0x7f) | 0x80);
-  bytes.push(value);
-  return Buffer.from(bytes);
 }
