@@ -107,6 +107,8 @@ function widenWindows(server: Server): void {
   if (!(http2Servers instanceof Map)) return;
   for (const http2Server of http2Servers.keys()) {
     http2Server.on("session", (session: ServerHttp2Session) => {
+      // A throw here would surface in the listening socket's connection handler and end the process.
+      if (session.destroyed) return;
       session.setLocalWindowSize(connectionWindowBytes);
       session.settings({ initialWindowSize: streamWindowBytes });
     });
