@@ -68,7 +68,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
   };
   const timers = new Timers((error) => onUnexpected(error, "background work"));
   const processor = new Processor(store, new FakeModel(resolved.processing), resolved.processing.requestsPerSecond, timers, now, (finished) => {
-    for (const { result } of finished) counters.add(result.result.case === "response" ? "requestsSucceeded" : "requestsFailed");
+    for (const { result } of finished) counters.add(result.succeeded ? "requestsSucceeded" : "requestsFailed");
   });
   const models = acceptedModels(resolved);
   const uploads = new FileStore(now);

@@ -40,10 +40,13 @@ export type UnaryHandlers<S extends DescService> = UnaryMethods<S>;
 /** A call as a raw handler gets it: the request still encoded, as it came off the wire. */
 export type RawCall = ServerUnaryCall<Buffer, unknown>;
 
-/** Async handlers that receive the encoded request and decode it themselves (see decodeRequest). */
+/**
+ * Async handlers that receive the encoded request and decode it themselves (see decodeRequest). One may
+ * answer with the response already encoded (a Uint8Array), e.g. a page assembled from stored bytes.
+ */
 export type RawUnaryHandlers<S extends DescService> = {
   [K in keyof S["method"]]: S["method"][K] extends { methodKind: "unary"; output: infer O extends DescMessage }
-    ? (bytes: Buffer, call: RawCall) => Promise<MessageInitShape<O>>
+    ? (bytes: Buffer, call: RawCall) => Promise<MessageInitShape<O> | Uint8Array>
     : never;
 };
 
@@ -79,7 +82,7 @@ export function grpcRawImplementation<S extends DescService>(
         return;
       }
       handler(call.request, call).then(
-        (value) => callback(null, create(method.output, value as MessageInitShape<DescMessage>)),
+        (value) => callback(null, value instanceof Uint8Array ? value : create(method.output, value as MessageInitShape<DescMessage>)),
         (error: unknown) => {
           if (error instanceof StatusError) {
             callback(error.toServiceError());
@@ -98,17 +101,22 @@ export function grpcRawImplementation<S extends DescService>(
 /**
  * Decodes a request that passed the cheap checks. Unknown fields are dropped rather than kept, so a body
  * stuffed with them costs no memory; bytes that are not the message answer INTERNAL, as grpc-js does.
+ * `name` is the request's name in that error, for a message decoded through another view of its bytes.
  */
-export function decodeRequest<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
+export function decodeRequest<D extends DescMessage>(schema: D, bytes: Uint8Array, name = schema.name): MessageShape<D> {
   try {
     return fromBinary(schema, bytes, { readUnknownFields: false });
   } catch (error) {
-    throw new StatusError(GrpcStatus.INTERNAL, `cannot decode the ${schema.name} request: ${error instanceof Error ? error.message : String(error)}`);
+    throw new StatusError(GrpcStatus.INTERNAL, `cannot decode the ${name} request: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
+// A response a raw handler encoded itself goes out as it is.
 function serializer(schema: DescMessage): (value: unknown) => Buffer {
-  return (value) => Buffer.from(toBinary(schema, value as MessageShape<DescMessage>));
+  return (value) => {
+    if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    return Buffer.from(toBinary(schema, value as MessageShape<DescMessage>));
+  };
 }
 
 function deserializer(schema: DescMessage): (bytes: Buffer) => unknown {

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
+import { toBinary } from "@bufbuild/protobuf";
 import { BatchLineProblem, BatchLineReader } from "../inputs/batch-lines.js";
-import type { BatchRequest } from "../wire.js";
+import { BatchRequestSchema, type BatchRequest } from "../wire.js";
+import { readRequest } from "./encoded.js";
 import type { FileStore } from "./file-store.js";
-import { isOpen, type BatchRecord, type Store } from "./store.js";
+import { isOpen, type AcceptedRequest, type BatchRecord, type Store } from "./store.js";
 import type { Timers } from "./timers.js";
 import { prepareRequests } from "./validation.js";
 
@@ -80,9 +82,10 @@ export class InputFileLoader {
     const { store, models, now, onLoaded } = this.context;
     const fileId = batch.inputFileId;
     if (fileId === undefined || batch.fileLoaded || !isOpen(batch, now())) return;
-    let requests: readonly BatchRequest[];
+    let requests: AcceptedRequest[];
     try {
-      requests = prepareRequests(readInputFile(this.content(batch.team, fileId), models), batch.requestsById, models);
+      const read = readInputFile(this.content(batch.team, fileId), models).map((request) => readRequest(request, toBinary(BatchRequestSchema, request)));
+      requests = prepareRequests(read, batch.requestsById, models);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       store.commit({ type: "batchCancelled", batchId: batch.id, timeMs: now(), byXaiMessage: `JSONL file validation failed: ${reason}` });

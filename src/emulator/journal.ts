@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { BatchRequestSchema, BatchResultSchema } from "../wire.js";
-import type { StoreEvent } from "./store.js";
+import { decodeStoredRequest, readRequest, readStoredResult } from "./encoded.js";
+import type { AcceptedRequest, StoreEvent } from "./store.js";
 
 /**
  * The first bytes of a journal file. Then come records, each a 16-byte frame header and a JSON payload:
@@ -250,7 +249,8 @@ function writeFully(fd: number, bytes: Uint8Array, position: number): number {
   return bytes.length;
 }
 
-// Messages are stored as base64 protobuf binary: exact, compact, and independent of JSON naming rules.
+// Messages are stored as base64 protobuf binary: exact, compact, and independent of JSON naming rules. The
+// store already holds each request and result encoded, so appending copies bytes; only replay decodes.
 type EncodedEvent =
   | Exclude<StoreEvent, { type: "requestsAdded" | "requestsFinished" }>
   | (Omit<Extract<StoreEvent, { type: "requestsAdded" }>, "requests"> & { requests: string[] })
@@ -259,9 +259,9 @@ type EncodedEvent =
 function encodeEvent(event: StoreEvent): EncodedEvent {
   switch (event.type) {
     case "requestsAdded":
-      return { ...event, requests: event.requests.map((r) => base64(toBinary(BatchRequestSchema, r))) };
+      return { ...event, requests: event.requests.map((r) => base64(r.bytes)) };
     case "requestsFinished":
-      return { ...event, results: event.results.map((r) => ({ ...r, result: base64(toBinary(BatchResultSchema, r.result)) })) };
+      return { ...event, results: event.results.map((r) => ({ ...r, result: base64(r.result.bytes) })) };
     default:
       return event;
   }
@@ -270,12 +270,20 @@ function encodeEvent(event: StoreEvent): EncodedEvent {
 function decodeEvent(event: EncodedEvent): StoreEvent {
   switch (event.type) {
     case "requestsAdded":
-      return { ...event, requests: event.requests.map((r) => fromBinary(BatchRequestSchema, Buffer.from(r, "base64"))) };
+      return { ...event, requests: event.requests.map(replayedRequest) };
     case "requestsFinished":
-      return { ...event, results: event.results.map((r) => ({ ...r, result: fromBinary(BatchResultSchema, Buffer.from(r.result, "base64")) })) };
+      return { ...event, results: event.results.map((r) => ({ ...r, result: readStoredResult(Buffer.from(r.result, "base64")) })) };
     default:
       return event;
   }
+}
+
+/** A request as it was accepted: it was validated then, so it has its id and a target. */
+function replayedRequest(encoded: string): AcceptedRequest {
+  const bytes = Buffer.from(encoded, "base64");
+  const { id, target } = readRequest(decodeStoredRequest(bytes), bytes);
+  if (id === undefined || target === undefined) throw new Error("a request without batch_request_id or payload");
+  return { id, endpoint: target.endpoint, model: target.model, bytes };
 }
 
 function base64(bytes: Uint8Array): string {

@@ -1,3 +1,4 @@
+import { decodeStoredRequest, storedResult } from "./encoded.js";
 import type { FakeModel } from "./fake-model.js";
 import { isOpen, type BatchRecord, type FinishedRequest, type Store } from "./store.js";
 import type { Timers } from "./timers.js";
@@ -69,7 +70,7 @@ export class Processor {
         this.queued.delete(batch);
         continue;
       }
-      finished.push({ batchId: batch.id, seq, result: this.model.answer(batch.id, record.request, now) });
+      finished.push({ batchId: batch.id, seq, result: storedResult(this.model.answer(batch.id, decodeStoredRequest(record.bytes), now)) });
       taken.set(batch, (taken.get(batch) ?? 0) + 1);
       this.queue.push(batch);
       this.credit--;

@@ -1,5 +1,16 @@
+import type { Http2Server, ServerHttp2Session } from "node:http2";
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { ConnectionGuard, type ConnectionEvents } from "./connections.js";
+
+/**
+ * HTTP/2 flow-control windows the server grants, per stream and per connection. At HTTP/2's default of
+ * 64 KiB each, a client sending a 25 MB call stops after 64 KiB whenever the server's event loop is
+ * busy (decoding the previous call, a GC pause) and waits for a WINDOW_UPDATE, and the server writes
+ * one of those every few frames. Larger windows let a call arrive while the server works; what a
+ * connection may have in flight stays bounded by the connection window.
+ */
+const streamWindowBytes = 4 * 1024 * 1024;
+const connectionWindowBytes = 16 * 1024 * 1024;
 
 /** How the grpc-js server listens. */
 export interface ListenOptions {
@@ -51,6 +62,7 @@ export async function listen(services: readonly ServedService[], options: Listen
   });
   for (const { definition, implementation } of services) server.addService(definition, implementation);
   const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  widenWindows(server);
   const guard = new ConnectionGuard(options.maxConnections, options.maxMessageBytes, (connection) => injector.injectConnection(connection), options.events);
   await new Promise<void>((resolve, reject) => {
     guard.server.once("error", reject);
@@ -83,4 +95,22 @@ export async function listen(services: readonly ServedService[], options: Listen
         });
       }),
   };
+}
+
+/**
+ * Grants the larger windows on every session of the server's HTTP/2 server. grpc-js has no option for
+ * a server's windows and keeps its HTTP/2 servers in a private map, read here; should a later grpc-js
+ * not have it, sessions keep HTTP/2's defaults (slower, not wrong), and test/emulator/flow-control.test.ts fails.
+ */
+function widenWindows(server: Server): void {
+  const http2Servers = (server as unknown as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
+  if (!(http2Servers instanceof Map)) return;
+  for (const http2Server of http2Servers.keys()) {
+    http2Server.on("session", (session: ServerHttp2Session) => {
+      // A throw here would surface in the listening socket's connection handler and end the process.
+      if (session.destroyed) return;
+      session.setLocalWindowSize(connectionWindowBytes);
+      session.settings({ initialWindowSize: streamWindowBytes });
+    });
+  }
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { DescMessage, DescMethodUnary, MessageShape } from "@bufbuild/protobuf";
+import { create, toBinary, type DescMessage, type DescMethodUnary, type MessageShape } from "@bufbuild/protobuf";
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import { BatchMgmt } from "../wire.js";
+import { BatchMgmt, PreencodedListBatchResultsResponseSchema } from "../wire.js";
 import type { Authenticator, Caller } from "./auth.js";
 import type { Counters } from "./counters.js";
+import { decodeAddRequest, decodeStoredRequest, decodeStoredResult } from "./encoded.js";
 import type { Faults } from "./faults.js";
 import { decodeRequest, metadataBytes, type RawCall, type RawUnaryHandlers } from "./grpc-service.js";
 import type { InputFileLoader } from "./input-files.js";
@@ -46,14 +47,16 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
   /**
    * The path every call takes, in the order a real front end would: delay, outage, then the checks that
    * cost nothing (metadata size, authentication, the message's size on the wire), and only then decoding.
-   * A 64 MiB body from a caller without a key is refused without being decoded.
+   * A 64 MiB body from a caller without a key is refused without being decoded. `decode` reads the
+   * request's bytes into what the handler works with (the message, by default).
    */
-  function rpc<D extends DescMessage, O>(
+  function rpc<D extends DescMessage, O, R = MessageShape<D>>(
     method: DescMethodUnary<D>,
-    handler: (request: MessageShape<D>, caller: Caller) => O,
+    handler: (request: R, caller: Caller) => O,
     maxWireBytes = Infinity,
+    decode: (bytes: Buffer) => R = (bytes) => decodeRequest(method.input, bytes) as R,
   ): (bytes: Buffer, call: RawCall) => Promise<O> {
-    const { name, input } = method;
+    const { name } = method;
     return async (bytes, call) => {
       counters.call(name);
       try {
@@ -69,7 +72,7 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
         if (bytes.length > maxWireBytes) {
           throw tooLarge(`${name} message is ${bytes.length} bytes, over the limit of ${maxWireBytes} bytes per call; send fewer requests per call`);
         }
-        const request = decodeRequest(input, bytes);
+        const request = decode(bytes);
         counters.add("messagesDecoded");
         return handler(request, caller);
       } catch (error) {
@@ -161,7 +164,7 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
         const why = batch.cancel === undefined ? `expired at ${new Date(batch.expireTimeMs).toISOString()}` : "is cancelled";
         throw new StatusError(GrpcStatus.FAILED_PRECONDITION, `batch ${batch.id} ${why} and takes no more requests`);
       }
-      const requests = prepareRequests(request.batchRequests, batch.requestsById, models);
+      const requests = prepareRequests(request.requests, batch.requestsById, models);
       if (requests.length > 0) {
         store.commit({ type: "requestsAdded", batchId: batch.id, timeMs: at, fromFile: false, requests });
         counters.add("requestsApplied", requests.length);
@@ -169,7 +172,7 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
       }
       faults.maybeAmbiguousAdd();
       return {};
-    }, limits.maxAddBytes),
+    }, limits.maxAddBytes, decodeAddRequest),
 
     listBatchRequestMetadata: rpc(BatchMgmt.method.listBatchRequestMetadata, (request, caller) => {
       const batch = findBatch(caller, request.batchId);
@@ -181,19 +184,22 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
     }),
 
     // In completion order, finished requests only: a cancelled request has no result (it shows in the
-    // counts and as CANCELLED metadata), so a result always means the model ran.
+    // counts and as CANCELLED metadata), so a result always means the model ran. The page is written from
+    // the results' stored bytes (PreencodedListBatchResultsResponse is wire-identical to the response).
     listBatchResults: rpc(BatchMgmt.method.listBatchResults, (request, caller) => {
       const batch = findBatch(caller, request.batchId);
       const scope = { team: caller.team, rpc: "ListBatchResults", batchId: batch.id, filter: "" };
       const page = pager.page(request, scope, batch.results, () => true);
-      return { results: page.items.map((r) => r.finish!.result), paginationToken: page.paginationToken };
+      const results = page.items.map((r) => r.finish!.result.bytes);
+      return toBinary(PreencodedListBatchResultsResponseSchema, create(PreencodedListBatchResultsResponseSchema, { results, paginationToken: page.paginationToken }));
     }),
 
     getBatchRequestResult: rpc(BatchMgmt.method.getBatchRequestResult, (request, caller) => {
       const batch = findBatch(caller, request.batchId);
       const record = batch.requestsById.get(request.batchRequestId);
       if (record === undefined) throw new StatusError(GrpcStatus.NOT_FOUND, `batch request ${quoted(request.batchRequestId)} not found in batch ${batch.id}`);
-      return { request: record.request, result: record.finish?.result };
+      const result = record.finish === undefined ? undefined : decodeStoredResult(record.finish.result.bytes);
+      return { request: decodeStoredRequest(record.bytes), result };
     }),
   };
 }

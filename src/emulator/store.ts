@@ -1,5 +1,4 @@
-import type { BatchRequest, BatchResult } from "../wire.js";
-import { requestTarget } from "./endpoints.js";
+import type { StoredResult } from "./encoded.js";
 
 /**
  * Every change to the state, as a fact. The store changes only by applying these, so replaying a journal
@@ -16,26 +15,31 @@ export type StoreEvent =
       timeMs: number;
       expireTimeMs: number;
     }
-  | { type: "requestsAdded"; batchId: string; timeMs: number; fromFile: boolean; requests: readonly BatchRequest[] }
+  | { type: "requestsAdded"; batchId: string; timeMs: number; fromFile: boolean; requests: readonly AcceptedRequest[] }
   | { type: "requestsFinished"; timeMs: number; results: readonly FinishedRequest[] }
   | { type: "batchCancelled"; batchId: string; timeMs: number; byXaiMessage: string | undefined };
+
+/** A request that passed validation: its id, where it goes, and its encoded bytes (that id included). */
+export interface AcceptedRequest {
+  readonly id: string;
+  readonly endpoint: string;
+  readonly model: string;
+  /** The encoded BatchRequest (see encoded.ts: decoded again only when processed or asked for). */
+  readonly bytes: Uint8Array;
+}
 
 /** One processed request: its batch, its insertion sequence there, and what the model answered. */
 export interface FinishedRequest {
   batchId: string;
   seq: number;
-  result: BatchResult;
+  result: StoredResult;
 }
 
 /** A request of a batch. `seq` is its insertion sequence, its index in `BatchRecord.requests`. */
-export interface RequestRecord {
+export interface RequestRecord extends AcceptedRequest {
   readonly seq: number;
-  readonly id: string;
-  readonly request: BatchRequest;
-  readonly endpoint: string;
-  readonly model: string;
   readonly createTimeMs: number;
-  finish?: { timeMs: number; result: BatchResult; succeeded: boolean };
+  finish?: { timeMs: number; result: StoredResult };
 }
 
 /** A batch. `seq` is its creation sequence, its index in the store's list of batches. */
@@ -115,7 +119,7 @@ export class Store {
         expireTimeMs: batch.expireTimeMs,
       });
       for (const group of groupBy(batch.requests, (r) => r.createTimeMs, groupSize)) {
-        events.push({ type: "requestsAdded", batchId, timeMs: group[0]!.createTimeMs, fromFile: false, requests: group.map((r) => r.request) });
+        events.push({ type: "requestsAdded", batchId, timeMs: group[0]!.createTimeMs, fromFile: false, requests: group });
       }
       if (batch.fileLoaded) events.push({ type: "requestsAdded", batchId, timeMs: batch.createTimeMs, fromFile: true, requests: [] });
       for (const group of groupBy(batch.results, (r) => r.finish!.timeMs, groupSize)) {
@@ -162,20 +166,10 @@ export class Store {
 
   private addRequests(batch: BatchRecord, event: Extract<StoreEvent, { type: "requestsAdded" }>): void {
     if (event.fromFile) batch.fileLoaded = true;
-    for (const request of event.requests) {
-      const target = requestTarget(request);
-      const id = request.batchRequestId;
-      if (target === undefined || id === undefined) throw new Error(`unvalidated request in batch ${batch.id}`);
+    for (const { id, endpoint, model, bytes } of event.requests) {
       // Replaying a damaged journal must fail rather than give a batch the same request twice.
       if (batch.requestsById.has(id)) throw new Error(`request ${id} is already in batch ${batch.id}`);
-      const record: RequestRecord = {
-        seq: batch.requests.length,
-        id,
-        request,
-        endpoint: target.endpoint,
-        model: target.model,
-        createTimeMs: event.timeMs,
-      };
+      const record: RequestRecord = { seq: batch.requests.length, id, endpoint, model, bytes, createTimeMs: event.timeMs };
       batch.requests.push(record);
       batch.requestsById.set(id, record);
     }
@@ -185,17 +179,17 @@ export class Store {
     const batch = this.mustGet(finished.batchId);
     const record = batch.requests[finished.seq];
     if (record === undefined || record.finish !== undefined) throw new Error(`request ${finished.seq} of ${batch.id} cannot finish`);
-    const succeeded = finished.result.result.case === "response";
-    record.finish = { timeMs, result: finished.result, succeeded };
+    const { result } = finished;
+    record.finish = { timeMs, result };
     batch.results.push(record);
     while (batch.requests[batch.nextToProcess]?.finish !== undefined) batch.nextToProcess++;
-    if (!succeeded) {
+    if (!result.succeeded) {
       batch.numError++;
       return;
     }
     batch.numSuccess++;
     const cost = batch.costs.get(record.endpoint) ?? { usdTicks: 0n, requestCount: 0 };
-    cost.usdTicks += resultCostUsdTicks(finished.result);
+    cost.usdTicks += result.costUsdTicks;
     cost.requestCount++;
     batch.costs.set(record.endpoint, cost);
   }
@@ -230,9 +224,4 @@ function groupBy<T>(items: readonly T[], key: (item: T) => number, size: number)
   }
   if (current.length > 0) groups.push(current);
   return groups;
-}
-
-function resultCostUsdTicks(result: BatchResult): bigint {
-  if (result.result.case !== "response") return 0n;
-  return result.result.value.response.value?.usage?.costInUsdTicks ?? 0n;
 }

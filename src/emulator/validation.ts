@@ -1,24 +1,23 @@
 import { randomUUID } from "node:crypto";
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import type { BatchRequest } from "../wire.js";
-import { requestTarget } from "./endpoints.js";
+import { withRequestId, type ReadRequest } from "./encoded.js";
 import { badRequest, maxNamedViolations, quoted, StatusError, type FieldViolation } from "./status.js";
+import type { AcceptedRequest } from "./store.js";
 
 /**
  * Checks the requests of one AddBatchRequests call (or one input file) against a batch, all or nothing:
  * a request without payload, for a model not served in batches, or a chat completion without messages
  * refuses the whole call with INVALID_ARGUMENT; an id the batch already holds, or one given twice, with
  * ALREADY_EXISTS. Both carry google.rpc.BadRequest naming every offending request. Then requests without
- * an id get a generated one; the same (now complete) requests are returned.
+ * an id get a generated one, written into their bytes; the requests are returned as the store takes them.
  */
-export function prepareRequests(requests: readonly BatchRequest[], existingIds: ReadonlyMap<string, unknown>, models: ReadonlySet<string>): readonly BatchRequest[] {
+export function prepareRequests(requests: readonly ReadRequest[], existingIds: ReadonlyMap<string, unknown>, models: ReadonlySet<string>): AcceptedRequest[] {
   const invalid = new Violations();
   const duplicates = new Violations();
   const firstIndexById = new Map<string, number>();
   requests.forEach((request, index) => {
-    const id = request.batchRequestId || undefined;
+    const { id, target } = request;
     const where = id === undefined ? `batch_requests[${index}]` : `batch_requests[${index}] (batch_request_id ${quoted(id)})`;
-    const target = requestTarget(request);
     if (target === undefined) {
       invalid.push({
         field: `batch_requests[${index}].request`,
@@ -29,7 +28,7 @@ export function prepareRequests(requests: readonly BatchRequest[], existingIds: 
         field: `batch_requests[${index}].${target.field}.model`,
         description: `model ${quoted(target.model)} of ${where} is not available for batch processing; batch models: ${[...models].join(", ")}`,
       });
-    } else if (request.request.case === "completionRequest" && request.request.value.messages.length === 0) {
+    } else if (request.withoutMessages) {
       invalid.push({ field: `batch_requests[${index}].completion_request.messages`, description: `${where} is a chat completion without messages` });
     }
     if (id === undefined) return;
@@ -47,15 +46,15 @@ export function prepareRequests(requests: readonly BatchRequest[], existingIds: 
   });
   if (invalid.count > 0) throw invalid.refusal(GrpcStatus.INVALID_ARGUMENT);
   if (duplicates.count > 0) throw duplicates.refusal(GrpcStatus.ALREADY_EXISTS);
-  for (const request of requests) {
-    if (request.batchRequestId) continue;
-    let id: string;
-    do id = `req_${randomUUID()}`;
-    while (existingIds.has(id) || firstIndexById.has(id));
-    firstIndexById.set(id, -1);
-    request.batchRequestId = id;
-  }
-  return requests;
+  return requests.map(({ id, target, bytes }) => {
+    const { endpoint, model } = target!;
+    if (id !== undefined) return { id, endpoint, model, bytes };
+    let generated: string;
+    do generated = `req_${randomUUID()}`;
+    while (existingIds.has(generated) || firstIndexById.has(generated));
+    firstIndexById.set(generated, -1);
+    return { id: generated, endpoint, model, bytes: withRequestId(bytes, generated) };
+  });
 }
 
 /** Offending requests of one kind: all counted, the first few kept to be named. */

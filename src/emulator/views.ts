@@ -37,7 +37,7 @@ export function batchView(batch: BatchRecord, nowMs: number): MessageInitShape<t
 
 /** The state of one request at `nowMs`. */
 export function requestState(batch: BatchRecord, record: RequestRecord, nowMs: number): BatchRequestMetadata_State {
-  if (record.finish !== undefined) return record.finish.succeeded ? BatchRequestMetadata_State.SUCCEEDED : BatchRequestMetadata_State.FAILED;
+  if (record.finish !== undefined) return record.finish.result.succeeded ? BatchRequestMetadata_State.SUCCEEDED : BatchRequestMetadata_State.FAILED;
   return isOpen(batch, nowMs) ? BatchRequestMetadata_State.PENDING : BatchRequestMetadata_State.CANCELLED;
 }
 

@@ -1,6 +1,7 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { defaultBatchModels } from "../../src/batch-models.js";
+import { decodeStoredRequest } from "../../src/emulator/encoded.js";
 import { Journal } from "../../src/emulator/journal.js";
 import type { StoreEvent } from "../../src/emulator/store.js";
 import { RequestEncoder } from "../../src/internal/encoded-request.js";
@@ -30,7 +31,7 @@ function storedRequests(journalPath: string, batchId: string): Uint8Array[] {
   const events: StoreEvent[] = [];
   const { journal } = Journal.open(journalPath, { sync: false, onEvent: (event) => events.push(event), onRepair: () => {} });
   journal.close();
-  return events.flatMap((event) => (event.type === "requestsAdded" && event.batchId === batchId ? event.requests.map((r) => toBinary(BatchRequestSchema, r)) : []));
+  return events.flatMap((event) => (event.type === "requestsAdded" && event.batchId === batchId ? event.requests.map((r) => toBinary(BatchRequestSchema, decodeStoredRequest(r.bytes))) : []));
 }
 
 describe("xai-batch add", () => {

@@ -1,12 +1,13 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { afterAll, describe, expect, it } from "vitest";
 import { apiKeyIdOf } from "../../src/emulator/auth.js";
+import { storedResult } from "../../src/emulator/encoded.js";
 import { Journal, JournalError } from "../../src/emulator/journal.js";
 import type { StoreEvent } from "../../src/emulator/store.js";
-import { BatchResultSchema, type BatchRequest } from "../../src/wire.js";
+import { BatchRequestSchema, BatchResultSchema, type BatchRequest } from "../../src/wire.js";
 import { chat, chats, useEmulators } from "./helpers.js";
 import { journalMagicBytes, journalRecordBytes, journalRecords } from "./journal-files.js";
 
@@ -24,9 +25,10 @@ function writeJournal(requests: readonly BatchRequest[][], finished = false): st
   journal.append({ type: "batchCreated", batchId: "b", team: `key:${apiKeyId}`, name: "n", apiKeyId, inputFileId: undefined, timeMs, expireTimeMs: timeMs + 86_400_000 });
   let seq = 0;
   for (const group of requests) {
-    journal.append({ type: "requestsAdded", batchId: "b", timeMs, fromFile: false, requests: group });
+    const accepted = group.map((r) => ({ id: r.batchRequestId!, endpoint: "chat.completions", model: "grok-4", bytes: toBinary(BatchRequestSchema, r) }));
+    journal.append({ type: "requestsAdded", batchId: "b", timeMs, fromFile: false, requests: accepted });
     if (finished) {
-      const results = group.map((r) => ({ batchId: "b", seq: seq++, result: create(BatchResultSchema, { batchRequestId: r.batchRequestId, result: { case: "error", value: { code: 13, message: "x" } } }) }));
+      const results = group.map((r) => ({ batchId: "b", seq: seq++, result: storedResult(create(BatchResultSchema, { batchRequestId: r.batchRequestId, result: { case: "error", value: { code: 13, message: "x" } } })) }));
       journal.append({ type: "requestsFinished", timeMs, results });
     }
   }
