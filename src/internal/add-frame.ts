@@ -1,4 +1,4 @@
-import { envelopeSize, fieldSize } from "./chunking.js";
+import { envelopeSize, fieldSize, writeVarint } from "./chunking.js";
 
 /** The gRPC length prefix before each message: a flags byte (0: not compressed) and a big-endian uint32 length. */
 export const frameHeaderBytes = 5;
@@ -32,14 +32,4 @@ export function writeAddFrame(frame: Buffer, batchId: string, requests: readonly
     at += request.length;
   }
   if (at !== frame.length) throw new Error(`writeAddFrame: wrote ${at} bytes into a frame of ${frame.length}`);
-}
-
-/** Writes a varint of a length (below 2^32) at `at`; returns where it ends. */
-function writeVarint(target: Uint8Array, at: number, value: number): number {
-  while (value >= 0x80) {
-    target[at++] = (value & 0x7f) | 0x80;
-    value >>>= 7;
-  }
-  target[at++] = value;
-  return at;
 }

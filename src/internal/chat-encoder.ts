@@ -1,6 +1,7 @@
 import { isMessage } from "@bufbuild/protobuf";
 import { chatCompletionsUrl } from "../inputs/openai-line.js";
 import { BatchRequestSchema, ContentSchema, GetCompletionsRequestSchema, MessageSchema, type BatchRequest, type GetCompletionsRequest, type Message } from "../wire.js";
+import { ByteArena } from "./byte-arena.js";
 import { varintSize } from "./chunking.js";
 
 /**
@@ -20,9 +21,7 @@ export class ChatEncoder {
   /** The batch_request_id of the request `encode` last accepted, if it has one. */
   id: string | undefined;
   private readonly fields = new ChatFields();
-  private chunk = new Uint8Array(0);
-  private view = Buffer.alloc(0);
-  private used = 0;
+  private readonly arena = new ByteArena();
   private readonly writer = new Writer();
 
   /**
@@ -54,26 +53,17 @@ export class ChatEncoder {
     const completion = f.size();
     const idBytes = f.id === undefined ? 0 : utf8Length(f.id);
     const total = (f.id === undefined ? 0 : 1 + varintSize(idBytes) + idBytes) + 1 + varintSize(completion) + completion;
-    if (this.used + total > this.chunk.length) {
-      // Requests are views of one chunk, so a chunk lives as long as any of its requests: a call in flight.
-      this.chunk = new Uint8Array(Math.max(chunkBytes, total));
-      this.view = Buffer.from(this.chunk.buffer, this.chunk.byteOffset, this.chunk.length);
-      this.used = 0;
-    }
+    const arena = this.arena;
+    arena.reserve(total);
     const w = this.writer;
-    w.start(this.chunk, this.view, this.used);
+    w.start(arena.chunk, arena.text, arena.used);
     if (f.id !== undefined) w.string(0x0a, f.id, idBytes);
     w.byte(0x12);
     w.varint(completion);
     f.writeCompletion(w);
-    const start = this.used;
-    this.used = w.at;
-    return this.chunk.subarray(start, w.at);
+    return arena.commit(w.at);
   }
 }
-
-/** Size of the buffers requests are written into; a request larger than this gets one of its own. */
-const chunkBytes = 256 * 1024;
 
 /** Roles on the wire (xai_api.MessageRole). */
 const roleUser = 1;

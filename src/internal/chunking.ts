@@ -16,6 +16,16 @@ export function varintSize(value: number): number {
   return size;
 }
 
+/** Writes `value` (a length, below 2^32) as a varint into `target` at `at`; returns where it ends. */
+export function writeVarint(target: Uint8Array, at: number, value: number): number {
+  while (value >= 0x80) {
+    target[at++] = (value & 0x7f) | 0x80;
+    value >>>= 7;
+  }
+  target[at++] = value;
+  return at;
+}
+
 /**
  * Bytes a length-delimited field of `payloadBytes` adds to its message: tag, length prefix, payload. The
  * fields of AddBatchRequestsRequest have numbers below 16, so the tag is one byte.

@@ -3,7 +3,8 @@ import { hash } from "node:crypto";
 import { InputError } from "../errors.js";
 import { AddBatchRequestsRequestSchema, type BatchRequest } from "../wire.js";
 import type { ChatEncoder } from "./chat-encoder.js";
-import { varintSize } from "./chunking.js";
+import { ByteArena } from "./byte-arena.js";
+import { varintSize, writeVarint } from "./chunking.js";
 
 /** A request ready for the wire: its id and its encoded bytes. */
 export interface EncodedRequest {
@@ -26,6 +27,8 @@ export const autoIdPrefix = "auto-";
  */
 export class RequestEncoder {
   private readonly seen = new Set<string>();
+  /** Requests given an automatic id are written again, with it; their own chunks, so the first writing dies whole. */
+  private readonly withIds = new ByteArena();
 
   /**
    * `toRequest` is the normaliser (validation included); `onInvalid`, when given, is told of each request
@@ -102,7 +105,7 @@ export class RequestEncoder {
     }
     if (!this.autoIds) return { index, id: undefined, bytes };
     const auto = this.contentId(bytes);
-    return { index, id: auto, bytes: withId(auto, bytes) };
+    return { index, id: auto, bytes: withId(auto, bytes, this.withIds) };
   }
 
   private contentId(payload: Uint8Array): string {
@@ -134,23 +137,17 @@ function cutRequests(message: Uint8Array): Uint8Array[] {
 }
 
 /**
- * Prepends field 1 (batch_request_id) to an encoded BatchRequest that has none. protobuf-es writes fields
- * in number order, so the result is byte-for-byte what encoding the request with its id would give.
+ * Prepends field 1 (batch_request_id) to an encoded BatchRequest that has none, written into `arena`.
+ * protobuf-es writes fields in number order, so the result is byte-for-byte what encoding the request
+ * with its id would give.
  */
-export function withId(id: string, payload: Uint8Array): Uint8Array {
-  const idBytes = Buffer.from(id, "utf8");
-  const out = new Uint8Array(1 + varintSize(idBytes.length) + idBytes.length + payload.length);
-  let at = 0;
-  out[at++] = 0x0a;
-  for (let n = idBytes.length; ; ) {
-    if (n < 0x80) {
-      out[at++] = n;
-      break;
-    }
-    out[at++] = (n & 0x7f) | 0x80;
-    n >>>= 7;
-  }
-  out.set(idBytes, at);
-  out.set(payload, at + idBytes.length);
-  return out;
+export function withId(id: string, payload: Uint8Array, arena: ByteArena): Uint8Array {
+  const idBytes = Buffer.byteLength(id, "utf8");
+  arena.reserve(1 + varintSize(idBytes) + idBytes + payload.length);
+  let at = arena.used;
+  arena.chunk[at++] = 0x0a;
+  at = writeVarint(arena.chunk, at, idBytes);
+  at += arena.text.write(id, at, "utf8");
+  arena.chunk.set(payload, at);
+  return arena.commit(at + payload.length);
 }

@@ -2,6 +2,7 @@ import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { ChatRequest } from "../../src/chat.js";
 import { InputError } from "../../src/errors.js";
+import { ByteArena } from "../../src/internal/byte-arena.js";
 import { RequestEncoder, withId } from "../../src/internal/encoded-request.js";
 import { toBatchRequest } from "../../src/request-input.js";
 import { user } from "../../src/messages.js";
@@ -72,10 +73,15 @@ describe("RequestEncoder", () => {
     ]);
   });
 
-  it("withId gives the bytes of the request encoded with that id", () => {
-    const request = chat("hello").toBatchRequest();
-    const payload = toBinary(BatchRequestSchema, request);
-    request.batchRequestId = "x".repeat(200);
-    expect(Buffer.from(withId("x".repeat(200), payload)).equals(Buffer.from(toBinary(BatchRequestSchema, request)))).toBe(true);
+  it("withId gives the bytes of the request encoded with that id, one after another in shared memory", () => {
+    const arena = new ByteArena();
+    const ids = ["x".repeat(200), "auto-0123456789abcdef01234567", "ünïcödé-😀", "a"];
+    const written = ids.map((id, i) => {
+      const request = chat(`hello ${"w".repeat(i * 100_000)}`).toBatchRequest();
+      const payload = toBinary(BatchRequestSchema, request);
+      request.batchRequestId = id;
+      return { bytes: withId(id, payload, arena), expected: toBinary(BatchRequestSchema, request) };
+    });
+    for (const { bytes, expected } of written) expect(Buffer.from(bytes).equals(Buffer.from(expected))).toBe(true);
   });
 });
