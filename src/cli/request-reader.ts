@@ -1,6 +1,9 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { prepareRequests, type InputError, type PreparedRequest } from "../index.js";
-import { defaultMaxLineBytes, readLineGroups, type Line, type ReadPosition } from "./jsonl-reader.js";
+import { ChatEncoder } from "../internal/chat-encoder.js";
+import { encodeCompactLine } from "../internal/compact-line.js";
+import type { EncodedLine } from "../internal/encoded-line.js";
+import { defaultMaxLineBytes, lineText, readLineGroups, type Line, type ReadPosition } from "./jsonl-reader.js";
 import { UsageError } from "./usage-error.js";
 
 /** A non-blank line of an input file that holds a JSON object: a request for the library to read. */
@@ -11,6 +14,13 @@ export interface InputLine {
   readonly text: string;
   /** The parsed row, as `client.batch.add` takes it. */
   readonly row: JsonObject;
+}
+
+/** A row for `add`: parsed, or a compact line already encoded from its bytes, which add takes in the row's place. */
+export interface InputRow {
+  /** Its line in the file, from 1. */
+  readonly line: number;
+  readonly row: JsonObject | EncodedLine;
 }
 
 /** Counts of a read, updated as it goes. */
@@ -72,6 +82,8 @@ export class RequestLineReader {
   private at = 0;
   private nonBlank = 0;
   private ended = false;
+  /** Encodes the compact lines `takeRow` recognises; any model, as add's own encoder checks it. */
+  private readonly encoder = new ChatEncoder(undefined);
 
   constructor(
     private readonly path: string,
@@ -85,6 +97,25 @@ export class RequestLineReader {
   take(): InputLine | undefined {
     while (this.at < this.lines.length) {
       const input = this.judge(this.lines[this.at++]!);
+      if (input !== undefined) return input;
+    }
+    return undefined;
+  }
+
+  /**
+   * `take` for `add`: a compact line that `encodeCompactLine` fully recognises comes encoded, neither
+   * decoded nor parsed, and is counted as `take` would count it; any other line is judged by `take`'s rules.
+   */
+  takeRow(): InputRow | undefined {
+    while (this.at < this.lines.length) {
+      const line = this.lines[this.at++]!;
+      const encoded = line.kind === "text" && this.options.fileFormat !== true ? encodeCompactLine(this.encoder, line.bytes) : undefined;
+      if (encoded !== undefined) {
+        this.count(line);
+        this.nonBlank++;
+        return { line: line.number, row: encoded };
+      }
+      const input = this.judge(line);
       if (input !== undefined) return input;
     }
     return undefined;
@@ -110,25 +141,29 @@ export class RequestLineReader {
     await this.groups.return(undefined);
   }
 
-  private judge(line: Line): InputLine | undefined {
-    const { position, fileFormat } = this.options;
-    if (position !== undefined) position.bytesRead += line.size;
+  private count(line: Line): void {
+    if (this.options.position !== undefined) this.options.position.bytesRead += line.size;
     this.stats.lines++;
+  }
+
+  private judge(line: Line): InputLine | undefined {
+    this.count(line);
     if (line.kind === "too-long") {
       this.nonBlank++;
       this.bad(line.number, `the line is over ${line.size - 1} bytes long (the rest of it was not read); a request must fit in one AddBatchRequests call, so it cannot be sent. Pass large media by URL.`);
       return undefined;
     }
-    if (line.kind === "not-utf8") {
+    const text = lineText(line);
+    if (text === undefined) {
       this.nonBlank++;
       this.bad(line.number, "the line is not valid UTF-8; save the file as UTF-8");
       return undefined;
     }
-    if (line.text.trim() === "") return undefined;
+    if (text.trim() === "") return undefined;
     this.nonBlank++;
     let row: JsonValue;
     try {
-      row = JSON.parse(line.text) as JsonValue;
+      row = JSON.parse(text) as JsonValue;
     } catch (error) {
       this.bad(line.number, `not valid JSON: ${(error as Error).message}`);
       return undefined;
@@ -137,11 +172,11 @@ export class RequestLineReader {
       this.bad(line.number, `expected a JSON object, got ${row === null ? "null" : Array.isArray(row) ? "an array" : `a ${typeof row}`}`);
       return undefined;
     }
-    if (fileFormat === true && !("custom_id" in row)) {
+    if (this.options.fileFormat === true && !("custom_id" in row)) {
       this.bad(line.number, 'not a line of xAI\'s batch file format: expected {"custom_id", "method", "url", "body"}');
       return undefined;
     }
-    return { line: line.number, text: line.text, row };
+    return { line: line.number, text, row };
   }
 
   private bad(line: number, reason: string): void {
