@@ -132,7 +132,7 @@ export class LineSplitter {
 
   private textLine(bytes: Buffer, breakBytes: number): Line {
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
-    return { kind: "text", number: ++this.number, size: bytes.length + breakBytes, bytes: bytes.subarray(0, end) };
+    return { kind: "text", number: ++this.number, size: bytes.length + breakBytes, bytes: end === bytes.length ? bytes : bytes.subarray(0, end) };
   }
 }
 

@@ -16,13 +16,6 @@ export interface InputLine {
   readonly row: JsonObject;
 }
 
-/** A row for `add`: parsed, or a compact line already encoded from its bytes, which add takes in the row's place. */
-export interface InputRow {
-  /** Its line in the file, from 1. */
-  readonly line: number;
-  readonly row: JsonObject | EncodedLine;
-}
-
 /** Counts of a read, updated as it goes. */
 export interface InputStats {
   /** Lines read, blank ones included. */
@@ -82,6 +75,8 @@ export class RequestLineReader {
   private at = 0;
   private nonBlank = 0;
   private ended = false;
+  /** The line number of the row `takeRow` gave last. */
+  line = 0;
   /** Encodes the compact lines `takeRow` recognises; any model, as add's own encoder checks it. */
   private readonly encoder = new ChatEncoder(undefined);
 
@@ -103,20 +98,25 @@ export class RequestLineReader {
   }
 
   /**
-   * `take` for `add`: a compact line that `encodeCompactLine` fully recognises comes encoded, neither
-   * decoded nor parsed, and is counted as `take` would count it; any other line is judged by `take`'s rules.
+   * `take` for `add`, giving the row alone (its line is then `line`): a compact line that
+   * `encodeCompactLine` fully recognises comes encoded, neither decoded nor parsed, and is counted as
+   * `take` would count it; any other line is judged by `take`'s rules.
    */
-  takeRow(): InputRow | undefined {
+  takeRow(): JsonObject | EncodedLine | undefined {
     while (this.at < this.lines.length) {
       const line = this.lines[this.at++]!;
       const encoded = line.kind === "text" && this.options.fileFormat !== true ? encodeCompactLine(this.encoder, line.bytes) : undefined;
       if (encoded !== undefined) {
         this.count(line);
         this.nonBlank++;
-        return { line: line.number, row: encoded };
+        this.line = line.number;
+        return encoded;
       }
       const input = this.judge(line);
-      if (input !== undefined) return input;
+      if (input !== undefined) {
+        this.line = input.line;
+        return input.row;
+      }
     }
     return undefined;
   }

@@ -44,18 +44,18 @@ export async function openRequestSource(ctx: CommandContext, file: string, stric
   // A plain iterator over the reader rather than generators re-yielding its rows: an await only per chunk.
   const rows: AsyncIterator<AddInput> = {
     next: async () => {
-      let input = reader.takeRow();
-      while (input === undefined) {
+      let row = reader.takeRow();
+      while (row === undefined) {
         if (!(await reader.more())) {
           finished = true;
           return { done: true, value: undefined };
         }
-        input = reader.takeRow();
+        row = reader.takeRow();
       }
-      lineOfRow.push(input.line);
+      lineOfRow.push(reader.line);
       stats.requests++;
       // An EncodedLine is not among the inputs add names: it is the library's own, taken for the row it holds.
-      return { done: false, value: input.row as AddInput };
+      return { done: false, value: row as AddInput };
     },
     return: async () => {
       await reader.close();

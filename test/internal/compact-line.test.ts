@@ -263,7 +263,8 @@ describe("an add of encoded lines", () => {
     const rows: { line: number; row: unknown }[] = [];
     try {
       do {
-        for (let r = encoded ? reader.takeRow() : reader.take(); r !== undefined; r = encoded ? reader.takeRow() : reader.take()) rows.push({ line: r.line, row: r.row });
+        if (encoded) for (let row = reader.takeRow(); row !== undefined; row = reader.takeRow()) rows.push({ line: reader.line, row });
+        else for (let input = reader.take(); input !== undefined; input = reader.take()) rows.push({ line: input.line, row: input.row });
       } while (await reader.more());
     } catch (error) {
       bad.push([-1, (error as Error).message]);
