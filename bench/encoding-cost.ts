@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CommandContext } from "../src/cli/command.js";
+import { RequestLineReader } from "../src/cli/request-reader.js";
 import { firstRequestOrFail, openRequestSource } from "../src/cli/request-source.js";
 import { runAdd, type AddSettings } from "../src/internal/add-pipeline.js";
 import { defaultRetryOptions } from "../src/retry-options.js";
@@ -52,8 +53,9 @@ const variantNames = [
   "`runAdd` with a no-op transport, array input, ids given",
   "`runAdd` with a no-op transport, async-iterable input, ids given",
   "the same, general path only (normaliser + `toBinary`, no chat encoder: add before it)",
-  "CLI path: JSONL file (compact lines) read and parsed by the CLI's reader, then `runAdd` with a no-op transport",
-  "the same, general path only (add before the chat encoder)",
+  "CLI path: JSONL file (compact lines) read by the CLI's reader (compact lines encoded from their bytes), then `runAdd` with a no-op transport",
+  "the same, lines parsed (decoded, `JSON.parse`, then add's chat encoder: the reader before the compact-line encoder)",
+  "the same, general path only (lines parsed, add before the chat encoder)",
 ] as const;
 
 /** Run in a fresh process (runInChild): the CPU ms of every variant in every round, `times[variant][round]`. */
@@ -73,7 +75,8 @@ export const tasks = {
       () => addWithoutNetwork(fromArray(withIds)),
       () => addWithoutNetwork(fromArray(withIds), false),
       async () => addWithoutNetwork(await rowsOf(file)),
-      async () => addWithoutNetwork(await rowsOf(file), false),
+      async () => addWithoutNetwork(parsedRowsOf(file)),
+      async () => addWithoutNetwork(parsedRowsOf(file), false),
     ];
     for (const work of runs) await work();
     const times = runs.map((): number[] => []);
@@ -115,7 +118,7 @@ export async function run(options: Partial<EncodingOptions> = {}): Promise<Scena
           `${o.rounds} interleaved rounds (odd rounds in reverse order) after one warm-up round, in a fresh process, a full GC before each measurement${o.warmPasses > 0 ? ` and ${o.warmPasses} unmeasured run(s) of the same variant after it (steady state: each measured run also collects the garbage of the one before)` : ""}; CPU time (user + system, process.cpuUsage) median (min–max); ratios taken within each round.`,
           "Inputs are BatchRequest messages built beforehand (not timed). Planning = what `add` does per request: validate, encode once (src/internal/chat-encoder.ts for the chat requests it covers, else the normaliser and `toBinary`), (derive an id), size it and pack it into calls of ≤ 25 MB / 10,000 requests.",
           "`runAdd` rows add the add pipeline's own iteration (async generators, one await per request) around the same work; the network is replaced by a transport that returns at once.",
-          "CLI path: the same requests as compact JSONL lines (`{id, model, messages}`) in a file, read as `xai-batch add` reads them (src/cli/request-source.ts over request-reader.ts: lines, UTF-8, JSON.parse) and encoded by add itself. CPU ms per MB divides by the encoded megabytes (1e6 bytes) of the floor's message.",
+          "CLI path: the same requests as compact JSONL lines (`{id, model, messages}`) in a file, read as `xai-batch add` reads them (src/cli/request-source.ts over request-reader.ts: lines, then each compact line encoded from its bytes by src/internal/compact-line.ts, or decoded and parsed) and handed to add. \"Lines parsed\" reads every line with `JSON.parse` instead (a plain iterator over the same reader, as request-source.ts was). CPU ms per MB divides by the encoded megabytes (1e6 bytes) of the floor's message.",
         ],
       },
     ],
@@ -151,6 +154,33 @@ async function rowsOf(file: string): Promise<AsyncIterable<unknown>> {
   // Only what openRequestSource uses of a command's context without --strict.
   const ctx = { out: { badLine }, signal: new AbortController().signal } as unknown as CommandContext;
   return firstRequestOrFail(await openRequestSource(ctx, file, false));
+}
+
+/**
+ * The rows of a JSONL file each parsed, as the CLI's request source gave them before it encoded compact lines
+ * itself: a plain iterator over the same reader's `take`, an await only per chunk.
+ */
+function parsedRowsOf(file: string): AsyncIterable<unknown> {
+  const reader = new RequestLineReader(file, {
+    onBadLine: (line, reason) => {
+      throw new Error(`line ${line}: ${reason}`);
+    },
+  });
+  const rows: AsyncIterator<unknown> = {
+    next: async () => {
+      let input = reader.take();
+      while (input === undefined) {
+        if (!(await reader.more())) return { done: true, value: undefined };
+        input = reader.take();
+      }
+      return { done: false, value: input.row };
+    },
+    return: async () => {
+      await reader.close();
+      return { done: true, value: undefined };
+    },
+  };
+  return { [Symbol.asyncIterator]: () => rows };
 }
 
 /** add-pipeline.ts encodes requests in groups of this many. */
