@@ -76,10 +76,13 @@ class Scanner {
   private end = 0;
   private escaped = false;
   private ascii = true;
+  /** The line's buffer as 32-bit words, for `plainRun`. */
+  private words: Int32Array = new Int32Array(0);
 
   scan(line: Buffer, f: ChatFields): boolean {
     this.s = line;
     this.at = 0;
+    if (this.words.buffer !== line.buffer) this.words = new Int32Array(line.buffer, 0, line.buffer.byteLength >> 2);
     let model = false;
     let messages = false;
     if (!this.opens(openBrace)) return false;
@@ -309,8 +312,7 @@ class Scanner {
   /** The string `string` read last. */
   private decoded(): string | undefined {
     if (this.escaped) return this.unescaped();
-    // Buffer's own methods under toString, without its argument handling, which costs more than a short id.
-    const s = this.s as unknown as { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string };
+    const s = this.s as unknown as Slices;
     return this.ascii ? s.latin1Slice(this.start, this.end) : s.utf8Slice(this.start, this.end);
   }
 
@@ -343,8 +345,7 @@ class Scanner {
     const length = s.length;
     let at = this.at + 1;
     this.start = at;
-    // The common string, printable ASCII without escapes, in a loop of one table look-up per byte.
-    while (plain[s[at]!] === 1) at++;
+    at = this.plainRun(at);
     let escaped = false;
     let ascii = true;
     for (;;) {
@@ -374,6 +375,25 @@ class Scanner {
     return true;
   }
 
+  /**
+   * The end of the run of `plain` bytes from `at`: the common text, printable ASCII without escapes, read
+   * four bytes at a time (a word with any other byte ends the run there, and the rest is read byte by byte).
+   */
+  private plainRun(at: number): number {
+    const s = this.s;
+    const base = s.byteOffset;
+    let word = (base + at + 3) >> 2;
+    while (base + at < word << 2 && plain[s[at]!] === 1) at++;
+    if (base + at === word << 2) {
+      const words = this.words;
+      const last = (base + s.length) >> 2;
+      while (word < last && isPlainWord(words[word]!)) word++;
+      at = (word << 2) - base;
+    }
+    while (plain[s[at]!] === 1) at++;
+    return at;
+  }
+
   /** Consumes `open` (after any space), and any space after it. */
   private opens(open: number): boolean {
     this.skipSpace();
@@ -393,6 +413,17 @@ class Scanner {
   private skipSpace(): void {
     while (isSpace(this.s[this.at])) this.at++;
   }
+}
+
+/**
+ * Whether none of a word's four bytes is 0x80 or more, below 0x20, a quote or a backslash: the "has a
+ * zero byte" and "has a byte below n" bit tricks, exact as to whether there is one, in 32-bit arithmetic.
+ */
+function isPlainWord(w: number): boolean {
+  const quotes = w ^ 0x22222222;
+  const backslashes = w ^ 0x5c5c5c5c;
+  const controls = ((w - 0x20202020) | 0) & ~w;
+  return ((w | controls | (((quotes - 0x01010101) | 0) & ~quotes) | (((backslashes - 0x01010101) | 0) & ~backslashes)) & 0x80808080) === 0;
 }
 
 function isSpace(c: number | undefined): boolean {
@@ -427,6 +458,12 @@ function utf8Sequence(s: Buffer, at: number): number {
 
 function isContinuation(c: number): boolean {
   return (c & 0xc0) === 0x80;
+}
+
+/** Buffer's own methods under toString, without its argument handling, which costs more than a short id. */
+interface Slices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
 }
 
 const scanner = new Scanner();

@@ -227,6 +227,28 @@ describe("encodeCompactLine", () => {
     expect(checked).toBeGreaterThan(runs.numRuns / 2);
   });
 
+  it("finds every byte that ends a plain run of text, wherever it falls against the line's 4-byte words", () => {
+    // Texts are read four bytes at a time: each kind of byte that ends a run, at each offset, at each alignment.
+    const ends = [0x00, 0x09, 0x0d, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d, 0x7e, 0x7f, 0x80, 0xc3, 0xff];
+    for (let shift = 0; shift < 4; shift++) {
+      for (let at = 0; at < 12; at++) {
+        for (const end of ends) {
+          const text = Buffer.alloc(24, 0x61);
+          text[at] = end;
+          if (end === 0x5c) text[at + 1] = 0x6e; // an escape: \n
+          if (end === 0xc3) text[at + 1] = 0xa9; // é, valid UTF-8
+          const line = Buffer.concat([Buffer.from('{"model":"grok-4","messages":[{"role":"user","content":"'), text, Buffer.from('"}]}')]);
+          const bytes = Buffer.alloc(line.length + shift).fill(0x20, 0, shift);
+          line.copy(bytes, shift);
+          const view = bytes.subarray(shift);
+          const encoded = encodeCompactLine(new ChatEncoder(undefined), view);
+          const expected = parsedPath(view);
+          expect(encoded?.bytes === undefined ? undefined : Buffer.from(encoded.bytes).toString("hex"), `byte ${end} at ${at}, shift ${shift}`).toBe(expected === undefined ? undefined : Buffer.from(expected.bytes).toString("hex"));
+        }
+      }
+    }
+  });
+
   it("declines bytes that are not UTF-8, so the reader reports the line as before", () => {
     const valid = Buffer.from('{"model":"grok-4","messages":[{"role":"user","content":"é"}]}');
     expect(encodeCompactLine(new ChatEncoder(undefined), valid)).toBeDefined();
