@@ -12,6 +12,7 @@ import { defaultRetryOptions } from "../src/retry-options.js";
 import { ChunkPlanner, envelopeSize } from "../src/internal/chunking.js";
 import { RequestEncoder, type EncodedRequest } from "../src/internal/encoded-request.js";
 import { ChatEncoder } from "../src/internal/chat-encoder.js";
+import { encodeCompactLine } from "../src/internal/compact-line.js";
 import { defaultBatchModels } from "../src/batch-models.js";
 import { builtRequest, toBatchRequest } from "../src/request-input.js";
 import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../src/wire.js";
@@ -56,6 +57,7 @@ const variantNames = [
   "CLI path: JSONL file (compact lines) read by the CLI's reader (compact lines encoded from their bytes), then `runAdd` with a no-op transport",
   "the same, lines parsed (decoded, `JSON.parse`, then add's chat encoder: the reader before the compact-line encoder)",
   "the same, general path only (lines parsed, add before the chat encoder)",
+  "(bound) `runAdd` of the same lines encoded beforehand (async-iterable input): what the CLI row costs beyond reading the file",
 ] as const;
 
 /** Run in a fresh process (runInChild): the CPU ms of every variant in every round, `times[variant][round]`. */
@@ -66,7 +68,10 @@ export const tasks = {
     const all = create(AddBatchRequestsRequestSchema, { batchId, batchRequests: withIds });
     const dir = mkdtempSync(join(tmpdir(), "xai-batch-bench-"));
     const file = join(dir, "requests.jsonl");
-    writeFileSync(file, Array.from({ length: o.requests }, (_, i) => `${JSON.stringify(compactLine(i, o.textBytes))}\n`).join(""));
+    const lines = Array.from({ length: o.requests }, (_, i) => JSON.stringify(compactLine(i, o.textBytes)));
+    writeFileSync(file, lines.map((line) => `${line}\n`).join(""));
+    const lineEncoder = new ChatEncoder(undefined);
+    const encodedLines = lines.map((line) => encodeCompactLine(lineEncoder, Buffer.from(line))!);
     const runs: (() => Promise<number>)[] = [
       async () => toBinary(AddBatchRequestsRequestSchema, all).length,
       async () => plan(withIds),
@@ -77,6 +82,7 @@ export const tasks = {
       async () => addWithoutNetwork(await rowsOf(file)),
       async () => addWithoutNetwork(parsedRowsOf(file)),
       async () => addWithoutNetwork(parsedRowsOf(file), false),
+      () => addWithoutNetwork(fromArray(encodedLines)),
     ];
     for (const work of runs) await work();
     const times = runs.map((): number[] => []);
