@@ -5,14 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CommandContext } from "../src/cli/command.js";
-import { RequestLineReader } from "../src/cli/request-reader.js";
 import { firstRequestOrFail, openRequestSource } from "../src/cli/request-source.js";
 import { runAdd, type AddSettings } from "../src/internal/add-pipeline.js";
 import { defaultRetryOptions } from "../src/retry-options.js";
 import { ChunkPlanner, envelopeSize } from "../src/internal/chunking.js";
 import { RequestEncoder, type EncodedRequest } from "../src/internal/encoded-request.js";
 import { ChatEncoder } from "../src/internal/chat-encoder.js";
-import { encodeCompactLine } from "../src/internal/compact-line.js";
 import { defaultBatchModels } from "../src/batch-models.js";
 import { builtRequest, toBatchRequest } from "../src/request-input.js";
 import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../src/wire.js";
@@ -54,10 +52,8 @@ const variantNames = [
   "`runAdd` with a no-op transport, array input, ids given",
   "`runAdd` with a no-op transport, async-iterable input, ids given",
   "the same, general path only (normaliser + `toBinary`, no chat encoder: add before it)",
-  "CLI path: JSONL file (compact lines) read by the CLI's reader (compact lines encoded from their bytes), then `runAdd` with a no-op transport",
-  "the same, lines parsed (decoded, `JSON.parse`, then add's chat encoder: the reader before the compact-line encoder)",
-  "the same, general path only (lines parsed, add before the chat encoder)",
-  "(bound) `runAdd` of the same lines encoded beforehand (async-iterable input): what the CLI row costs beyond reading the file",
+  "CLI path: JSONL file (compact lines) read and parsed by the CLI's reader, then `runAdd` with a no-op transport",
+  "the same, general path only (add before the chat encoder)",
 ] as const;
 
 /** Run in a fresh process (runInChild): the CPU ms of every variant in every round, `times[variant][round]`. */
@@ -68,10 +64,7 @@ export const tasks = {
     const all = create(AddBatchRequestsRequestSchema, { batchId, batchRequests: withIds });
     const dir = mkdtempSync(join(tmpdir(), "xai-batch-bench-"));
     const file = join(dir, "requests.jsonl");
-    const lines = Array.from({ length: o.requests }, (_, i) => JSON.stringify(compactLine(i, o.textBytes)));
-    writeFileSync(file, lines.map((line) => `${line}\n`).join(""));
-    const lineEncoder = new ChatEncoder(undefined);
-    const encodedLines = lines.map((line) => encodeCompactLine(lineEncoder, Buffer.from(line))!);
+    writeFileSync(file, Array.from({ length: o.requests }, (_, i) => `${JSON.stringify(compactLine(i, o.textBytes))}\n`).join(""));
     const runs: (() => Promise<number>)[] = [
       async () => toBinary(AddBatchRequestsRequestSchema, all).length,
       async () => plan(withIds),
@@ -80,9 +73,7 @@ export const tasks = {
       () => addWithoutNetwork(fromArray(withIds)),
       () => addWithoutNetwork(fromArray(withIds), false),
       async () => addWithoutNetwork(await rowsOf(file)),
-      async () => addWithoutNetwork(parsedRowsOf(file)),
-      async () => addWithoutNetwork(parsedRowsOf(file), false),
-      () => addWithoutNetwork(fromArray(encodedLines)),
+      async () => addWithoutNetwork(await rowsOf(file), false),
     ];
     for (const work of runs) await work();
     const times = runs.map((): number[] => []);
@@ -124,7 +115,7 @@ export async function run(options: Partial<EncodingOptions> = {}): Promise<Scena
           `${o.rounds} interleaved rounds (odd rounds in reverse order) after one warm-up round, in a fresh process, a full GC before each measurement${o.warmPasses > 0 ? ` and ${o.warmPasses} unmeasured run(s) of the same variant after it (steady state: each measured run also collects the garbage of the one before)` : ""}; CPU time (user + system, process.cpuUsage) median (min–max); ratios taken within each round.`,
           "Inputs are BatchRequest messages built beforehand (not timed). Planning = what `add` does per request: validate, encode once (src/internal/chat-encoder.ts for the chat requests it covers, else the normaliser and `toBinary`), (derive an id), size it and pack it into calls of ≤ 25 MB / 10,000 requests.",
           "`runAdd` rows add the add pipeline's own iteration (async generators, one await per request) around the same work; the network is replaced by a transport that returns at once.",
-          "CLI path: the same requests as compact JSONL lines (`{id, model, messages}`) in a file, read as `xai-batch add` reads them (src/cli/request-source.ts over request-reader.ts: lines, then each compact line encoded from its bytes by src/internal/compact-line.ts, or decoded and parsed) and handed to add. \"Lines parsed\" reads every line with `JSON.parse` instead (a plain iterator over the same reader, as request-source.ts was). CPU ms per MB divides by the encoded megabytes (1e6 bytes) of the floor's message.",
+          "CLI path: the same requests as compact JSONL lines (`{id, model, messages}`) in a file, read as `xai-batch add` reads them (src/cli/request-source.ts over request-reader.ts: lines, UTF-8, JSON.parse) and encoded by add itself. CPU ms per MB divides by the encoded megabytes (1e6 bytes) of the floor's message.",
         ],
       },
     ],
@@ -160,33 +151,6 @@ async function rowsOf(file: string): Promise<AsyncIterable<unknown>> {
   // Only what openRequestSource uses of a command's context without --strict.
   const ctx = { out: { badLine }, signal: new AbortController().signal } as unknown as CommandContext;
   return firstRequestOrFail(await openRequestSource(ctx, file, false));
-}
-
-/**
- * The rows of a JSONL file each parsed, as the CLI's request source gave them before it encoded compact lines
- * itself: a plain iterator over the same reader's `take`, an await only per chunk.
- */
-function parsedRowsOf(file: string): AsyncIterable<unknown> {
-  const reader = new RequestLineReader(file, {
-    onBadLine: (line, reason) => {
-      throw new Error(`line ${line}: ${reason}`);
-    },
-  });
-  const rows: AsyncIterator<unknown> = {
-    next: async () => {
-      let input = reader.take();
-      while (input === undefined) {
-        if (!(await reader.more())) return { done: true, value: undefined };
-        input = reader.take();
-      }
-      return { done: false, value: input.row };
-    },
-    return: async () => {
-      await reader.close();
-      return { done: true, value: undefined };
-    },
-  };
-  return { [Symbol.asyncIterator]: () => rows };
 }
 
 /** add-pipeline.ts encodes requests in groups of this many. */

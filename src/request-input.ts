@@ -2,7 +2,6 @@ import { create, isMessage, type JsonObject, type MessageInitShape } from "@bufb
 import { ChatRequest } from "./chat.js";
 import { InputError } from "./errors.js";
 import { fromJsonRequest, jsonFormOf } from "./inputs/json-request.js";
-import { EncodedLine } from "./internal/encoded-line.js";
 import { describe } from "./internal/validate.js";
 import { BatchRequestSchema, type BatchRequest, type GetCompletionsRequest } from "./wire.js";
 
@@ -63,7 +62,6 @@ export function builtRequest(input: unknown): BatchRequest | undefined {
 }
 
 function normalise(input: unknown, index: number): BatchRequest {
-  if (input instanceof EncodedLine) return normalise(input.row(), index);
   const built = builtRequest(input);
   if (built !== undefined) return built;
   if (isMessage(input, BatchRequestSchema)) return input;

@@ -18,8 +18,9 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * The text of a line; undefined if its bytes are not UTF-8. Lines are decoded only when whole, so a
- * multi-byte character split across two chunks reads the same as in one; and only when asked, so a line
- * read from its bytes (the CLI's compact-line encoder) is never decoded.
+ * multi-byte character split across two chunks reads the same as in one; and only when their consumer
+ * takes them, so each text is garbage by the time the next is made, rather than a chunk's worth of texts
+ * outliving young-generation collections together.
  */
 export function lineText(line: { readonly bytes: Buffer }): string | undefined {
   try {

@@ -1,8 +1,5 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { prepareRequests, type InputError, type PreparedRequest } from "../index.js";
-import { ChatEncoder } from "../internal/chat-encoder.js";
-import { encodeCompactLine } from "../internal/compact-line.js";
-import type { EncodedLine } from "../internal/encoded-line.js";
 import { defaultMaxLineBytes, lineText, readLineGroups, type Line, type ReadPosition } from "./jsonl-reader.js";
 import { UsageError } from "./usage-error.js";
 
@@ -75,10 +72,6 @@ export class RequestLineReader {
   private at = 0;
   private nonBlank = 0;
   private ended = false;
-  /** The line number of the row `takeRow` gave last. */
-  line = 0;
-  /** Encodes the compact lines `takeRow` recognises; any model, as add's own encoder checks it. */
-  private readonly encoder = new ChatEncoder(undefined);
 
   constructor(
     private readonly path: string,
@@ -93,30 +86,6 @@ export class RequestLineReader {
     while (this.at < this.lines.length) {
       const input = this.judge(this.lines[this.at++]!);
       if (input !== undefined) return input;
-    }
-    return undefined;
-  }
-
-  /**
-   * `take` for `add`, giving the row alone (its line is then `line`): a compact line that
-   * `encodeCompactLine` fully recognises comes encoded, neither decoded nor parsed, and is counted as
-   * `take` would count it; any other line is judged by `take`'s rules.
-   */
-  takeRow(): JsonObject | EncodedLine | undefined {
-    while (this.at < this.lines.length) {
-      const line = this.lines[this.at++]!;
-      const encoded = line.kind === "text" && this.options.fileFormat !== true ? encodeCompactLine(this.encoder, line.bytes) : undefined;
-      if (encoded !== undefined) {
-        this.count(line);
-        this.nonBlank++;
-        this.line = line.number;
-        return encoded;
-      }
-      const input = this.judge(line);
-      if (input !== undefined) {
-        this.line = input.line;
-        return input.row;
-      }
     }
     return undefined;
   }
@@ -141,13 +110,10 @@ export class RequestLineReader {
     await this.groups.return(undefined);
   }
 
-  private count(line: Line): void {
-    if (this.options.position !== undefined) this.options.position.bytesRead += line.size;
-    this.stats.lines++;
-  }
-
   private judge(line: Line): InputLine | undefined {
-    this.count(line);
+    const { position, fileFormat } = this.options;
+    if (position !== undefined) position.bytesRead += line.size;
+    this.stats.lines++;
     if (line.kind === "too-long") {
       this.nonBlank++;
       this.bad(line.number, `the line is over ${line.size - 1} bytes long (the rest of it was not read); a request must fit in one AddBatchRequests call, so it cannot be sent. Pass large media by URL.`);
@@ -172,7 +138,7 @@ export class RequestLineReader {
       this.bad(line.number, `expected a JSON object, got ${row === null ? "null" : Array.isArray(row) ? "an array" : `a ${typeof row}`}`);
       return undefined;
     }
-    if (this.options.fileFormat === true && !("custom_id" in row)) {
+    if (fileFormat === true && !("custom_id" in row)) {
       this.bad(line.number, 'not a line of xAI\'s batch file format: expected {"custom_id", "method", "url", "body"}');
       return undefined;
     }

@@ -1,4 +1,5 @@
-import type { AddInput, InputError, SkippedRequest } from "../index.js";
+import type { JsonObject } from "@bufbuild/protobuf";
+import type { InputError, SkippedRequest } from "../index.js";
 import type { CommandContext } from "./command.js";
 import type { ReadPosition } from "./jsonl-reader.js";
 import { bar, joinParts, plural, type ProgressFrame } from "./progress.js";
@@ -14,12 +15,8 @@ export interface Total {
 /** The rows of an input file as a command hands them to `add`, with what is known of the rest. */
 export interface RequestSource {
   readonly file: string;
-  /**
-   * The rows, in file order, for `add` (or `submit`): the compact lines the reader encoded from their bytes
-   * come as such (see RequestLineReader.takeRow), which the library takes in place of the rows they hold.
-   * Lines that are not JSON objects are reported as they are met.
-   */
-  readonly rows: AsyncIterator<AddInput>;
+  /** The JSON rows, in file order; lines that are not JSON objects are reported as they are met. */
+  readonly rows: AsyncIterator<JsonObject>;
   readonly stats: InputStats;
   /** Requests the file will give in all: exact once it is read, else estimated from the share read. */
   estimatedTotal(): Total | undefined;
@@ -42,20 +39,19 @@ export async function openRequestSource(ctx: CommandContext, file: string, stric
   let finished = false;
   const reader = new RequestLineReader(file, { onBadLine: (line, reason) => ctx.out.badLine(file, line, reason), position, stats, signal: ctx.signal });
   // A plain iterator over the reader rather than generators re-yielding its rows: an await only per chunk.
-  const rows: AsyncIterator<AddInput> = {
+  const rows: AsyncIterator<JsonObject> = {
     next: async () => {
-      let row = reader.takeRow();
-      while (row === undefined) {
+      let input = reader.take();
+      while (input === undefined) {
         if (!(await reader.more())) {
           finished = true;
           return { done: true, value: undefined };
         }
-        row = reader.takeRow();
+        input = reader.take();
       }
-      lineOfRow.push(reader.line);
+      lineOfRow.push(input.line);
       stats.requests++;
-      // An EncodedLine is not among the inputs add names: it is the library's own, taken for the row it holds.
-      return { done: false, value: row as AddInput };
+      return { done: false, value: input.row };
     },
     return: async () => {
       await reader.close();
@@ -86,13 +82,13 @@ export async function openRequestSource(ctx: CommandContext, file: string, stric
  * Returns an iterable of every row, the taken one first. It hands out the source's own results rather
  * than re-yielding them from a generator, whose await per row costs more than reading a short row.
  */
-export async function firstRequestOrFail(source: RequestSource): Promise<AsyncIterable<AddInput>> {
+export async function firstRequestOrFail(source: RequestSource): Promise<AsyncIterable<JsonObject>> {
   const first = await source.rows.next();
   if (first.done) {
     throw new UsageError(`${source.file} has no valid requests: all ${source.stats.badLines} non-blank lines are bad (see above). Nothing was sent.`);
   }
-  let taken: IteratorResult<AddInput> | undefined = first;
-  const rows: AsyncIterator<AddInput> = {
+  let taken: IteratorResult<JsonObject> | undefined = first;
+  const rows: AsyncIterator<JsonObject> = {
     next: () => {
       const result = taken ?? source.rows.next();
       taken = undefined;

@@ -2,7 +2,6 @@ import { isMessage } from "@bufbuild/protobuf";
 import { chatCompletionsUrl } from "../inputs/openai-line.js";
 import { BatchRequestSchema, ContentSchema, GetCompletionsRequestSchema, MessageSchema, type BatchRequest, type GetCompletionsRequest, type Message } from "../wire.js";
 import { varintSize } from "./chunking.js";
-import { EncodedLine } from "./encoded-line.js";
 
 /**
  * The common request, a text-only chat completion, encoded straight to the bytes protobuf-es's `toBinary`
@@ -20,8 +19,6 @@ import { EncodedLine } from "./encoded-line.js";
 export class ChatEncoder {
   /** The batch_request_id of the request `encode` last accepted, if it has one. */
   id: string | undefined;
-  /** The model of the request `encodeFilled` last accepted. */
-  model = "";
   private readonly fields = new ChatFields();
   private chunk = new Uint8Array(0);
   private view = Buffer.alloc(0);
@@ -43,24 +40,13 @@ export class ChatEncoder {
    * bytes are a view of a buffer shared with the requests encoded next to it, never written again.
    */
   encode(input: unknown): Uint8Array | undefined {
-    if (input instanceof EncodedLine) {
-      if (this.models !== undefined && !this.models.has(input.model)) return undefined;
-      this.id = input.id;
-      return input.bytes;
-    }
-    return this.encodeFilled(read, this.built?.(input) ?? input);
-  }
-
-  /** The request `fill` puts into the fields from `source` (false: not one this encoder covers), encoded as `encode` does. */
-  encodeFilled<T>(fill: (source: T, f: ChatFields) => boolean, source: T): Uint8Array | undefined {
     const f = this.fields;
     f.reset();
-    if (!fill(source, f)) return undefined;
+    if (!read(this.built?.(input) ?? input, f)) return undefined;
     if (isBlank(f.model) || (this.models !== undefined && !this.models.has(f.model))) return undefined;
     if (f.id !== undefined && isBlank(f.id)) return undefined;
     if (f.messages === 0) return undefined;
     this.id = f.id;
-    this.model = f.model;
     return this.write(f);
   }
 
@@ -102,8 +88,8 @@ const temperature = 3;
 const topP = 4;
 const frequencyPenalty = 5;
 const presencePenalty = 6;
-export const user = 7;
-export const stop = 8;
+const user = 7;
+const stop = 8;
 
 /** Inclusive ranges of the numeric parameters, as `client.chat.create` checks them (chat.ts). */
 const ranges: readonly (readonly [min: number, max: number])[] = [
@@ -118,7 +104,7 @@ const ranges: readonly (readonly [min: number, max: number])[] = [
 const firstFloat = temperature;
 
 /** The fields of one request, filled by a reader and encoded from; reused from request to request. */
-export class ChatFields {
+class ChatFields {
   id: string | undefined;
   model = "";
   /**
@@ -129,10 +115,7 @@ export class ChatFields {
   readonly roles: number[] = [];
   readonly textEnds: number[] = [];
   messages = 0;
-  /** Per text, the text, or undefined for one given as UTF-8 bytes of `source` (from `textStarts`, `textBytes` long). */
-  readonly texts: (string | undefined)[] = [];
-  private readonly textStarts: number[] = [];
-  private source: Buffer = Buffer.alloc(0);
+  readonly texts: string[] = [];
   textCount = 0;
   /** The numeric parameters by slot; `present` has bit `slot` set for each one given. */
   readonly numbers = new Float64Array(7);
@@ -159,14 +142,6 @@ export class ChatFields {
 
   addText(text: string): void {
     this.texts[this.textCount++] = text;
-  }
-
-  /** A text given as the UTF-8 bytes `source[start, end)`, copied as they are: every text of one request from the same `source`. */
-  addTextBytes(source: Buffer, start: number, end: number): void {
-    this.source = source;
-    this.textStarts[this.textCount] = start;
-    this.textBytes[this.textCount] = end - start;
-    this.texts[this.textCount++] = undefined;
   }
 
   /** Ends a message of `role` after the texts added since the last. */
@@ -197,8 +172,7 @@ export class ChatFields {
     for (let m = 0; m < this.messages; m++) {
       let body = 2; // the role: tag and a one-byte value
       for (const end = this.textEnds[m]!; text < end; text++) {
-        const value = this.texts[text];
-        const bytes = value === undefined ? this.textBytes[text]! : utf8Length(value);
+        const bytes = utf8Length(this.texts[text]!);
         this.textBytes[text] = bytes;
         const content = 1 + varintSize(bytes) + bytes;
         body += 1 + varintSize(content) + content;
@@ -232,9 +206,7 @@ export class ChatFields {
         const bytes = this.textBytes[text]!;
         w.byte(0x0a); // Message.content = 1
         w.varint(1 + varintSize(bytes) + bytes);
-        const value = this.texts[text];
-        if (value === undefined) w.copy(0x0a, this.source, this.textStarts[text]!, bytes); // Content.text = 1
-        else w.string(0x0a, value, bytes);
+        w.string(0x0a, this.texts[text]!, bytes); // Content.text = 1
       }
       w.byte(0x10); // Message.role = 2
       w.byte(this.roles[m]!);
@@ -346,13 +318,6 @@ class Writer {
     }
     this.at += this.text.write(value, this.at, byteLength, "utf8");
   }
-
-  /** A length-delimited field of the `byteLength` bytes of `source` from `start`. */
-  copy(tag: number, source: Buffer, start: number, byteLength: number): void {
-    this.bytes[this.at++] = tag;
-    this.varint(byteLength);
-    this.at += source.copy(this.text, this.at, start, start + byteLength);
-  }
 }
 
 type Row = Record<string, unknown>;
@@ -360,7 +325,7 @@ type Row = Record<string, unknown>;
 const isWellFormed = (String.prototype as unknown as { isWellFormed(this: string): boolean }).isWellFormed;
 
 /** A string protobuf's JSON reader takes: it refuses one with a lone surrogate, which is not UTF-8. */
-export function isText(value: unknown): value is string {
+function isText(value: unknown): value is string {
   return typeof value === "string" && isWellFormed.call(value);
 }
 
@@ -393,7 +358,7 @@ const snakeParams = new Map<string, number>([
   ["stop", stop],
 ]);
 /** protobuf JSON (and the compact form, which hands other keys to it) takes a field by its JSON name or its proto name. */
-export const eitherParams = new Map<string, number>([...snakeParams, ["maxTokens", maxTokens], ["topP", topP], ["frequencyPenalty", frequencyPenalty], ["presencePenalty", presencePenalty]]);
+const eitherParams = new Map<string, number>([...snakeParams, ["maxTokens", maxTokens], ["topP", topP], ["frequencyPenalty", frequencyPenalty], ["presencePenalty", presencePenalty]]);
 
 /** How one JSON form writes a chat request's model, messages and parameters. */
 interface JsonForm {
@@ -516,7 +481,7 @@ function readProtobufJsonMessage(m: unknown, f: ChatFields): boolean {
   return true;
 }
 
-export const compactRoles = new Map<unknown, number>([
+const compactRoles = new Map<unknown, number>([
   ["user", roleUser],
   ["assistant", roleAssistant],
   ["system", roleSystem],
@@ -585,11 +550,7 @@ function readParam(slot: number, value: unknown, f: ChatFields, stopMayBeString:
     }
     return true;
   }
-  return typeof value === "number" && readNumber(slot, value, f);
-}
-
-/** A numeric parameter, taken only within the range `client.chat.create` allows (an integer where it wants one). */
-export function readNumber(slot: number, value: number, f: ChatFields): boolean {
+  if (typeof value !== "number") return false;
   const [min, max] = ranges[slot]!;
   if (!(value >= min && value <= max) || (slot < firstFloat && !Number.isInteger(value))) return false;
   f.numbers[slot] = value;
