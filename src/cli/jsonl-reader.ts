@@ -2,33 +2,18 @@ import { open } from "node:fs/promises";
 import { UsageError } from "./usage-error.js";
 
 /**
- * One line of a JSONL file, numbered from 1: its bytes without the line ending (`lineText` decodes them),
- * or why there are none. `size` is its length in the file in bytes, line ending included.
+ * One line of a JSONL file, numbered from 1: its text without the line ending, or why there is none.
+ * `size` is its length in the file in bytes, line ending included.
  */
 export type Line =
-  /** `bytes` may be a view of the chunk the line was read in: the chunk must not be written again while the line is in use. */
-  | { readonly kind: "text"; readonly number: number; readonly size: number; readonly bytes: Buffer }
+  | { readonly kind: "text"; readonly number: number; readonly size: number; readonly text: string }
   /**
    * A line longer than the limit, reported as soon as it is that long: `size` is its length so far. The
    * rest of it is skipped as it streams past, never held, however long (even endless) it turns out.
    */
-  | { readonly kind: "too-long"; readonly number: number; readonly size: number };
-
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/**
- * The text of a line; undefined if its bytes are not UTF-8. Lines are decoded only when whole, so a
- * multi-byte character split across two chunks reads the same as in one; and only when their consumer
- * takes them, so each text is garbage by the time the next is made, rather than a chunk's worth of texts
- * outliving young-generation collections together.
- */
-export function lineText(line: { readonly bytes: Buffer }): string | undefined {
-  try {
-    return decoder.decode(line.bytes);
-  } catch {
-    return undefined;
-  }
-}
+  | { readonly kind: "too-long"; readonly number: number; readonly size: number }
+  /** A line whose bytes are not UTF-8. */
+  | { readonly kind: "not-utf8"; readonly number: number; readonly size: number };
 
 /**
  * Largest line read into memory. A request must encode to at most 25,000,000 bytes to be sent at all;
@@ -41,9 +26,9 @@ const newline = 0x0a;
 const utf8Bom = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
- * Splits a byte stream into lines, in memory bounded by `maxLineBytes`. A CRLF split across two chunks
- * reads the same as in one. A UTF-8 BOM at the start is dropped; `\r\n` and `\n` both end a line.
- * A line within one chunk is a view of it, so the caller gives each `push` a chunk of its own.
+ * Splits a byte stream into lines, in memory bounded by `maxLineBytes`. Lines are decoded only when
+ * whole, so a CRLF or a multi-byte character split across two chunks reads the same as in one. A UTF-8
+ * BOM at the start is dropped; `\r\n` and `\n` both end a line.
  */
 export class LineSplitter {
   private parts: Buffer[] = [];
@@ -52,6 +37,7 @@ export class LineSplitter {
   private skipping = false;
   private number = 0;
   private atStart = true;
+  private readonly decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
   constructor(private readonly maxLineBytes = defaultMaxLineBytes) {}
 
@@ -65,8 +51,8 @@ export class LineSplitter {
     let from = 0;
     for (let at = chunk.indexOf(newline); at !== -1; at = chunk.indexOf(newline, from)) {
       if (this.partBytes === 0 && !this.skipping && at - from <= this.maxLineBytes) {
-        // A whole line inside the chunk (the common case) is left where it is: no copy to hold it.
-        lines.push(this.textLine(chunk.subarray(from, at), 1));
+        // A whole line inside the chunk (the common case) is decoded where it is: no copy to hold it.
+        lines.push(this.decodeLine(chunk.subarray(from, at), 1));
       } else {
         const tooLong = this.collect(chunk.subarray(from, at));
         if (tooLong !== undefined) lines.push(tooLong);
@@ -119,7 +105,7 @@ export class LineSplitter {
       this.skipping = true;
       return line;
     }
-    // A copy: the start of a line is kept past its chunk, which it would otherwise keep whole.
+    // A copy: the caller's chunk buffer may be reused once push returns.
     this.parts.push(Buffer.from(bytes));
     return undefined;
   }
@@ -128,12 +114,18 @@ export class LineSplitter {
     const bytes = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
     this.parts = [];
     this.partBytes = 0;
-    return this.textLine(bytes, breakBytes);
+    return this.decodeLine(bytes, breakBytes);
   }
 
-  private textLine(bytes: Buffer, breakBytes: number): Line {
+  private decodeLine(bytes: Buffer, breakBytes: number): Line {
+    const number = ++this.number;
+    const size = bytes.length + breakBytes;
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
-    return { kind: "text", number: ++this.number, size: bytes.length + breakBytes, bytes: end === bytes.length ? bytes : bytes.subarray(0, end) };
+    try {
+      return { kind: "text", number, size, text: this.decoder.decode(bytes.subarray(0, end)) };
+    } catch {
+      return { kind: "not-utf8", number, size };
+    }
   }
 }
 

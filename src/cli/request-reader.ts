@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { prepareRequests, type InputError, type PreparedRequest } from "../index.js";
-import { defaultMaxLineBytes, lineText, readLineGroups, type Line, type ReadPosition } from "./jsonl-reader.js";
+import { defaultMaxLineBytes, readLineGroups, type Line, type ReadPosition } from "./jsonl-reader.js";
 import { UsageError } from "./usage-error.js";
 
 /** A non-blank line of an input file that holds a JSON object: a request for the library to read. */
@@ -119,17 +119,16 @@ export class RequestLineReader {
       this.bad(line.number, `the line is over ${line.size - 1} bytes long (the rest of it was not read); a request must fit in one AddBatchRequests call, so it cannot be sent. Pass large media by URL.`);
       return undefined;
     }
-    const text = lineText(line);
-    if (text === undefined) {
+    if (line.kind === "not-utf8") {
       this.nonBlank++;
       this.bad(line.number, "the line is not valid UTF-8; save the file as UTF-8");
       return undefined;
     }
-    if (text.trim() === "") return undefined;
+    if (line.text.trim() === "") return undefined;
     this.nonBlank++;
     let row: JsonValue;
     try {
-      row = JSON.parse(text) as JsonValue;
+      row = JSON.parse(line.text) as JsonValue;
     } catch (error) {
       this.bad(line.number, `not valid JSON: ${(error as Error).message}`);
       return undefined;
@@ -142,7 +141,7 @@ export class RequestLineReader {
       this.bad(line.number, 'not a line of xAI\'s batch file format: expected {"custom_id", "method", "url", "body"}');
       return undefined;
     }
-    return { line: line.number, text, row };
+    return { line: line.number, text: line.text, row };
   }
 
   private bad(line: number, reason: string): void {
