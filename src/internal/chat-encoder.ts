@@ -20,9 +20,9 @@ import { varintSize } from "./chunking.js";
 export class ChatEncoder {
   /** The batch_request_id of the request `encode` last accepted, if it has one. */
   id: string | undefined;
-  private readonly fields = new ChatFields();
+  private readonly fields = sharedFields;
   private readonly arena = new ByteArena();
-  private readonly writer = new Writer();
+  private readonly writer = sharedWriter;
 
   /**
    * `models` undefined accepts every model, as the normaliser's does. `built` gives the BatchRequest of a
@@ -61,7 +61,7 @@ export class ChatEncoder {
     w.byte(0x12);
     w.varint(completion);
     f.writeCompletion(w);
-    return arena.commit(w.at);
+    return arena.commit(w.end());
   }
 }
 
@@ -121,6 +121,9 @@ class ChatFields {
   private readonly stopBytes: number[] = [];
 
   reset(): void {
+    // The texts go too: these fields outlive every encoder (see sharedFields), and must not keep a request's strings.
+    for (let i = 0; i < this.textCount; i++) this.texts[i] = "";
+    for (let i = 0; i < this.stopCount; i++) this.stop[i] = "";
     this.id = undefined;
     this.model = "";
     this.messages = 0;
@@ -251,11 +254,13 @@ function int32Size(value: number): number {
 }
 
 const floatScratch = new DataView(new ArrayBuffer(4));
+const noBytes = new Uint8Array(0);
+const noText = Buffer.alloc(0);
 
 /** Writes protobuf's wire format at `at` into a buffer sized for it beforehand. */
 class Writer {
-  private bytes: Uint8Array = new Uint8Array(0);
-  private text: Buffer = Buffer.alloc(0);
+  private bytes: Uint8Array = noBytes;
+  private text: Buffer = noText;
   at = 0;
 
   /** Writes from now on into `bytes` (whose Buffer view is `text`) at `at`. */
@@ -263,6 +268,13 @@ class Writer {
     this.bytes = bytes;
     this.text = text;
     this.at = at;
+  }
+
+  /** Where the writing ended; lets go of the buffer, which the shared writer would otherwise keep past its add. */
+  end(): number {
+    this.bytes = noBytes;
+    this.text = noText;
+    return this.at;
   }
 
   byte(value: number): void {
@@ -309,6 +321,16 @@ class Writer {
     this.at += this.text.write(value, this.at, byteLength, "utf8");
   }
 }
+
+/**
+ * The fields and the writer of every encoder, one of each for the process. Encoding is synchronous, so no
+ * two requests are ever filled or written at once. Shared, their objects outlive each add, and so do the
+ * maps (hidden classes) V8 gave them: per-add instances all die with their add, a full GC then collects
+ * their maps, and V8 discards the optimized code of everything here that checked them (bench/RESULTS.md,
+ * "Issue 14", 3), which the next add pays for again.
+ */
+const sharedFields = new ChatFields();
+const sharedWriter = new Writer();
 
 type Row = Record<string, unknown>;
 

@@ -276,6 +276,17 @@ describe("ChatEncoder", () => {
     );
   });
 
+  it("gives two adds encoding in turn (their encoders share fields and a writer) each its own requests", () => {
+    const first = new ChatEncoder(models, builtRequest);
+    const second = new ChatEncoder(models, builtRequest);
+    const rows = Array.from({ length: 400 }, (_, i) => ({ id: `r${i}`, model: "grok-4", messages: [{ role: "user", content: "é".repeat(i) }], ...(i % 3 === 0 ? { stop: ["x"] } : {}) }));
+    const encoded = rows.map((row, i) => ({ bytes: (i % 2 === 0 ? first : second).encode(row)!, id: (i % 2 === 0 ? first : second).id }));
+    rows.forEach((row, i) => {
+      expect(Buffer.from(encoded[i]!.bytes).equals(reference(row) as Uint8Array), `request ${i}`).toBe(true);
+      expect(encoded[i]!.id).toBe(row.id);
+    });
+  });
+
   it("keeps each request's bytes when later ones are written, across chunks, and gives a huge one its own buffer", () => {
     const encoder = new ChatEncoder(models, builtRequest);
     const rows = Array.from({ length: 3_000 }, (_, i) => ({ id: `r${i}`, model: "grok-4", messages: [{ role: "user", content: "é".repeat(i % 400) }] }));
