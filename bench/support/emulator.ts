@@ -23,7 +23,7 @@ export type EmulatorMessage = { type: "ready"; url: string } | { type: "stats"; 
 /** Emulator options that survive JSON (no callbacks). */
 export type BenchEmulatorOptions = Omit<Partial<EmulatorOptions>, "onUnexpectedError">;
 
-/** Heap the server may use: 1M requests and their results, held as messages, need a few GiB. */
+/** Heap the server may use: 1M requests and their results, kept as bytes, need about 1 GiB; room to spare for larger runs. */
 const serverHeapMb = 12_288;
 
 /** Starts the emulator in a fresh process with `options` and resolves once it listens. */
