@@ -84,9 +84,9 @@ export async function run(options: Partial<UnaryOptions> = {}): Promise<Scenario
   const library = new Client({ apiKey: "bench-key", baseUrl: server.url });
   const bare = createBareConnect(server.url);
   const grpcJs = createGrpcJsClient(server.url);
+  const own = openConnection({ ...defaultConnectionOptions, baseUrl: server.url });
   try {
     const { batchId } = await library.batch.create("unary");
-    const own = openConnection({ ...defaultConnectionOptions, baseUrl: server.url });
     const ownRpc = createClient(BatchMgmt, own.transport);
     const variants: Variant[] = [
       { name: facadeName, call: () => library.batch.get(batchId) },
@@ -110,6 +110,7 @@ export async function run(options: Partial<UnaryOptions> = {}): Promise<Scenario
   } finally {
     library.close();
     grpcJs.close();
+    own.close();
     await server.stop();
   }
 }

@@ -270,11 +270,8 @@ class TeamQuota implements QuotaLimiter {
     // margin, or the response when it comes sooner; a response after that could not move the anchor.
     let sentAtMs: number | undefined;
     let released = false;
-    let settled = false;
     const settle = () => {
-      if (settled) return;
-      settled = true;
-      lane.inFlight.delete(id);
+      if (!lane.inFlight.delete(id)) return;
       if (this.lanes.create.inFlight.size === 0 && this.lanes.add.inFlight.size === 0) {
         clearInterval(this.renewTimer);
         this.renewTimer = undefined;
