@@ -30,8 +30,9 @@ it("a connection cut under a call is UNAVAILABLE and retried, not CANCELED", asy
   client = new Client({ apiKey: "k", baseUrl: server.url, retry: { onRetry: (e) => retries.push(e), transientBackoff: { initialMs: 50, maxMs: 200, multiplier: 2 } } });
   const batch = await client.batch.get("batch_1", { timeoutMs: 10_000 });
   expect(batch.name).toBe("after the restart");
-  expect(retries).toHaveLength(1);
-  expect(retries[0]!.error.code).toBe(Code.Unavailable);
+  // A retry that lands while the server is still rebinding is refused and retried again; each is UNAVAILABLE.
+  expect(retries.length).toBeGreaterThanOrEqual(1);
+  expect(retries.map((r) => r.error.code)).toEqual(retries.map(() => Code.Unavailable));
 });
 
 it("a call the caller aborts stays CANCELED and is not retried", async () => {
