@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { Client } from "../../src/index.js";
 import { chatLine, chatLines, idsOf, useCli } from "./helpers.js";
 
 const cli = useCli();
@@ -75,6 +76,34 @@ it("check --as-file refuses, by line, what an uploaded batch file may not hold, 
   expect(asFile.stdout).toContain("as-file.jsonl:2: not a line of xAI's batch file format");
   // Without it, both forms are requests add takes.
   expect((await cli.run(["check", path])).code).toBe(0);
+});
+
+it.each([
+  ["a repeated custom_id", { custom_id: "a" }],
+  ["no custom_id", { custom_id: undefined }],
+  ["a custom_id that is not a string", { custom_id: 7 }],
+  ["an endpoint batches do not serve", { url: "/v1/nowhere" }],
+  ["a method other than POST", { method: "GET" }],
+  ["no body", { body: undefined }],
+  ["a model batches do not serve", { body: { model: "grok-nope", messages: [{ role: "user", content: "hi" }] } }],
+])("check --as-file refuses %s on the line where the service would cancel the batch over it", async (_kind, change) => {
+  const line = (fields: Record<string, unknown>) =>
+    JSON.stringify({ custom_id: "a", method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: "hi" }] }, ...fields });
+  const path = cli.file("disagree.jsonl", [line({}), line({ custom_id: "b", ...change })]);
+  const checked = await cli.run(["check", "--as-file", path]);
+  expect(checked.code, checked.stdout).toBe(2);
+  expect(checked.stdout).toMatch(/disagree\.jsonl:2: /);
+  // The same file, uploaded unchecked, is cancelled by the emulator (xAI's stand-in) over the same line.
+  const emu = await cli.emulator({ fileLoadDelayMs: 10 });
+  const client = new Client({ apiKey: "k", baseUrl: emu.url });
+  try {
+    const batch = await client.batch.createFromFile("unchecked", path, { check: false });
+    const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 20, totalTimeoutMs: 10_000 });
+    expect(done.status).toBe("cancelled");
+    expect(done.cancelByXaiMessage).toMatch(/^JSONL file validation failed: line 2: /);
+  } finally {
+    client.close();
+  }
 });
 
 describe("run --via", () => {
