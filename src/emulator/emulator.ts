@@ -6,6 +6,7 @@ import { Counters, type EmulatorCounters } from "./counters.js";
 import { FakeModel } from "./fake-model.js";
 import { Faults } from "./faults.js";
 import { FileStore } from "./file-store.js";
+import { UploadDirectory } from "./upload-directory.js";
 import { filesImplementation } from "./files-service.js";
 import { modelsService } from "./models-service.js";
 import { grpcImplementation, grpcRawImplementation, grpcServiceDefinition } from "./grpc-service.js";
@@ -71,7 +72,10 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     for (const { result } of finished) counters.add(result.succeeded ? "requestsSucceeded" : "requestsFailed");
   });
   const models = acceptedModels(resolved);
-  const uploads = new FileStore(now);
+  const uploads = new FileStore(
+    now,
+    resolved.persistPath === undefined ? undefined : new UploadDirectory(`${resolved.persistPath}.uploads`, resolved.persistSync, resolved.onWarning),
+  );
   const fileLoader = new InputFileLoader({
     store,
     files: resolved.files,

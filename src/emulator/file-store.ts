@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { UploadDirectory } from "./upload-directory.js";
 
 /** A file a team uploaded. */
 export interface StoredFile {
@@ -17,14 +18,23 @@ export interface StoredFile {
 export type FileSortKey = "createdAt" | "filename" | "size";
 
 /**
- * The Files service's state: uploaded files per team, in memory. A file past its expiry, or deleted, is
- * gone for every call at once, as a NOT_FOUND, whether or not anything swept it yet.
+ * The Files service's state: uploaded files per team, in memory, and kept in `directory` too when the
+ * emulator persists its state. A file past its expiry, or deleted, is gone for every call at once, as a
+ * NOT_FOUND, whether or not anything swept it yet.
  */
 export class FileStore {
   private readonly files = new Map<string, StoredFile>();
   private seq = 0;
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly directory?: UploadDirectory,
+  ) {
+    for (const file of directory?.load() ?? []) {
+      this.files.set(file.id, file);
+      this.seq = Math.max(this.seq, file.seq + 1);
+    }
+  }
 
   put(team: string, filename: string, bytes: Buffer, expiresAfterS: number | undefined): StoredFile {
     const createdAtMs = this.now();
@@ -37,6 +47,8 @@ export class FileStore {
       expiresAtMs: expiresAfterS === undefined ? undefined : createdAtMs + expiresAfterS * 1000,
       seq: this.seq++,
     };
+    // On disk before it is in the store: an upload that was answered survives a restart.
+    this.directory?.save(file);
     this.files.set(file.id, file);
     return file;
   }
@@ -46,7 +58,7 @@ export class FileStore {
     const file = this.files.get(id);
     if (file === undefined || file.team !== team) return undefined;
     if (file.expiresAtMs !== undefined && file.expiresAtMs <= this.now()) {
-      this.files.delete(id);
+      this.forget(id);
       return undefined;
     }
     return file;
@@ -54,7 +66,9 @@ export class FileStore {
 
   /** Deletes the team's file; false when there was none. */
   delete(team: string, id: string): boolean {
-    return this.get(team, id) !== undefined && this.files.delete(id);
+    if (this.get(team, id) === undefined) return false;
+    this.forget(id);
+    return true;
   }
 
   /** The team's live files, sorted. */
@@ -63,6 +77,11 @@ export class FileStore {
     const key = sortKeys[sortBy];
     live.sort((a, b) => compare(key(a), key(b)) || a.seq - b.seq);
     return descending ? live.reverse() : live;
+  }
+
+  private forget(id: string): void {
+    this.directory?.remove(id);
+    this.files.delete(id);
   }
 }
 

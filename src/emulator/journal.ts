@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync } from "node:fs";
+import { replaceDurably, writeFully } from "./durable-file.js";
 import { decodeStoredRequest, readRequest, readStoredResult } from "./encoded.js";
 import type { AcceptedRequest, StoreEvent } from "./store.js";
 
@@ -183,27 +183,17 @@ function readHeader(value: unknown): Uint8Array {
 }
 
 function writeAtomically(path: string, secret: Uint8Array, events: readonly StoreEvent[]): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, "w");
-  try {
-    let size = writeFully(fd, magic, 0);
-    size += writeFully(fd, encodeRecord(0, { type: "journal", secret: Buffer.from(secret).toString("base64") } satisfies Header), size);
-    events.forEach((event, index) => (size += writeFully(fd, encodeRecord(index + 1, encodeEvent(event)), size)));
-    fdatasyncSync(fd);
-    closeSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-  renameSync(temporary, path);
-  // The rename itself is durable only once the directory is synced.
-  const dir = openSync(dirname(path), "r");
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
+  // Synced even without persistSync: a journal replaced by a copy the OS had not written yet would lose
+  // all of its state on power loss, not just the last changes.
+  replaceDurably(
+    path,
+    (append) => {
+      append(magic);
+      append(encodeRecord(0, { type: "journal", secret: Buffer.from(secret).toString("base64") } satisfies Header));
+      events.forEach((event, index) => append(encodeRecord(index + 1, encodeEvent(event))));
+    },
+    true,
+  );
 }
 
 function encodeRecord(number: number, value: object): Buffer {
@@ -241,12 +231,6 @@ function readFully(fd: number, into: Buffer, position: number): number {
     done += read;
   }
   return done;
-}
-
-function writeFully(fd: number, bytes: Uint8Array, position: number): number {
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
-  return bytes.length;
 }
 
 // Messages are stored as base64 protobuf binary: exact, compact, and independent of JSON naming rules. The

@@ -205,8 +205,8 @@ export interface EmulatorOptions {
   maxHeaderListBytes: number;
   /**
    * File of a journal: state is reloaded from it on start, and every acknowledged change is appended to
-   * it before the reply. A torn last record is cut and reported; a damaged one refuses to start.
-   * Undefined keeps state in memory only.
+   * it before the reply; uploaded files are kept in the directory `${persistPath}.uploads`. A torn last
+   * record is cut and reported; a damaged one refuses to start. Undefined keeps state in memory only.
    * @default undefined
    */
   persistPath: string | undefined;
