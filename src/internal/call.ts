@@ -87,9 +87,10 @@ export async function callUnary<T>(
     let error: ApiError;
     const observed = ctx.observer.attempt(rpc, attempt, requestId, hooks.span);
     try {
-      const sendNow = (permit: Permit | undefined) => send({ headers, timeoutMs: attemptTimeoutMs(deadline), signal, contextValues: sentContext(permit, hooks.onSent) });
       // Most RPCs have no quota: they are sent at once, without the slot's extra promise.
-      const result = await (kind === undefined ? sendNow(undefined) : sendWithPermit(ctx.quota, kind, deadline, signal, hooks, observed, sendNow));
+      const result = await (kind === undefined
+        ? send(attemptOptions(headers, deadline, signal, undefined, hooks.onSent))
+        : sendWithPermit(ctx.quota, kind, deadline, signal, hooks, observed, (permit) => send(attemptOptions(headers, deadline, signal, permit, hooks.onSent))));
       ctx.budget.recordSuccess();
       observed.end(undefined);
       hooks.onAttempt?.(undefined);
@@ -161,6 +162,11 @@ async function sendWithPermit<T>(
   } finally {
     permit.release();
   }
+}
+
+/** The Connect options of one attempt: its share of the deadline, and who is told when it is written. */
+function attemptOptions(headers: Headers, deadline: Deadline, signal: AbortSignal | undefined, permit: Permit | undefined, onSent: (() => void) | undefined): ConnectCallOptions {
+  return { headers, timeoutMs: attemptTimeoutMs(deadline), signal, contextValues: sentContext(permit, onSent) };
 }
 
 /** Carries who wants to know to the connection, which alone sees the request leave (see RequestSentWatch). */
