@@ -60,7 +60,8 @@ const finalStatuses: ReadonlySet<BatchStatus> = new Set(["completed", "cancelled
 /** Reads a wire Batch as a BatchView; `nowMs` decides whether `expireTime` has passed. */
 export function viewBatch(raw: Batch, nowMs: number = Date.now()): BatchView {
   const counts = countsOf(raw);
-  const status = batchStatus(raw, counts, nowMs);
+  const expireTime = toDate(raw.expireTime);
+  const status = batchStatus(raw, counts, expireTime, nowMs);
   const ticks = Number(raw.costBreakdown?.totalCostUsdTicks ?? 0n);
   return withRaw(
     {
@@ -78,7 +79,7 @@ export function viewBatch(raw: Batch, nowMs: number = Date.now()): BatchView {
         requests: Number(c.requestCount),
       })),
       createTime: toDate(raw.createTime),
-      expireTime: toDate(raw.expireTime),
+      expireTime,
       cancelTime: toDate(raw.cancelTime),
       cancelByXaiMessage: raw.cancelByXaiMessage,
       inputFileId: raw.inputFileId || undefined,
@@ -103,9 +104,9 @@ function countsOf(batch: Batch): BatchCounts {
  * `num_pending == 0` alone does not mean done: an empty batch and one whose file is still loading have
  * nothing pending either.
  */
-function batchStatus(batch: Batch, c: BatchCounts, nowMs: number): BatchStatus {
+function batchStatus(batch: Batch, c: BatchCounts, expireTime: Date | undefined, nowMs: number): BatchStatus {
   if (batch.cancelTime !== undefined || batch.cancelByXaiMessage !== undefined) return "cancelled";
-  const expireMs = toDate(batch.expireTime)?.getTime();
+  const expireMs = expireTime?.getTime();
   const expired = expireMs !== undefined && expireMs <= nowMs;
   if (expired && c.total > 0 && (c.pending > 0 || c.cancelled > 0)) return "expired";
   if (c.total > 0 && c.pending === 0) return "completed";

@@ -29,6 +29,7 @@ import {
   BatchMgmt,
   BatchRequestMetadata_State,
   BatchRequestSchema,
+  type Batch,
   PreencodedAddBatchRequestsRequestSchema,
   PreencodedListBatchResultsResponseSchema,
   type GetBatchRequestResultResponse,
@@ -266,14 +267,14 @@ export class BatchResource {
   get(batchId: string, options?: CallOptions): Promise<BatchView> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return this.about(batchId, callUnary(this.#ctx, "GetBatch", options, (o) => this.#rpc.getBatch({ batchId }, o))).then((raw) => viewBatch(raw));
+    return viewedBatch(batchId, callUnary(this.#ctx, "GetBatch", options, (o) => this.#rpc.getBatch({ batchId }, o)));
   }
 
   /** Cancels a batch: pending requests are not processed; finished results are kept. Returns the batch after. */
   cancel(batchId: string, options?: CallOptions): Promise<BatchView> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return this.about(batchId, callUnary(this.#ctx, "CancelBatch", options, (o) => this.#rpc.cancelBatch({ batchId }, o))).then((raw) => viewBatch(raw));
+    return viewedBatch(batchId, callUnary(this.#ctx, "CancelBatch", options, (o) => this.#rpc.cancelBatch({ batchId }, o)));
   }
 
   /**
@@ -588,6 +589,16 @@ function addAttributes(p: AddProgress): Record<string, number> {
     "xai_batch.quota_wait_ms": p.quotaWaitMs,
     "xai_batch.list_calls": p.listCalls,
   };
+}
+
+/** A call's batch as a view, in one step after the call settles; a NOT_FOUND is explained as `about` does. */
+function viewedBatch(batchId: string, call: Promise<Batch>): Promise<BatchView> {
+  return call.then(
+    (raw) => viewBatch(raw),
+    (error: unknown) => {
+      throw explainNotFound(error, batchId);
+    },
+  );
 }
 
 function checkBatchId(batchId: unknown): asserts batchId is string {

@@ -87,9 +87,10 @@ export async function callUnary<T>(
     let error: ApiError;
     const observed = ctx.observer.attempt(rpc, attempt, requestId, hooks.span);
     try {
-      const result = await sendWithPermit(ctx.quota, kind, deadline, signal, hooks, observed, (permit) =>
-        send({ headers, timeoutMs: attemptTimeoutMs(deadline), signal, contextValues: sentContext(permit, hooks.onSent) }),
-      );
+      // Most RPCs have no quota: they are sent at once, without the slot's extra promise.
+      const result = await (kind === undefined
+        ? send(attemptOptions(headers, deadline, signal, undefined, hooks.onSent))
+        : sendWithPermit(ctx.quota, kind, deadline, signal, hooks, observed, (permit) => send(attemptOptions(headers, deadline, signal, permit, hooks.onSent))));
       ctx.budget.recordSuccess();
       observed.end(undefined);
       hooks.onAttempt?.(undefined);
@@ -144,25 +145,28 @@ export function singleCallOptions(ctx: CallContext, rpc: RpcName, options: CallO
 /** One attempt inside its quota slot; the slot is released as soon as the attempt settles. */
 async function sendWithPermit<T>(
   quota: QuotaLimiter,
-  kind: QuotaKind | undefined,
+  kind: QuotaKind,
   deadline: Deadline,
   signal: AbortSignal | undefined,
   hooks: CallHooks,
   observed: AttemptObserver,
-  send: (permit: Permit | undefined) => Promise<T>,
+  send: (permit: Permit) => Promise<T>,
 ): Promise<T> {
   const started = Date.now();
-  const permit = kind === undefined ? undefined : await waitForQuota(quota, kind, deadline, signal);
-  if (kind !== undefined) {
-    const waitedMs = Date.now() - started;
-    observed.quotaWaited(waitedMs);
-    hooks.onQuotaWait?.(waitedMs);
-  }
+  const permit = await waitForQuota(quota, kind, deadline, signal);
+  const waitedMs = Date.now() - started;
+  observed.quotaWaited(waitedMs);
+  hooks.onQuotaWait?.(waitedMs);
   try {
     return await send(permit);
   } finally {
-    permit?.release();
+    permit.release();
   }
+}
+
+/** The Connect options of one attempt: its share of the deadline, and who is told when it is written. */
+function attemptOptions(headers: Headers, deadline: Deadline, signal: AbortSignal | undefined, permit: Permit | undefined, onSent: (() => void) | undefined): ConnectCallOptions {
+  return { headers, timeoutMs: attemptTimeoutMs(deadline), signal, contextValues: sentContext(permit, onSent) };
 }
 
 /** Carries who wants to know to the connection, which alone sees the request leave (see RequestSentWatch). */

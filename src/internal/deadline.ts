@@ -28,12 +28,15 @@ export class Deadline {
 
   /** The earliest of some deadlines; undefined ones and those without a time do not bound. */
   static earliest(...deadlines: (Deadline | undefined)[]): Deadline {
-    let best: Deadline = Deadline.after(undefined);
+    let best = Deadline.#none;
     for (const d of deadlines) {
       if (d?.atMs !== undefined && (best.atMs === undefined || d.atMs < best.atMs)) best = d;
     }
     return best;
   }
+
+  /** No deadline, shared: without a time there is nothing to read the clock for. */
+  static readonly #none = new Deadline(undefined, Date.now);
 
   /** Milliseconds left (at least 1 while not expired), or undefined when there is no deadline. */
   remainingMs(): number | undefined {

@@ -67,22 +67,26 @@ export function startAttempt(rpc: string, attempt: number, requestId: string | n
   const attributes: Attributes = { "rpc.system": "grpc", "rpc.service": service, "rpc.method": rpc, "xai_batch.attempt": attempt };
   if (requestId !== null) attributes["xai_batch.request_id"] = requestId;
   const span = tracer.startSpan(`${service}/${rpc}`, { kind: SpanKind.CLIENT, attributes }, parentContext);
+  // Without an SDK the span records nothing: its attributes would be built only to be dropped.
+  const recording = span.isRecording();
   return {
     quotaWaited(ms) {
-      span.setAttribute("xai_batch.quota_wait_ms", ms);
+      if (recording) span.setAttribute("xai_batch.quota_wait_ms", ms);
       meters().quotaWait.record(ms, { "rpc.method": rpc });
     },
     end(failure) {
       const error = failure instanceof ApiError || failure === undefined ? failure : new ApiError({ code: Code.Unknown, method: rpc, rawMessage: "" });
       const code = statusName(error?.code);
-      span.setAttribute("rpc.grpc.status_code", error?.code ?? 0);
       const m = meters();
       m.calls.add(1, { "rpc.method": rpc, "rpc.grpc.status": code });
-      if (error !== undefined) {
-        m.rejections.add(1, { "rpc.method": rpc, "rpc.grpc.status": code, "xai_batch.quota": error.isQuotaError });
-        span.setAttributes({ "xai_batch.retryable": error.retryable, "xai_batch.quota": error.isQuotaError });
-        // The server's message may quote the request; the code and the method say what failed.
-        span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+      if (error !== undefined) m.rejections.add(1, { "rpc.method": rpc, "rpc.grpc.status": code, "xai_batch.quota": error.isQuotaError });
+      if (recording) {
+        span.setAttribute("rpc.grpc.status_code", error?.code ?? 0);
+        if (error !== undefined) {
+          span.setAttributes({ "xai_batch.retryable": error.retryable, "xai_batch.quota": error.isQuotaError });
+          // The server's message may quote the request; the code and the method say what failed.
+          span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+        }
       }
       span.end();
     },

@@ -48,3 +48,25 @@ describe("0 means none, read in one place", () => {
     expect(resolveTimeoutMs("GetBatch", 0, 5_000)).toBeUndefined();
   });
 });
+
+describe("Deadline.earliest", () => {
+  const at = (timeoutMs: number | undefined) => Deadline.after(timeoutMs, () => 10_000);
+
+  it("is the sooner of a call's own deadline and its operation's", () => {
+    const call = at(500);
+    const operation = at(200);
+    expect(Deadline.earliest(call, operation)).toBe(operation);
+    expect(Deadline.earliest(operation, call)).toBe(operation);
+  });
+
+  it("ignores deadlines that are missing or have no time", () => {
+    const call = at(500);
+    expect(Deadline.earliest(at(undefined), call, undefined)).toBe(call);
+  });
+
+  it("is no deadline when none bounds", () => {
+    const none = Deadline.earliest(undefined, at(undefined));
+    expect(none.remainingMs()).toBeUndefined();
+    expect(none.expired).toBe(false);
+  });
+});

@@ -21,8 +21,9 @@ it("fails fast with NOT_FOUND, naming the id and what to check, for a batch the 
   const added = (await client.batch.add("batch_nope", [chat("a")]).catch((e: unknown) => e)) as ApiError;
   const addMs = Date.now() - addStarted;
   const got = (await client.batch.get("batch_nope").catch((e: unknown) => e)) as ApiError;
+  const cancelled = (await client.batch.cancel("batch_nope").catch((e: unknown) => e)) as ApiError;
   client.close();
-  for (const error of [waited, added, got]) {
+  for (const error of [waited, added, got, cancelled]) {
     expect(error).toBeInstanceOf(ApiError);
     expect(error.code).toBe(Code.NotFound);
     expect(error.message).toMatch(/Batch "batch_nope" is not known to the server: check the id/);
