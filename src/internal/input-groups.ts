@@ -25,24 +25,21 @@ export class InputGroups {
 
   /** The next requests, at most `size` of them; fewer only at the end of the input, none after it. */
   async read(): Promise<unknown[]> {
+    if (!this.open) return [];
+    const { iterator, next, size } = this;
     const group: unknown[] = [];
-    if (!this.open) return group;
-    const { iterator, next } = this;
     try {
-      while (group.length < this.size) {
-        const result = this.isAsync ? await next.call(iterator) : next.call(iterator);
-        if (!isObject(result)) throw new TypeError(`Iterator result ${String(result)} is not an object`);
-        if (result.done) {
-          this.open = false;
-          break;
-        }
-        group.push(result.value);
+      if (this.isAsync) {
+        while (group.length < size && take(group, await next.call(iterator)));
+      } else {
+        while (group.length < size && take(group, next.call(iterator)));
       }
     } catch (error) {
       // A failed iterator is done: the loops do not call its return() either.
       this.open = false;
       throw error;
     }
+    if (group.length < size) this.open = false;
     return group;
   }
 
@@ -65,6 +62,10 @@ export class InputGroups {
   }
 }
 
-function isObject(value: unknown): value is IteratorResult<unknown> {
-  return Object(value) === value;
+/** Adds an iterator result's value to `group`; false once the iterator is done. */
+function take(group: unknown[], result: unknown): boolean {
+  if (Object(result) !== result) throw new TypeError(`Iterator result ${String(result)} is not an object`);
+  if ((result as IteratorResult<unknown>).done) return false;
+  group.push((result as IteratorResult<unknown>).value);
+  return true;
 }
