@@ -54,6 +54,8 @@ const variantNames = [
   "the same, general path only (normaliser + `toBinary`, no chat encoder: add before it)",
   "CLI path: JSONL file (compact lines) read and parsed by the CLI's reader, then `runAdd` with a no-op transport",
   "the same, general path only (add before the chat encoder)",
+  "`runAdd` with a no-op transport, sync-generator input, ids given",
+  "the async-iterable input alone: drained by `for await`, nothing done with it (part of its `runAdd` row)",
 ] as const;
 
 /** Run in a fresh process (runInChild): the CPU ms of every variant in every round, `times[variant][round]`. */
@@ -74,6 +76,8 @@ export const tasks = {
       () => addWithoutNetwork(fromArray(withIds), false),
       async () => addWithoutNetwork(await rowsOf(file)),
       async () => addWithoutNetwork(await rowsOf(file), false),
+      () => addWithoutNetwork(fromArraySync(withIds)),
+      () => drain(fromArray(withIds)),
     ];
     for (const work of runs) await work();
     const times = runs.map((): number[] => []);
@@ -114,7 +118,7 @@ export async function run(options: Partial<EncodingOptions> = {}): Promise<Scena
         notes: [
           `${o.rounds} interleaved rounds (odd rounds in reverse order) after one warm-up round, in a fresh process, a full GC before each measurement${o.warmPasses > 0 ? ` and ${o.warmPasses} unmeasured run(s) of the same variant after it (steady state: each measured run also collects the garbage of the one before)` : ""}; CPU time (user + system, process.cpuUsage) median (min–max); ratios taken within each round.`,
           "Inputs are BatchRequest messages built beforehand (not timed). Planning = what `add` does per request: validate, encode once (src/internal/chat-encoder.ts for the chat requests it covers, else the normaliser and `toBinary`), (derive an id), size it and pack it into calls of ≤ 25 MB / 10,000 requests.",
-          "`runAdd` rows add the add pipeline's own iteration (async generators, one await per request) around the same work; the network is replaced by a transport that returns at once.",
+          "`runAdd` rows add the add pipeline's own iteration (a generator step per call; from an iterable, src/internal/input-groups.ts: one `next()`, and for an async one an await, per request) around the same work; the network is replaced by a transport that returns at once. The source of the async-iterable rows is an async generator over the prebuilt requests; what draining it costs alone (last row) is the async iteration protocol's own cost, which no reader of an async iterable avoids.",
           "CLI path: the same requests as compact JSONL lines (`{id, model, messages}`) in a file, read as `xai-batch add` reads them (src/cli/request-source.ts over request-reader.ts: lines, UTF-8, JSON.parse) and encoded by add itself. CPU ms per MB divides by the encoded megabytes (1e6 bytes) of the floor's message.",
         ],
       },
@@ -177,7 +181,7 @@ function plan(requests: readonly BatchRequest[]): number {
 }
 
 /** What `client.batch.add` runs, without the network; `chatEncoder` false leaves every request to the normaliser. */
-async function addWithoutNetwork(input: readonly unknown[] | AsyncIterable<unknown>, chatEncoder = true): Promise<number> {
+async function addWithoutNetwork(input: Iterable<unknown> | AsyncIterable<unknown>, chatEncoder = true): Promise<number> {
   const settings: AddSettings = {
     maxAddBytes,
     maxRequestsPerCall,
@@ -202,6 +206,16 @@ async function addWithoutNetwork(input: readonly unknown[] | AsyncIterable<unkno
 
 async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
+}
+
+function* fromArraySync<T>(items: readonly T[]): Generator<T> {
+  yield* items;
+}
+
+async function drain(source: AsyncIterable<unknown>): Promise<number> {
+  let count = 0;
+  for await (const _ of source) count++;
+  return count;
 }
 
 async function cpuMs(work: () => Promise<number>): Promise<number> {

@@ -6,6 +6,7 @@ import type { ChatEncoder } from "./chat-encoder.js";
 import { ChunkPlanner, envelopeSize } from "./chunking.js";
 import { Deadline } from "./deadline.js";
 import { RequestEncoder, type EncodedRequest } from "./encoded-request.js";
+import { InputGroups } from "./input-groups.js";
 import { PresentIds, type IdPage } from "./present-ids.js";
 import { backoffDelayMs } from "./retry.js";
 import type { AddProgress, SkippedRequest } from "../add-progress.js";
@@ -316,7 +317,7 @@ async function* plannedCalls(
   progress: { requestsRead: number; skipped: number; invalid: number; alreadyPresent: number },
   present: PresentIds,
   beforeFirstCall: () => Promise<void>,
-): AsyncGenerator<{ requests: EncodedRequest[]; bytes: number }> {
+): AsyncGenerator<PlannedCall> {
   const onInvalid = settings.onInvalid;
   const encoder = new RequestEncoder(
     settings.toRequest,
@@ -330,14 +331,68 @@ async function* plannedCalls(
     settings.chatEncoder,
   );
   const planner = new ChunkPlanner({ maxBytes: settings.maxAddBytes, maxRequests: settings.maxRequestsPerCall }, envelopeSize(batchId));
-  const groups = Array.isArray(input) ? [encodeAll(input, encoder, planner, settings)] : encodeGroups(input, encoder);
-  let call: EncodedRequest[] = [];
-  let first = true;
-  for await (const group of groups) {
-    // After the first group is checked (an array: all of it), so bad input is refused before any call.
-    if (first) await beforeFirstCall();
-    first = false;
-    for (const request of group) {
+  const packer = new CallPacker(planner, settings, progress, present);
+  if (Array.isArray(input)) {
+    packer.take(encodeAll(input, encoder, planner, settings));
+    await beforeFirstCall();
+    for (let call = packer.nextCall(); call !== undefined; call = packer.nextCall()) yield call;
+  } else {
+    const groups = new InputGroups(input, groupSize);
+    let failed = false;
+    try {
+      for (let index = 0; ; ) {
+        const group = await groups.read();
+        if (group.length === 0) break;
+        packer.take(encoder.encodeMany(group, index));
+        // After the first group is checked, so bad input is refused before any call.
+        if (index === 0) await beforeFirstCall();
+        index += group.length;
+        for (let call = packer.nextCall(); call !== undefined; call = packer.nextCall()) yield call;
+      }
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      await groups.close(failed);
+    }
+  }
+  const last = packer.lastCall();
+  if (last !== undefined) yield last;
+}
+
+interface PlannedCall {
+  readonly requests: EncodedRequest[];
+  readonly bytes: number;
+}
+
+/**
+ * Packs encoded requests into calls in input order, leaving out (and counting) those too large to send
+ * and those the batch holds. A plain object rather than a loop in plannedCalls, for the reason
+ * InputGroups gives; it stops at each full call, so a call is sent before the requests after it are judged.
+ */
+class CallPacker {
+  private call: EncodedRequest[] = [];
+  private requests: readonly EncodedRequest[] = [];
+  private at = 0;
+
+  constructor(
+    private readonly planner: ChunkPlanner,
+    private readonly settings: AddSettings,
+    private readonly progress: { requestsRead: number; skipped: number; alreadyPresent: number },
+    private readonly present: PresentIds,
+  ) {}
+
+  /** The next requests to pack, once `nextCall` has packed those before. */
+  take(requests: readonly EncodedRequest[]): void {
+    this.requests = requests;
+    this.at = 0;
+  }
+
+  /** Packs the requests taken until one does not fit the call being built; returns that call, full, or undefined once all are packed. */
+  nextCall(): PlannedCall | undefined {
+    const { planner, settings, progress } = this;
+    while (this.at < this.requests.length) {
+      const request = this.requests[this.at++]!;
       progress.requestsRead++;
       if (!planner.fitsAlone(request.bytes.length)) {
         const skipped = { index: request.index, batchRequestId: request.id, bytes: request.bytes.length, limit: settings.maxAddBytes };
@@ -346,19 +401,29 @@ async function* plannedCalls(
         settings.onSkip?.(skipped);
         continue;
       }
-      if (request.id !== undefined && present.has(request.id)) {
+      if (request.id !== undefined && this.present.has(request.id)) {
         progress.alreadyPresent++;
         continue;
       }
+      let full: PlannedCall | undefined;
       if (!planner.fits(request.bytes.length)) {
-        yield { requests: call, bytes: planner.reset() };
-        call = [];
+        full = { requests: this.call, bytes: planner.reset() };
+        this.call = [];
       }
       planner.add(request.bytes.length);
-      call.push(request);
+      this.call.push(request);
+      if (full !== undefined) return full;
     }
+    return undefined;
   }
-  if (call.length > 0) yield { requests: call, bytes: planner.reset() };
+
+  /** The call being built, if it holds any request. */
+  lastCall(): PlannedCall | undefined {
+    if (this.call.length === 0) return undefined;
+    const last = { requests: this.call, bytes: this.planner.reset() };
+    this.call = [];
+    return last;
+  }
 }
 
 function encodeAll(input: readonly unknown[], encoder: RequestEncoder, planner: ChunkPlanner, settings: AddSettings): EncodedRequest[] {
@@ -373,24 +438,6 @@ function encodeAll(input: readonly unknown[], encoder: RequestEncoder, planner: 
 
 /** Requests encoded together: enough to amortise an encoder's buffer growth, few enough to stay small. */
 const groupSize = 256;
-
-/** Reads a stream in groups, encoding each as a whole; a sync iterable is read without an await per item. */
-async function* encodeGroups(input: Iterable<unknown> | AsyncIterable<unknown>, encoder: RequestEncoder): AsyncGenerator<EncodedRequest[]> {
-  let group: unknown[] = [];
-  let index = 0;
-  const flush = () => {
-    const encoded = encoder.encodeMany(group, index);
-    index += group.length;
-    group = [];
-    return encoded;
-  };
-  if (Symbol.asyncIterator in input) {
-    for await (const request of input) if (group.push(request) === groupSize) yield flush();
-  } else {
-    for (const request of input) if (group.push(request) === groupSize) yield flush();
-  }
-  if (group.length > 0) yield flush();
-}
 
 function oversizeError(r: SkippedRequest): InputError {
   return new InputError({
