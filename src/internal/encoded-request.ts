@@ -4,6 +4,7 @@ import { InputError } from "../errors.js";
 import { AddBatchRequestsRequestSchema, type BatchRequest } from "../wire.js";
 import type { ChatEncoder } from "./chat-encoder.js";
 import { ByteArena } from "./byte-arena.js";
+import { IdSet } from "./id-set.js";
 import { varintSize, writeVarint } from "./chunking.js";
 
 /** A request ready for the wire: its id and its encoded bytes. */
@@ -26,7 +27,7 @@ export const autoIdPrefix = "auto-";
  * Remembers every id of the add to refuse a repeated one before it reaches the server.
  */
 export class RequestEncoder {
-  private readonly seen = new Set<string>();
+  private readonly seen = new IdSet();
   /** Requests given an automatic id are written again, with it; their own chunks, so the first writing dies whole. */
   private readonly withIds = new ByteArena();
 
@@ -96,9 +97,7 @@ export class RequestEncoder {
 
   private identify(id: string | undefined, bytes: Uint8Array, index: number): EncodedRequest {
     if (id !== undefined) {
-      // One lookup instead of has() then add(): the set grows unless the id was there.
-      const known = this.seen.size;
-      if (this.seen.add(id).size === known) {
+      if (!this.seen.add(id)) {
         throw new InputError({ index, batchRequestId: id, reason: "repeats an id used earlier in this add", fix: "Ids must be unique within a batch" });
       }
       return { index, id, bytes };
@@ -112,8 +111,7 @@ export class RequestEncoder {
     // The one-shot hash: a Hash object per request cost as much as encoding a short one.
     const base = autoIdPrefix + hash("sha256", payload, "hex").slice(0, 24);
     let id = base;
-    for (let n = 2; this.seen.has(id); n++) id = `${base}-${n}`;
-    this.seen.add(id);
+    for (let n = 2; !this.seen.add(id); n++) id = `${base}-${n}`;
     return id;
   }
 }
