@@ -7,16 +7,17 @@ export type IdHash = (bytes: Uint8Array, length: number) => number;
  * heap string plus its table entry, ~45 bytes per short id, and a million ids make the heap the GC walks
  * grow by that; here an id costs its bytes, a hash and a slot (~20–30 bytes), off the heap.
  *
- * Each id is kept once, in `store`, as [hash, length and encoding, bytes] padded to 4 bytes: ASCII as one byte
- * per character, anything else as its UTF-16 code units, so lone surrogates stay distinct. `slots` is an
+ * Each id is kept once, in pages of 1 MiB, as [hash, length and encoding, bytes] padded to 4 bytes: ASCII as
+ * one byte per character, anything else as its UTF-16 code units, so lone surrogates stay distinct. `slots` is an
  * open-addressed table (linear probing, at most half full) of entry positions; a hash match is confirmed
  * by comparing the bytes, so a hash collision costs a comparison, never a wrong answer.
  */
 export class IdSet {
   #slots = new Uint32Array(1024);
-  #store = new Uint8Array(16 * 1024);
-  #words = new Uint32Array(this.#store.buffer);
-  /** Bytes of `store` in use; always a multiple of 4. */
+  /** Entries, in pages that are never copied: a grown copy would leave the old one as garbage of the same size. */
+  #pages: Uint32Array[] = [];
+  #page = new Uint32Array(0);
+  /** Words of `page` in use. */
   #used = 0;
   #size = 0;
   #scratch = Buffer.alloc(256);
@@ -39,7 +40,7 @@ export class IdSet {
     const hash = this.hash(this.#scratch, lengthTag >>> 1) >>> 0;
     const slot = this.#find(hash, lengthTag);
     if (this.#slots[slot] !== 0) return false;
-    this.#slots[slot] = this.#append(hash, lengthTag) / 4 + 1;
+    this.#slots[slot] = this.#append(hash, lengthTag);
     if (++this.#size * 2 > this.#slots.length) this.#grow();
     return true;
   }
@@ -60,29 +61,32 @@ export class IdSet {
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const ref = this.#slots[slot]!;
       if (ref === 0) return slot;
-      const word = ref - 1;
-      if (this.#words[word] !== hash || this.#words[word + 1] !== lengthTag) continue;
-      const at = word * 4 + 8;
-      if (this.#scratch.compare(this.#store, at, at + bytes, 0, bytes) === 0) return slot;
+      const page = this.#pages[ref >>> pageShift]!;
+      const word = ref & wordMask;
+      if (page[word] !== hash || page[word + 1] !== lengthTag) continue;
+      const at = page.byteOffset + (word + 2) * 4;
+      if (this.#scratch.compare(new Uint8Array(page.buffer), at, at + bytes, 0, bytes) === 0) return slot;
     }
   }
 
-  /** Stores the id in scratch; returns where its entry starts. */
+  /** Stores the id in scratch; returns its slot reference (page and word, never 0). */
   #append(hash: number, lengthTag: number): number {
     const bytes = lengthTag >>> 1;
-    const entry = 8 + Math.ceil(bytes / 4) * 4;
-    if (this.#used + entry > this.#store.length) {
-      const store = new Uint8Array(Math.max(this.#used + entry, Math.ceil(this.#store.length * 1.5 / 4) * 4));
-      store.set(this.#store.subarray(0, this.#used));
-      this.#store = store;
-      this.#words = new Uint32Array(store.buffer);
+    const words = 2 + Math.ceil(bytes / 4);
+    if (this.#used + words > this.#page.length) {
+      // Word 0 of the first page is never used, so no reference is 0; an id larger than a page gets one of its own.
+      this.#page = new Uint32Array(Math.max(pageWords, words + 1));
+      this.#pages.push(this.#page);
+      this.#used = 1;
+      if (this.#pages.length > maxPages) throw new RangeError("IdSet: more ids than one add can hold");
     }
-    const at = this.#used;
-    this.#words[at / 4] = hash;
-    this.#words[at / 4 + 1] = lengthTag;
-    this.#store.set(this.#scratch.subarray(0, bytes), at + 8);
-    this.#used += entry;
-    return at;
+    const word = this.#used;
+    const page = this.#page;
+    page[word] = hash;
+    page[word + 1] = lengthTag;
+    new Uint8Array(page.buffer, page.byteOffset + (word + 2) * 4, bytes).set(this.#scratch.subarray(0, bytes));
+    this.#used += words;
+    return ((this.#pages.length - 1) << pageShift) | word;
   }
 
   #grow(): void {
@@ -91,12 +95,18 @@ export class IdSet {
     const mask = this.#slots.length - 1;
     for (const ref of old) {
       if (ref === 0) continue;
-      let slot = this.#words[ref - 1]! & mask;
+      let slot = this.#pages[ref >>> pageShift]![ref & wordMask]! & mask;
       while (this.#slots[slot] !== 0) slot = (slot + 1) & mask;
       this.#slots[slot] = ref;
     }
   }
 }
+
+/** Words per page (1 MiB); a reference is a page number above the word within its page. */
+const pageShift = 18;
+const pageWords = 1 << pageShift;
+const wordMask = pageWords - 1;
+const maxPages = 2 ** (32 - pageShift);
 
 /** FNV-1a over the stored bytes: cheap, and ids that differ in one character land apart. */
 function fnv1a(bytes: Uint8Array, length: number): number {

@@ -47,7 +47,7 @@ describe("IdSet", () => {
 
   it("keeps every id through many growths of its table and store", () => {
     const set = new IdSet();
-    const n = 50_000;
+    const n = 150_000; // several pages of entries
     let added = 0;
     for (let i = 0; i < n; i++) if (set.add(`req-${i}`)) added++;
     for (let i = 0; i < n; i++) if (set.add(`req-${i}`)) added++;
