@@ -25,15 +25,6 @@ export class IdSet {
   /** `hash` is replaceable so tests can force collisions. */
   constructor(private readonly hash: IdHash = fnv1a) {}
 
-  get size(): number {
-    return this.#size;
-  }
-
-  has(id: string): boolean {
-    const lengthTag = this.#encode(id);
-    return this.#slots[this.#find(this.hash(this.#scratch, lengthTag >>> 1) >>> 0, lengthTag)] !== 0;
-  }
-
   /** Adds `id`; false when it was there already. */
   add(id: string): boolean {
     const lengthTag = this.#encode(id);

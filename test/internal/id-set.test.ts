@@ -18,13 +18,10 @@ function agreesWithSet(ids: readonly string[], hash?: IdHash): void {
   const set = new IdSet(hash);
   const reference = new Set<string>();
   for (const id of ids) {
-    expect(set.has(id)).toBe(reference.has(id));
     const isNew = !reference.has(id);
     reference.add(id);
     expect(set.add(id)).toBe(isNew);
-    expect(set.has(id)).toBe(true);
   }
-  expect(set.size).toBe(reference.size);
   for (const id of reference) expect(set.add(id)).toBe(false);
 }
 
@@ -52,10 +49,9 @@ describe("IdSet", () => {
     for (let i = 0; i < n; i++) if (set.add(`req-${i}`)) added++;
     for (let i = 0; i < n; i++) if (set.add(`req-${i}`)) added++;
     expect(added).toBe(n);
-    expect(set.has(`req-${n}`)).toBe(false);
     expect(set.add("x".repeat(100_000))).toBe(true);
-    expect(set.has("x".repeat(100_000))).toBe(true);
-    expect(set.has("x".repeat(99_999))).toBe(false);
-    expect(set.size).toBe(n + 1);
+    expect(set.add("x".repeat(100_000))).toBe(false);
+    expect(set.add("x".repeat(99_999))).toBe(true);
+    expect(set.add(`req-${n}`)).toBe(true);
   });
 });
