@@ -3,7 +3,8 @@ import { hash } from "node:crypto";
 import { InputError } from "../errors.js";
 import { AddBatchRequestsRequestSchema, type BatchRequest } from "../wire.js";
 import type { ChatEncoder } from "./chat-encoder.js";
-import { ByteArena } from "./byte-arena.js";
+import { ByteArena, type ArenaChunk } from "./byte-arena.js";
+import { IdSet } from "./id-set.js";
 import { varintSize, writeVarint } from "./chunking.js";
 
 /** A request ready for the wire: its id and its encoded bytes. */
@@ -14,6 +15,8 @@ export interface EncodedRequest {
   readonly id: string | undefined;
   /** The encoded xai_api.BatchRequest. */
   readonly bytes: Uint8Array;
+  /** The arena chunk `bytes` is a view of, where the request's last holder may release it; undefined: memory of its own. */
+  readonly memory: ArenaChunk | undefined;
 }
 
 /** Prefix of ids the library assigns, so they are told apart from the caller's own. */
@@ -26,7 +29,7 @@ export const autoIdPrefix = "auto-";
  * Remembers every id of the add to refuse a repeated one before it reaches the server.
  */
 export class RequestEncoder {
-  private readonly seen = new Set<string>();
+  private readonly seen = new IdSet();
   /** Requests given an automatic id are written again, with it; their own chunks, so the first writing dies whole. */
   private readonly withIds = new ByteArena();
 
@@ -52,6 +55,7 @@ export class RequestEncoder {
   encodeMany(inputs: readonly unknown[], firstIndex: number): EncodedRequest[] {
     const ids: (string | undefined)[] = new Array(inputs.length);
     const bytes: (Uint8Array | undefined)[] = new Array(inputs.length);
+    const memory: (ArenaChunk | undefined)[] = new Array(inputs.length);
     const requests: BatchRequest[] = [];
     const normalised: number[] = [];
     for (let i = 0; i < inputs.length; i++) {
@@ -60,6 +64,7 @@ export class RequestEncoder {
       if (encoded !== undefined) {
         ids[i] = this.chat!.id;
         bytes[i] = encoded;
+        memory[i] = this.chat!.memory;
         continue;
       }
       try {
@@ -80,8 +85,9 @@ export class RequestEncoder {
     for (let i = 0; i < inputs.length; i++) {
       if (bytes[i] === undefined) continue;
       try {
-        out.push(this.identify(ids[i], bytes[i]!, firstIndex + i));
+        out.push(this.identify(ids[i], bytes[i]!, memory[i], firstIndex + i));
       } catch (error) {
+        memory[i]?.release();
         this.refuse(error, inputs[i]);
       }
     }
@@ -94,26 +100,26 @@ export class RequestEncoder {
     this.onInvalid(error, input);
   }
 
-  private identify(id: string | undefined, bytes: Uint8Array, index: number): EncodedRequest {
+  private identify(id: string | undefined, bytes: Uint8Array, memory: ArenaChunk | undefined, index: number): EncodedRequest {
     if (id !== undefined) {
-      // One lookup instead of has() then add(): the set grows unless the id was there.
-      const known = this.seen.size;
-      if (this.seen.add(id).size === known) {
+      if (!this.seen.add(id)) {
         throw new InputError({ index, batchRequestId: id, reason: "repeats an id used earlier in this add", fix: "Ids must be unique within a batch" });
       }
-      return { index, id, bytes };
+      return { index, id, bytes, memory };
     }
-    if (!this.autoIds) return { index, id: undefined, bytes };
+    if (!this.autoIds) return { index, id: undefined, bytes, memory };
     const auto = this.contentId(bytes);
-    return { index, id: auto, bytes: withId(auto, bytes, this.withIds) };
+    const identified = withId(auto, bytes, this.withIds);
+    // The first writing was read by nobody but this encoder.
+    memory?.release();
+    return { index, id: auto, bytes: identified, memory: this.withIds.current };
   }
 
   private contentId(payload: Uint8Array): string {
     // The one-shot hash: a Hash object per request cost as much as encoding a short one.
     const base = autoIdPrefix + hash("sha256", payload, "hex").slice(0, 24);
     let id = base;
-    for (let n = 2; this.seen.has(id); n++) id = `${base}-${n}`;
-    this.seen.add(id);
+    for (let n = 2; !this.seen.add(id); n++) id = `${base}-${n}`;
     return id;
   }
 }
