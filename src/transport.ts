@@ -69,7 +69,7 @@ export function openConnection(options: ConnectionOptions, interceptors: readonl
   );
   const limits = validateReadWriteMaxBytes(options.readMaxBytes, options.writeMaxBytes, undefined);
   const buffers = new FrameBuffers();
-  const frames = new AddFrames(buffers, limits.writeMaxBytes, interceptors.length === 0);
+  const frames = new AddFrames(buffers, limits.writeMaxBytes);
   // What createGrpcTransport builds (connect-node's validateNodeTransportOptions, both pinned to one
   // version), with the HTTP client wrapped so add calls send their own frame (see AddFrames).
   const transport = createTransport({

@@ -7,18 +7,6 @@ import type { FrameBuffers } from "./frame-buffers.js";
 
 type PreencodedAdd = MessageShape<typeof PreencodedAddBatchRequestsRequestSchema>;
 
-/** Memory of requests that went out only through an AddFrames no caller's interceptor stands in front of. */
-const libraryOnly = new WeakSet<ArrayBufferLike>();
-
-/**
- * Whether the memory `bytes` is in went out only through the library's own path: its last reader, the
- * frame, is a copy, so once the call has ended no one reads it again and it may be used anew. False for
- * memory a caller's transport or interceptor has seen (it may keep the message) or that never went out.
- */
-export function readOnlyByTheLibrary(bytes: Uint8Array): boolean {
-  return libraryOnly.has(bytes.buffer);
-}
-
 /**
  * Sends each add call's request as one frame written from the request bytes add already holds, in place
  * of Connect's body. Connect's would cost two more copies of a call (protobuf-es's toBinary, then the
@@ -34,22 +22,16 @@ export function readOnlyByTheLibrary(bytes: Uint8Array): boolean {
 export class AddFrames {
   readonly #messages = new WeakMap<Headers, PreencodedAdd>();
 
-  /**
-   * `writeMaxBytes`: the transport's, enforced as Connect's serialiser would. `alone`: no caller's
-   * interceptor runs before this one, so the messages it sees were seen by the library only.
-   */
+  /** `writeMaxBytes`: the transport's, enforced as Connect's serialiser would. */
   constructor(
     private readonly buffers: FrameBuffers,
     private readonly writeMaxBytes: number,
-    private readonly alone = false,
   ) {}
 
   readonly interceptor: Interceptor = (next) => (req) => {
     // Unknown fields would be written by toBinary too; such a message is left to Connect.
     if (!req.stream && req.method.input === PreencodedAddBatchRequestsRequestSchema && (req.message.$unknown?.length ?? 0) === 0) {
-      const message = req.message as PreencodedAdd;
-      this.#messages.set(req.header, message);
-      if (this.alone) markLibraryOnly(message.batchRequests);
+      this.#messages.set(req.header, req.message as PreencodedAdd);
     }
     return next(req);
   };
@@ -104,15 +86,5 @@ export class AddFrames {
       },
     };
     return { [Symbol.asyncIterator]: () => iterator };
-  }
-}
-
-function markLibraryOnly(requests: readonly Uint8Array[]): void {
-  // Neighbouring requests share a chunk: one WeakSet entry per chunk, not per request.
-  let last: ArrayBufferLike | undefined;
-  for (const r of requests) {
-    if (r.buffer === last) continue;
-    last = r.buffer;
-    libraryOnly.add(last);
   }
 }

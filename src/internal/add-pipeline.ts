@@ -3,7 +3,6 @@ import { ApiError, InputError } from "../errors.js";
 import type { BatchRequest } from "../wire.js";
 import type { CallHooks } from "./call.js";
 import type { ChatEncoder } from "./chat-encoder.js";
-import { readOnlyByTheLibrary } from "./add-frames.js";
 import { ChunkPlanner, envelopeSize } from "./chunking.js";
 import { Deadline } from "./deadline.js";
 import { RequestEncoder, type EncodedRequest } from "./encoded-request.js";
@@ -209,8 +208,6 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
         .finally(() => {
           inFlight.delete(sending);
           bytesInFlight -= call.bytes;
-          // No retry sends them again: their memory takes the requests read next, unless a caller may hold them.
-          for (const r of call.requests) if (r.memory !== undefined && readOnlyByTheLibrary(r.bytes)) r.memory.release();
         });
       inFlight.add(sending);
       if (transport.reportsWrites === true) written = Promise.race([callWritten, sending]);
@@ -402,12 +399,10 @@ class CallPacker {
         if (settings.oversize === "error") throw oversizeError(skipped);
         progress.skipped++;
         settings.onSkip?.(skipped);
-        request.memory?.release();
         continue;
       }
       if (request.id !== undefined && this.present.has(request.id)) {
         progress.alreadyPresent++;
-        request.memory?.release();
         continue;
       }
       let full: PlannedCall | undefined;

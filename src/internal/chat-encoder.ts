@@ -1,7 +1,7 @@
 import { isMessage } from "@bufbuild/protobuf";
 import { chatCompletionsUrl } from "../inputs/openai-line.js";
 import { BatchRequestSchema, ContentSchema, GetCompletionsRequestSchema, MessageSchema, type BatchRequest, type GetCompletionsRequest, type Message } from "../wire.js";
-import { ByteArena, type ArenaChunk } from "./byte-arena.js";
+import { ByteArena } from "./byte-arena.js";
 import { varintSize } from "./chunking.js";
 
 /**
@@ -20,8 +20,6 @@ import { varintSize } from "./chunking.js";
 export class ChatEncoder {
   /** The batch_request_id of the request `encode` last accepted, if it has one. */
   id: string | undefined;
-  /** The chunk the bytes `encode` last returned are a view of: their holder releases them there. */
-  memory: ArenaChunk | undefined;
   private readonly fields = sharedFields;
   private readonly arena = new ByteArena();
   private readonly writer = sharedWriter;
@@ -63,9 +61,7 @@ export class ChatEncoder {
     w.byte(0x12);
     w.varint(completion);
     f.writeCompletion(w);
-    const bytes = arena.commit(w.end());
-    this.memory = arena.current;
-    return bytes;
+    return arena.commit(w.end());
   }
 }
 

@@ -3,7 +3,7 @@ import { hash } from "node:crypto";
 import { InputError } from "../errors.js";
 import { AddBatchRequestsRequestSchema, type BatchRequest } from "../wire.js";
 import type { ChatEncoder } from "./chat-encoder.js";
-import { ByteArena, type ArenaChunk } from "./byte-arena.js";
+import { ByteArena } from "./byte-arena.js";
 import { IdSet } from "./id-set.js";
 import { varintSize, writeVarint } from "./chunking.js";
 
@@ -15,8 +15,6 @@ export interface EncodedRequest {
   readonly id: string | undefined;
   /** The encoded xai_api.BatchRequest. */
   readonly bytes: Uint8Array;
-  /** The arena chunk `bytes` is a view of, where the request's last holder may release it; undefined: memory of its own. */
-  readonly memory: ArenaChunk | undefined;
 }
 
 /** Prefix of ids the library assigns, so they are told apart from the caller's own. */
@@ -55,7 +53,6 @@ export class RequestEncoder {
   encodeMany(inputs: readonly unknown[], firstIndex: number): EncodedRequest[] {
     const ids: (string | undefined)[] = new Array(inputs.length);
     const bytes: (Uint8Array | undefined)[] = new Array(inputs.length);
-    const memory: (ArenaChunk | undefined)[] = new Array(inputs.length);
     const requests: BatchRequest[] = [];
     const normalised: number[] = [];
     for (let i = 0; i < inputs.length; i++) {
@@ -64,7 +61,6 @@ export class RequestEncoder {
       if (encoded !== undefined) {
         ids[i] = this.chat!.id;
         bytes[i] = encoded;
-        memory[i] = this.chat!.memory;
         continue;
       }
       try {
@@ -85,9 +81,8 @@ export class RequestEncoder {
     for (let i = 0; i < inputs.length; i++) {
       if (bytes[i] === undefined) continue;
       try {
-        out.push(this.identify(ids[i], bytes[i]!, memory[i], firstIndex + i));
+        out.push(this.identify(ids[i], bytes[i]!, firstIndex + i));
       } catch (error) {
-        memory[i]?.release();
         this.refuse(error, inputs[i]);
       }
     }
@@ -100,19 +95,16 @@ export class RequestEncoder {
     this.onInvalid(error, input);
   }
 
-  private identify(id: string | undefined, bytes: Uint8Array, memory: ArenaChunk | undefined, index: number): EncodedRequest {
+  private identify(id: string | undefined, bytes: Uint8Array, index: number): EncodedRequest {
     if (id !== undefined) {
       if (!this.seen.add(id)) {
         throw new InputError({ index, batchRequestId: id, reason: "repeats an id used earlier in this add", fix: "Ids must be unique within a batch" });
       }
-      return { index, id, bytes, memory };
+      return { index, id, bytes };
     }
-    if (!this.autoIds) return { index, id: undefined, bytes, memory };
+    if (!this.autoIds) return { index, id: undefined, bytes };
     const auto = this.contentId(bytes);
-    const identified = withId(auto, bytes, this.withIds);
-    // The first writing was read by nobody but this encoder.
-    memory?.release();
-    return { index, id: auto, bytes: identified, memory: this.withIds.current };
+    return { index, id: auto, bytes: withId(auto, bytes, this.withIds) };
   }
 
   private contentId(payload: Uint8Array): string {
