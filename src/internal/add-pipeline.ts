@@ -220,6 +220,12 @@ export async function runAdd(transport: AddTransport, batchId: string, input: It
   } finally {
     await Promise.all(inFlight);
   }
+  if (failure !== undefined && settings.signal?.aborted && !(failure.error instanceof ApiError) && !(failure.error instanceof InputError)) {
+    // Stopped by the caller's signal between calls (planning, a pause between rounds, the source) rather
+    // than in one: the same CANCELED an aborted call gives, so an abort reads one way wherever it lands.
+    const reason = failure.error;
+    failure = { error: new ApiError({ code: Code.Canceled, method: "AddBatchRequests", rawMessage: reason instanceof Error ? reason.message : String(reason), cause: reason }) };
+  }
   if (failure !== undefined) throw failure.error instanceof ApiError ? gaveUp(failure.error, streaks.get(failure.error), progress, batchId) : failure.error;
   report();
   return { ...progress };

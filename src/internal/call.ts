@@ -96,7 +96,7 @@ export async function callUnary<T>(
       hooks.onAttempt?.(undefined);
       return result;
     } catch (reason) {
-      const mapped = toApiError(reason, rpc, ctx.secrets, (signal?.aborted ?? false) || ctx.isClosed());
+      const mapped = toApiError(signal?.aborted && reason === signal.reason ? cancelledBy(reason) : reason, rpc, ctx.secrets, (signal?.aborted ?? false) || ctx.isClosed());
       observed.end(mapped);
       if (!(mapped instanceof ApiError)) throw mapped;
       error = mapped;
@@ -119,9 +119,19 @@ export async function callUnary<T>(
     hooks.onRetry?.(event);
     ctx.observer.retry(event, requestId, hooks.span);
     await sleep(decision.delayMs, signal).catch((abort: unknown) => {
-      throw toApiError(abort, rpc, ctx.secrets);
+      throw toApiError(cancelledBy(abort), rpc, ctx.secrets);
     });
   }
+}
+
+/**
+ * The caller's abort reason as Connect reports a call aborted in flight: CANCELED, in the reason's words.
+ * An abort met elsewhere (waiting for quota, backing off) rejects with the bare reason, which would
+ * otherwise read as UNKNOWN.
+ */
+export function cancelledBy(reason: unknown): unknown {
+  if (reason instanceof ConnectError || reason instanceof ApiError) return reason;
+  return new ConnectError(reason instanceof Error ? reason.message : String(reason), Code.Canceled, undefined, undefined, reason);
 }
 
 /** The metadata of one logical call: the client's, the caller's, and a fresh request id shared by its attempts. */

@@ -142,3 +142,19 @@ it("an add that gives up names the failure that stopped it and how many requests
   );
   expect(emu.requestIds(batch.batchId)).toHaveLength(500);
 }, 30_000);
+
+it("an abort while a call waits for quota is CANCELED in the reason's words, as one in flight is, not UNKNOWN", async () => {
+  emu = await startEmulator({ limits: { addCallsPerWindow: 1, addWindowMs: 10_000, createIntervalMs: 0 } });
+  const client = new Client({ apiKey: "k", baseUrl: emu.url, limits: { addCallsPerWindow: 1, addWindowMs: 10_000 } });
+  const batch = await client.batch.create("quota-abort");
+  const request = (id: string) => client.chat.create("grok-4", { batchRequestId: id }).append(user("hi"));
+  await client.batch.add(batch.batchId, [request("first")]);
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new Error("shutting down")), 50);
+  const error = (await client.batch.add(batch.batchId, [request("second")], { signal: controller.signal }).catch((e: unknown) => e)) as ApiError;
+  client.close();
+  expect(error).toBeInstanceOf(ApiError);
+  expect(error.code).toBe(Code.Canceled);
+  expect(error.rawMessage).toMatch(/^shutting down \(the add stopped after CANCELED on 1 attempt; 0 requests are confirmed/);
+  expect(emu.requestIds(batch.batchId)).toEqual(["first"]);
+});
