@@ -4,7 +4,6 @@ import { InputError } from "../errors.js";
 import { AddBatchRequestsRequestSchema, type BatchRequest } from "../wire.js";
 import type { ChatEncoder } from "./chat-encoder.js";
 import { ByteArena } from "./byte-arena.js";
-import { IdSet } from "./id-set.js";
 import { varintSize, writeVarint } from "./chunking.js";
 
 /** A request ready for the wire: its id and its encoded bytes. */
@@ -27,7 +26,7 @@ export const autoIdPrefix = "auto-";
  * Remembers every id of the add to refuse a repeated one before it reaches the server.
  */
 export class RequestEncoder {
-  private readonly seen = new IdSet();
+  private readonly seen = new Set<string>();
   /** Requests given an automatic id are written again, with it; their own chunks, so the first writing dies whole. */
   private readonly withIds = new ByteArena();
 
@@ -97,7 +96,9 @@ export class RequestEncoder {
 
   private identify(id: string | undefined, bytes: Uint8Array, index: number): EncodedRequest {
     if (id !== undefined) {
-      if (!this.seen.add(id)) {
+      // One lookup instead of has() then add(): the set grows unless the id was there.
+      const known = this.seen.size;
+      if (this.seen.add(id).size === known) {
         throw new InputError({ index, batchRequestId: id, reason: "repeats an id used earlier in this add", fix: "Ids must be unique within a batch" });
       }
       return { index, id, bytes };
@@ -111,7 +112,8 @@ export class RequestEncoder {
     // The one-shot hash: a Hash object per request cost as much as encoding a short one.
     const base = autoIdPrefix + hash("sha256", payload, "hex").slice(0, 24);
     let id = base;
-    for (let n = 2; !this.seen.add(id); n++) id = `${base}-${n}`;
+    for (let n = 2; this.seen.has(id); n++) id = `${base}-${n}`;
+    this.seen.add(id);
     return id;
   }
 }
