@@ -12,15 +12,11 @@ export class InputGroups {
   private readonly isAsync: boolean;
   /** Whether the iterator may still be read, and so must be told when the add stops early. */
   private open = true;
-  /** A plain array is read by slices: what `for...of` yields from one, without an iterator result per request. */
-  private readonly array: readonly unknown[] | undefined;
-  private at = 0;
 
   constructor(
     input: Iterable<unknown> | AsyncIterable<unknown>,
     private readonly size: number,
   ) {
-    this.array = Array.isArray(input) && input[Symbol.iterator] === arrayValues ? input : undefined;
     this.isAsync = Symbol.asyncIterator in input;
     this.iterator = this.isAsync ? (input as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (input as Iterable<unknown>)[Symbol.iterator]();
     // Looked up once, as the loops do.
@@ -30,17 +26,7 @@ export class InputGroups {
   /** The next requests, at most `size` of them; fewer only at the end of the input, none after it. */
   async read(): Promise<unknown[]> {
     if (!this.open) return [];
-    const { iterator, next, size, array } = this;
-    if (array !== undefined) {
-      // The length is read at each group, as the array iterator reads it at each step; a hole is
-      // `undefined`, as that iterator yields it.
-      const end = Math.min(array.length, this.at + size);
-      const group: unknown[] = [];
-      for (let i = this.at; i < end; i++) group.push(array[i]);
-      this.at = end;
-      if (group.length < size) this.open = false;
-      return group;
-    }
+    const { iterator, next, size } = this;
     const group: unknown[] = [];
     try {
       if (this.isAsync) {
@@ -75,8 +61,6 @@ export class InputGroups {
     }
   }
 }
-
-const arrayValues = Array.prototype[Symbol.iterator];
 
 /** Adds an iterator result's value to `group`; false once the iterator is done. */
 function take(group: unknown[], result: unknown): boolean {

@@ -126,24 +126,3 @@ describe("InputGroups takes values as given", () => {
     expect(closed).toBe(true);
   });
 });
-
-describe("a plain array", () => {
-  it("is read as for...of reads it: holes as undefined, the length at each group, nothing after the end", async () => {
-    // Index 1 is a hole, on purpose.
-    const array: unknown[] = [0, , 2, 3, 4];
-    const groups = new InputGroups(array, 2);
-    expect(await groups.read()).toEqual([0, undefined]);
-    array.push(5);
-    expect(await readAll(groups)).toEqual([[2, 3], [4, 5]]);
-    array.push(6);
-    expect(await groups.read()).toEqual([]);
-  });
-
-  it("with an iterator of its own is read through that iterator", async () => {
-    const array = [1, 2, 3];
-    array[Symbol.iterator] = function* () {
-      yield "own";
-    } as unknown as () => ArrayIterator<number>;
-    expect(await readAll(new InputGroups(array, 2))).toEqual([["own"]]);
-  });
-});
