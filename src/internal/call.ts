@@ -129,7 +129,7 @@ export async function callUnary<T>(
  * An abort met elsewhere (waiting for quota, backing off) rejects with the bare reason, which would
  * otherwise read as UNKNOWN.
  */
-export function cancelledBy(reason: unknown): unknown {
+function cancelledBy(reason: unknown): unknown {
   if (reason instanceof ConnectError || reason instanceof ApiError) return reason;
   return new ConnectError(reason instanceof Error ? reason.message : String(reason), Code.Canceled, undefined, undefined, reason);
 }
