@@ -6,14 +6,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CommandContext } from "../src/cli/command.js";
 import { firstRequestOrFail, openRequestSource } from "../src/cli/request-source.js";
-import { runAdd, type AddSettings } from "../src/internal/add-pipeline.js";
-import { defaultRetryOptions } from "../src/retry-options.js";
-import { ChunkPlanner, envelopeSize } from "../src/internal/chunking.js";
-import { RequestEncoder, type EncodedRequest } from "../src/internal/encoded-request.js";
-import { ChatEncoder } from "../src/internal/chat-encoder.js";
-import { defaultBatchModels } from "../src/batch-models.js";
-import { builtRequest, toBatchRequest } from "../src/request-input.js";
-import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../src/wire.js";
+import { runAdd, type AddSettings } from "../src/internal/add/run-add.js";
+import { defaultRetryOptions } from "../src/internal/call/retry.js";
+import { ChunkPlanner, envelopeSize } from "../src/internal/add/chunking.js";
+import { RequestEncoder, type EncodedRequest } from "../src/internal/wire/encoded-request.js";
+import { ChatEncoder } from "../src/internal/wire/chat-encoder.js";
+import { defaultBatchModels } from "../src/core/batch-models.js";
+import { builtRequest } from "../src/requests/internal/built-request.js";
+import { toBatchRequest } from "../src/requests/add-input.js";
+import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../src/core/internal/wire.js";
 
 const batchModels = new Set(defaultBatchModels);
 import { runInChild } from "./support/child.js";
@@ -117,8 +118,8 @@ export async function run(options: Partial<EncodingOptions> = {}): Promise<Scena
         }),
         notes: [
           `${o.rounds} interleaved rounds (odd rounds in reverse order) after one warm-up round, in a fresh process, a full GC before each measurement${o.warmPasses > 0 ? ` and ${o.warmPasses} unmeasured run(s) of the same variant after it (steady state: each measured run also collects the garbage of the one before)` : ""}; CPU time (user + system, process.cpuUsage) median (min–max); ratios taken within each round.`,
-          "Inputs are BatchRequest messages built beforehand (not timed). Planning = what `add` does per request: validate, encode once (src/internal/chat-encoder.ts for the chat requests it covers, else the normaliser and `toBinary`), (derive an id), size it and pack it into calls of ≤ 25 MB / 10,000 requests.",
-          "`runAdd` rows add the add pipeline's own iteration (a generator step per call; from an iterable, src/internal/input-groups.ts: one `next()`, and for an async one an await, per request) around the same work; the network is replaced by a transport that returns at once. The source of the async-iterable rows is an async generator over the prebuilt requests; what draining it costs alone (last row) is the async iteration protocol's own cost, which no reader of an async iterable avoids.",
+          "Inputs are BatchRequest messages built beforehand (not timed). Planning = what `add` does per request: validate, encode once (src/internal/wire/chat-encoder.ts for the chat requests it covers, else the normaliser and `toBinary`), (derive an id), size it and pack it into calls of ≤ 25 MB / 10,000 requests.",
+          "`runAdd` rows add the add pipeline's own iteration (a generator step per call; from an iterable, src/internal/add/input-groups.ts: one `next()`, and for an async one an await, per request) around the same work; the network is replaced by a transport that returns at once. The source of the async-iterable rows is an async generator over the prebuilt requests; what draining it costs alone (last row) is the async iteration protocol's own cost, which no reader of an async iterable avoids.",
           "CLI path: the same requests as compact JSONL lines (`{id, model, messages}`) in a file, read as `xai-batch add` reads them (src/cli/request-source.ts over request-reader.ts: lines, UTF-8, JSON.parse) and encoded by add itself. CPU ms per MB divides by the encoded megabytes (1e6 bytes) of the floor's message.",
         ],
       },

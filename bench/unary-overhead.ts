@@ -5,8 +5,9 @@ import { createClient, type Interceptor, type Transport, type UnaryResponse } fr
 import { randomUUID } from "node:crypto";
 import { BatchMgmt, BatchSchema } from "../gen/xai/api/v1/batch_pb.js";
 import { Client } from "../src/index.js";
-import { openConnection, defaultConnectionOptions } from "../src/transport.js";
-import { LIBRARY_NAME, LIBRARY_VERSION } from "../src/version.js";
+import { openConnection, defaultConnectionOptions } from "../src/internal/transport/connection.js";
+import { LIBRARY_NAME } from "../src/core/internal/library-name.js";
+import { LIBRARY_VERSION } from "../src/core/version.js";
 import { createBareConnect } from "./support/connect-client.js";
 import { startBenchEmulator } from "./support/emulator.js";
 import { createGrpcJsClient } from "./support/grpc-js-client.js";

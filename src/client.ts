@@ -1,19 +1,21 @@
 import { inspect } from "node:util";
-import { BatchResource } from "./batch.js";
-import { ChatResource } from "./chat.js";
-import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from "./client-options.js";
-import { InputError } from "./errors.js";
-import { FilesResource } from "./files.js";
-import { ModelsResource } from "./models.js";
-import { defaultBatchModels, knownBatchRefusedModels } from "./batch-models.js";
-import { CallObserver } from "./internal/call-observer.js";
+import { BatchResource } from "./resources/batches/resource.js";
+import { ChatResource } from "./resources/chat.js";
+import { resolveClientOptions, type ResolvedClientOptions } from "./internal/client-settings.js";
+import type { ClientOptions } from "./core/client-options.js";
+import { InputError } from "./core/errors.js";
+import { FilesResource } from "./resources/files.js";
+import { ModelsResource } from "./resources/models.js";
+import { defaultBatchModels, knownBatchRefusedModels } from "./core/batch-models.js";
+import { CallObserver } from "./internal/call/call-observer.js";
 import { LiveBatchModels } from "./internal/live-batch-models.js";
 import { Log } from "./internal/log.js";
-import type { CallContext } from "./internal/call.js";
-import { RetryBudget } from "./internal/retry-budget.js";
-import { unprintable } from "./internal/unprintable.js";
-import { openConnection, type Connection } from "./transport.js";
-import { LIBRARY_NAME, LIBRARY_VERSION } from "./version.js";
+import type { CallContext } from "./internal/call/call.js";
+import { RetryBudget } from "./internal/call/retry-budget.js";
+import { unprintable } from "./core/internal/unprintable.js";
+import { openConnection, type Connection } from "./internal/transport/connection.js";
+import { LIBRARY_NAME } from "./core/internal/library-name.js";
+import { LIBRARY_VERSION } from "./core/version.js";
 
 /**
  * The entry point: `new Client()` reads XAI_API_KEY and talks gRPC over TLS to api.x.ai. One client holds

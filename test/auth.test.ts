@@ -1,7 +1,8 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { API_KEY_ENV, ApiKey } from "../src/auth.js";
-import { InputError } from "../src/errors.js";
+import { API_KEY_ENV } from "../src/core/auth.js";
+import { ApiKey } from "../src/core/internal/api-key.js";
+import { InputError } from "../src/core/errors.js";
 
 const key = "xai-Zk3v9Q0aT7pL2mN8";
 

@@ -1,8 +1,8 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { viewBatch, type BatchStatus } from "../src/batch-view.js";
-import { viewRequestMetadata } from "../src/request-metadata-view.js";
-import { BatchRequestMetadataSchema, BatchRequestMetadata_State, BatchSchema } from "../src/wire.js";
+import { viewBatch, type BatchStatus } from "../src/views/batch.js";
+import { viewRequestMetadata } from "../src/views/request-metadata.js";
+import { BatchRequestMetadataSchema, BatchRequestMetadata_State, BatchSchema } from "../src/core/internal/wire.js";
 
 const now = 1_800_000_000_000;
 const at = (ms: number) => ({ seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 });

@@ -1,9 +1,10 @@
 import { equals, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { ChatRequest, ChatResource, tool, type ChatParams } from "../src/chat.js";
-import { InputError } from "../src/errors.js";
-import { assistant, image, system, user } from "../src/messages.js";
-import { BatchRequestSchema, FormatType, MessageRole, MessageSchema, ReasoningEffort, ToolMode } from "../src/wire.js";
+import { ChatRequest, tool, type ChatParams } from "../src/requests/chat.js";
+import { ChatResource } from "../src/resources/chat.js";
+import { InputError } from "../src/core/errors.js";
+import { assistant, image, system, user } from "../src/requests/messages.js";
+import { BatchRequestSchema, FormatType, MessageRole, MessageSchema, ReasoningEffort, ToolMode } from "../src/core/internal/wire.js";
 
 const weather = tool({
   name: "get_weather",

@@ -14,7 +14,7 @@ import {
   QuotaFailureSchema,
   type AddBatchRequestsRequest,
   type ListBatchRequestMetadataRequest,
-} from "../src/wire.js";
+} from "../src/core/internal/wire.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
 const apiKey = "xai-secret-key-3f9a7c21d8";

@@ -1,8 +1,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ApiError, InputError, scrub, toApiError } from "../src/errors.js";
-import { QuotaFailureSchema, RetryInfoSchema } from "../src/wire.js";
+import { ApiError, InputError } from "../src/core/errors.js";
+import { scrub } from "../src/core/internal/scrub.js";
+import { toApiError } from "../src/core/internal/to-api-error.js";
+import { QuotaFailureSchema, RetryInfoSchema } from "../src/core/internal/wire.js";
 import { apiError, quotaFailure, retryInfo, type ErrorShape } from "./support/errors.js";
 
 describe("ApiError classification", () => {

@@ -17,7 +17,7 @@ import { grpcServiceDefinition } from "../src/emulator/grpc-service.js";
 import { startEmulator, type Emulator } from "../src/emulator/index.js";
 import { PageTokens } from "../src/emulator/page-tokens.js";
 import { ApiError, Client, Code, InputError } from "../src/index.js";
-import { Files, UploadFileChunkSchema } from "../src/wire.js";
+import { Files, UploadFileChunkSchema } from "../src/core/internal/wire.js";
 import { startEmulatorProcess, type EmulatorProcess } from "./support/emulator-process.js";
 
 const apiKey = "xai-files-test-key-0123456789";

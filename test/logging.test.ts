@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { resolveClientOptions } from "../src/client-options.js";
+import { resolveClientOptions } from "../src/internal/client-settings.js";
 import { startEmulator, type Emulator } from "../src/emulator/index.js";
 import { Client, InputError, type Logger } from "../src/index.js";
 

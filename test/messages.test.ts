@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../src/errors.js";
-import { assistant, image, system, text, user, type ImageDetailOption } from "../src/messages.js";
-import { ContentSchema, ImageDetail, MessageRole } from "../src/wire.js";
+import { InputError } from "../src/core/errors.js";
+import { assistant, image, system, text, user, type ImageDetailOption } from "../src/requests/messages.js";
+import { ContentSchema, ImageDetail, MessageRole } from "../src/core/internal/wire.js";
 
 describe("user, system and assistant", () => {
   it.each([

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { status } from "@grpc/grpc-js";
 import { ApiError, Client, Code, PagedList } from "../src/index.js";
-import { UnbuiltPage } from "../src/pagination.js";
-import type { ListBatchResultsRequest } from "../src/wire.js";
+import { UnbuiltPage } from "../src/core/internal/paging.js";
+import type { ListBatchResultsRequest } from "../src/core/internal/wire.js";
 import { StatusError } from "../src/emulator/status.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 

@@ -1,6 +1,8 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { MemoryQuotaLimiter, sentMarginMs, type Permit, type QuotaKind } from "../src/quota.js";
+import { MemoryQuotaLimiter } from "../src/core/memory-quota-limiter.js";
+import { sentMarginMs } from "../src/core/internal/pacing.js";
+import type { Permit, QuotaKind } from "../src/core/quota.js";
 
 // Real timers, scaled down: the window is 200 ms instead of a minute.
 const windowMs = 200;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../src/errors.js";
-import { imageRequest, videoExtensionRequest, videoRequest, type ImageParams, type VideoParams } from "../src/requests.js";
-import { ImageAspectRatio, ImageDetail, ImageFormat, ImageResolution, VideoAspectRatio, VideoResolution, type BatchRequest } from "../src/wire.js";
+import { InputError } from "../src/core/errors.js";
+import { imageRequest, videoExtensionRequest, videoRequest, type ImageParams, type VideoParams } from "../src/requests/media.js";
+import { ImageAspectRatio, ImageDetail, ImageFormat, ImageResolution, VideoAspectRatio, VideoResolution, type BatchRequest } from "../src/core/internal/wire.js";
 
 /** The payload of a batch request, asserting its oneof case. */
 function payload<C extends NonNullable<BatchRequest["request"]["case"]>>(request: BatchRequest, expected: C) {

@@ -3,9 +3,10 @@ import { anyPack, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, Client, Code } from "../src/index.js";
-import { viewResultBytes } from "../src/result-reader.js";
-import { viewResult, type ResultView } from "../src/results.js";
-import { BatchResultSchema, FinishReason, ListBatchResultsResponseSchema, MessageRole, PreencodedListBatchResultsResponseSchema, type BatchResult } from "../src/wire.js";
+import { viewResultBytes } from "../src/internal/wire/result-reader.js";
+import { viewResult } from "../src/views/view-result.js";
+import type { ResultView } from "../src/views/results.js";
+import { BatchResultSchema, FinishReason, ListBatchResultsResponseSchema, MessageRole, PreencodedListBatchResultsResponseSchema, type BatchResult } from "../src/core/internal/wire.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
 type ResultInit = MessageInitShape<typeof BatchResultSchema>;

@@ -1,8 +1,8 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { viewResult } from "../src/results.js";
-import { BatchResultSchema, FinishReason } from "../src/wire.js";
+import { viewResult } from "../src/views/view-result.js";
+import { BatchResultSchema, FinishReason } from "../src/core/internal/wire.js";
 
 type ResultInit = MessageInitShape<typeof BatchResultSchema>;
 type ResponseInit = NonNullable<Extract<NonNullable<ResultInit["result"]>, { case: "response" }>["value"]>["response"];

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { DurationSchema, type Duration } from "@bufbuild/protobuf/wkt";
 import { describe, expect, it } from "vitest";
-import { readRetryHint, type RetryHint } from "../src/retry-hints.js";
+import { readRetryHint, type RetryHint } from "../src/core/internal/retry-hints.js";
 
 const now = Date.parse("2025-06-01T12:00:00Z");
 const read = (metadata: Record<string, string>, retryDelay?: Duration) => readRetryHint(retryDelay, new Headers(metadata), now);

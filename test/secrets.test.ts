@@ -4,7 +4,7 @@ import { inspect } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { badRequest, StatusError } from "../src/emulator/status.js";
 import { ApiError, Client, InputError, user, type RetryEvent } from "../src/index.js";
-import { ErrorInfoSchema } from "../src/wire.js";
+import { ErrorInfoSchema } from "../src/core/internal/wire.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
 // Every object a user of the library can hold, printed and serialised every way a log line would,

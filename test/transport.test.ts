@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../src/errors.js";
-import { checkBaseUrl, isLoopback } from "../src/transport.js";
+import { InputError } from "../src/core/errors.js";
+import { checkBaseUrl } from "../src/internal/transport/connection.js";
+import { isLoopback } from "../src/core/loopback.js";
 
 describe("isLoopback", () => {
   it.each([

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { StatusSchema } from "../../gen/google/rpc/status_pb.js";
 
-const protoDir = fileURLToPath(new URL("../../proto/", import.meta.url));
+const protoDir = fileURLToPath(new URL("../../proto", import.meta.url));
 
 /** A chat BatchRequest as protobufjs takes it (keepCase: proto field names). */
 export interface PlainBatchRequest {

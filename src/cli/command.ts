@@ -42,7 +42,7 @@ export interface CommandContext {
   /** The API client, built on first use (commands such as `check` never build one). */
   client(): Client;
   /** Sets what to tell the person if the command is interrupted from now on: how far it got, how to resume. */
-  onInterrupt(describe: () => string): void;
+  onInterrupt(describeValue: () => string): void;
 }
 
 /** A command of the `xai-batch` CLI. */
@@ -104,8 +104,8 @@ export function defineCommand<O extends OptionSpecs>(
       signal: interrupt.signal,
       quota,
       client: () => (client ??= createClient(globals, quota, out.logger)),
-      onInterrupt: (describe) => {
-        interruptHint = describe;
+      onInterrupt: (describeValue) => {
+        interruptHint = describeValue;
       },
     };
     try {

@@ -1,5 +1,5 @@
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import { BatchMgmt, RetryInfoSchema } from "../wire.js";
+import { BatchMgmt, RetryInfoSchema } from "../core/internal/wire.js";
 import { faultTrailer, type FaultKind } from "./faults.js";
 import type { StatusError } from "./status.js";
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import { BatchMgmt, Files, Models } from "../wire.js";
+import { BatchMgmt, Files, Models } from "../core/internal/wire.js";
 import { Authenticator } from "./auth.js";
 import { Counters, type EmulatorCounters } from "./counters.js";
 import { FakeModel } from "./fake-model.js";

@@ -1,4 +1,4 @@
-import type { BatchRequest } from "../wire.js";
+import type { BatchRequest } from "../core/internal/wire.js";
 
 /**
  * Where a batch request goes: the endpoint name xAI reports in metadata and cost breakdowns, the model,

@@ -12,7 +12,7 @@ import {
   type GetCompletionsRequest,
   type GetChatCompletionResponseSchema,
   type SamplingUsageSchema,
-} from "../wire.js";
+} from "../core/internal/wire.js";
 import type { ProcessingOptions } from "./options.js";
 import { hashedUnit } from "./random.js";
 

@@ -23,9 +23,10 @@ import {
   type FileContentChunk,
   type RetrieveFileContentRequest,
   type UploadFileChunk,
-} from "../wire.js";
+} from "../core/internal/wire.js";
 import type { Authenticator, Caller } from "./auth.js";
-import type { FileSortKey, FileStore, StoredFile } from "./file-store.js";
+import type { FileSortKey, FileStore } from "./file-store.js";
+import type { StoredFile } from "./stored-file.js";
 import { decodeRequest } from "./grpc-service.js";
 import type { PageTokens } from "./page-tokens.js";
 import { badRequest, StatusError } from "./status.js";

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { toBinary } from "@bufbuild/protobuf";
-import { BatchLineProblem, BatchLineReader } from "../inputs/batch-lines.js";
-import { BatchRequestSchema, type BatchRequest } from "../wire.js";
+import { BatchLineProblem, BatchLineReader } from "../requests/internal/batch-lines.js";
+import { BatchRequestSchema, type BatchRequest } from "../core/internal/wire.js";
 import { readRequest } from "./encoded.js";
 import type { FileStore } from "./file-store.js";
 import { isOpen, type AcceptedRequest, type BatchRecord, type Store } from "./store.js";
 import type { Timers } from "./timers.js";
-import { prepareRequests } from "./validation.js";
+import { acceptRequests } from "./validation.js";
 
 /** A line of an input file that xAI would refuse, with its number (from 1). */
 export class FileLineError extends Error {
@@ -85,7 +85,7 @@ export class InputFileLoader {
     let requests: AcceptedRequest[];
     try {
       const read = readInputFile(this.content(batch.team, fileId), models).map((request) => readRequest(request, toBinary(BatchRequestSchema, request)));
-      requests = prepareRequests(read, batch.requestsById, models);
+      requests = acceptRequests(read, batch.requestsById, models);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       store.commit({ type: "batchCancelled", batchId: batch.id, timeMs: now(), byXaiMessage: `JSONL file validation failed: ${reason}` });

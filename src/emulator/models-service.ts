@@ -1,7 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import { ImageGenerationModelSchema, LanguageModelSchema, Modality, Models } from "../wire.js";
+import { ImageGenerationModelSchema, LanguageModelSchema, Modality, Models } from "../core/internal/wire.js";
 import type { Authenticator } from "./auth.js";
 import type { UnaryHandlers } from "./grpc-service.js";
 import { StatusError } from "./status.js";

@@ -1,5 +1,5 @@
-import { InputError } from "../errors.js";
-import { defaultBatchModels } from "../batch-models.js";
+import { InputError } from "../core/errors.js";
+import { defaultBatchModels } from "../core/batch-models.js";
 
 /** Per-team limits, the same as xAI's unless a test scales them down. */
 export interface LimitOptions {
@@ -381,11 +381,11 @@ function checkStrings(name: string, values: readonly unknown[]): void {
 
 function check(name: string, value: unknown, ok: boolean, expected: string): void {
   // The library's own error for bad options, so one `instanceof InputError` covers client and emulator.
-  if (!ok) throw new InputError(`Expected \`${name}\` to be ${expected}, got ${describe(value)}`);
+  if (!ok) throw new InputError(`Expected \`${name}\` to be ${expected}, got ${quoteValue(value)}`);
 }
 
-function describe(value: unknown): string {
+function quoteValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (Array.isArray(value)) return `[${value.map(describe).join(", ")}]`;
+  if (Array.isArray(value)) return `[${value.map(quoteValue).join(", ")}]`;
   return String(value);
 }

@@ -9,7 +9,7 @@ export interface PageRequest {
 }
 
 /** One page: its items and, unless it is the last, the token of the next. */
-export interface Page<T> {
+export interface ListedPage<T> {
   items: T[];
   paginationToken: string | undefined;
 }
@@ -26,7 +26,7 @@ export class Pager {
   ) {}
 
   /** The page after the request's token of the items that `include` accepts. */
-  page<T>(request: PageRequest, scope: PageScope, items: readonly T[], include: (item: T) => boolean): Page<T> {
+  page<T>(request: PageRequest, scope: PageScope, items: readonly T[], include: (item: T) => boolean): ListedPage<T> {
     const limit = this.limit(request.limit);
     let seq = request.paginationToken ? this.after(scope, request.paginationToken) + 1 : 0;
     const page: T[] = [];

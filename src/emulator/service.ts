@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { create, toBinary, type DescMessage, type DescMethodUnary, type MessageShape } from "@bufbuild/protobuf";
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import { BatchMgmt, PreencodedListBatchResultsResponseSchema } from "../wire.js";
+import { BatchMgmt, PreencodedListBatchResultsResponseSchema } from "../core/internal/wire.js";
 import type { Authenticator, Caller } from "./auth.js";
 import type { Counters } from "./counters.js";
 import { decodeAddRequest, decodeStoredRequest, decodeStoredResult } from "./encoded.js";
@@ -15,7 +15,7 @@ import type { Processor } from "./processor.js";
 import { quoted, retryInfo, StatusError } from "./status.js";
 import { isOpen, type BatchRecord, type Store } from "./store.js";
 import type { Timers } from "./timers.js";
-import { prepareRequests } from "./validation.js";
+import { acceptRequests } from "./validation.js";
 import { batchView, metadataView, requestState } from "./views.js";
 
 /** Everything the RPC handlers work with. */
@@ -164,7 +164,7 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
         const why = batch.cancel === undefined ? `expired at ${new Date(batch.expireTimeMs).toISOString()}` : "is cancelled";
         throw new StatusError(GrpcStatus.FAILED_PRECONDITION, `batch ${batch.id} ${why} and takes no more requests`);
       }
-      const requests = prepareRequests(request.requests, batch.requestsById, models);
+      const requests = acceptRequests(request.requests, batch.requestsById, models);
       if (requests.length > 0) {
         store.commit({ type: "requestsAdded", batchId: batch.id, timeMs: at, fromFile: false, requests });
         counters.add("requestsApplied", requests.length);

@@ -1,7 +1,7 @@
 import { create, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { anyPack, DurationSchema } from "@bufbuild/protobuf/wkt";
 import { Metadata, status as GrpcStatus, type StatusObject } from "@grpc/grpc-js";
-import { BadRequest_FieldViolationSchema, BadRequestSchema, RetryInfoSchema, StatusSchema } from "../wire.js";
+import { BadRequest_FieldViolationSchema, BadRequestSchema, RetryInfoSchema, StatusSchema } from "../core/internal/wire.js";
 
 /**
  * Most offending items one status names; the rest are only counted. Errors then stay small whatever the

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { replaceDurably, syncDirectoryOf } from "./durable-file.js";
-import type { StoredFile } from "./file-store.js";
+import type { StoredFile } from "./stored-file.js";
 
 /** What each upload's file starts with, on a line of its own; the file's bytes follow. */
 interface UploadHeader {

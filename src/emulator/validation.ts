@@ -11,7 +11,7 @@ import type { AcceptedRequest } from "./store.js";
  * ALREADY_EXISTS. Both carry google.rpc.BadRequest naming every offending request. Then requests without
  * an id get a generated one, written into their bytes; the requests are returned as the store takes them.
  */
-export function prepareRequests(requests: readonly ReadRequest[], existingIds: ReadonlyMap<string, unknown>, models: ReadonlySet<string>): AcceptedRequest[] {
+export function acceptRequests(requests: readonly ReadRequest[], existingIds: ReadonlyMap<string, unknown>, models: ReadonlySet<string>): AcceptedRequest[] {
   const invalid = new Violations();
   const duplicates = new Violations();
   const firstIndexById = new Map<string, number>();

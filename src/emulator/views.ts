@@ -1,6 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { BatchRequestMetadata_State, type BatchRequestMetadataSchema, type BatchSchema } from "../wire.js";
+import { BatchRequestMetadata_State, type BatchRequestMetadataSchema, type BatchSchema } from "../core/internal/wire.js";
 import { closedAtMs, isOpen, type BatchRecord, type RequestRecord } from "./store.js";
 
 /**

@@ -1,5 +1,5 @@
-import { scrub, scrubDeep } from "../errors.js";
-import type { Logger, LogLevel } from "../logger.js";
+import { scrub, scrubDeep } from "../core/internal/scrub.js";
+import type { Logger, LogLevel } from "../core/logger.js";
 
 const rank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, off: 4 };
 

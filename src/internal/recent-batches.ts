@@ -1,5 +1,5 @@
 import { Code } from "@connectrpc/connect";
-import { ApiError } from "../errors.js";
+import { ApiError } from "../core/errors.js";
 
 /** How long a batch this client just created is given to become visible (read-after-write lag). */
 export const createdGraceMs = 30_000;

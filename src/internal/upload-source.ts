@@ -2,8 +2,8 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { Readable } from "node:stream";
-import { InputError } from "../errors.js";
-import { describe } from "./validate.js";
+import { InputError } from "../core/errors.js";
+import { describeValue } from "../core/internal/validate.js";
 
 /** What the upload reads: a path, bytes, or chunks (a Node `Readable` is an async iterable of them). */
 type Source = string | Uint8Array | AsyncIterable<Uint8Array | string>;
@@ -56,7 +56,7 @@ export async function openSource(source: Source, pieceBytes: number, maxBytes: n
       },
     };
   }
-  throw new InputError(`Expected the upload source to be a file path, a Uint8Array, a Readable or an async iterable of Uint8Array chunks, got ${describe(source)}.`);
+  throw new InputError(`Expected the upload source to be a file path, a Uint8Array, a Readable or an async iterable of Uint8Array chunks, got ${describeValue(source)}.`);
 }
 
 function checkSize(size: number, maxBytes: number): void {

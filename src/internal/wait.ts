@@ -1,9 +1,9 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ApiError } from "../errors.js";
-import type { BatchView } from "../batch-view.js";
-import type { CallHooks } from "./call.js";
-import { Deadline } from "./deadline.js";
-import { sleep } from "./sleep.js";
+import { ApiError } from "../core/errors.js";
+import type { BatchView } from "../views/batch.js";
+import type { CallHooks } from "./call/call.js";
+import { Deadline } from "./call/deadline.js";
+import { sleep } from "../core/internal/sleep.js";
 
 /** How `wait` polls. */
 export interface PollSettings {

@@ -1,4 +1,4 @@
-import type { Rate } from "../quota.js";
+import type { Rate } from "../core/quota.js";
 
 /**
  * One worker's share of a team's rate while the shared store is unreachable: at most `limit / workers`

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
-import { InputError } from "../errors.js";
-import { checkInteger, checkKnownKeys, checkNonEmptyString, describe } from "../internal/validate.js";
+import { InputError } from "../core/errors.js";
+import { checkInteger, checkKnownKeys, checkNonEmptyString, describeValue } from "../core/internal/validate.js";
 
 /** What a worker does while Redis cannot be reached. */
 export type UnreachablePolicy = "local" | "fail";
@@ -69,13 +69,13 @@ export function resolveRedisQuotaOptions(options: RedisQuotaOptions): ResolvedRe
     throw new InputError("Expected exactly one of `url` (e.g. \"redis://127.0.0.1:6379\") or `client` (an ioredis client) in redisQuotaLimiter options.");
   }
   if (options.url !== undefined && !/^rediss?:\/\//.test(options.url)) {
-    throw new InputError(`Expected \`url\` to be a redis:// or rediss:// URL, got ${describe(redactUrl(options.url))}.`);
+    throw new InputError(`Expected \`url\` to be a redis:// or rediss:// URL, got ${describeValue(redactUrl(options.url))}.`);
   }
   if (options.team !== undefined) checkNonEmptyString("team", options.team);
   if (options.keyPrefix !== undefined) checkNonEmptyString("keyPrefix", options.keyPrefix);
   const resolved = { ...defaults, ...withoutUndefined(options) };
   if (resolved.whenUnreachable !== "local" && resolved.whenUnreachable !== "fail") {
-    throw new InputError(`Expected \`whenUnreachable\` to be "local" or "fail", got ${describe(resolved.whenUnreachable)}.`);
+    throw new InputError(`Expected \`whenUnreachable\` to be "local" or "fail", got ${describeValue(resolved.whenUnreachable)}.`);
   }
   checkInteger("expectedWorkers", resolved.expectedWorkers, 1, 100_000);
   checkInteger("leaseMs", resolved.leaseMs, 100, 3_600_000);

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { QuotaKind } from "../quota.js";
+import type { QuotaKind } from "../core/quota.js";
 
 /**
  * The Redis keys of one team's quota of one kind. The team sits in a hash tag (`{...}`), so on a Redis

@@ -1,9 +1,11 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { InputError } from "../errors.js";
-import { MemoryQuotaLimiter, sentMarginMs, type Permit, type QuotaKind, type QuotaLimiter, type QuotaScope, type Rate } from "../quota.js";
-import { sleep } from "../internal/sleep.js";
+import { InputError } from "../core/errors.js";
+import { MemoryQuotaLimiter } from "../core/memory-quota-limiter.js";
+import { sentMarginMs } from "../core/internal/pacing.js";
+import type { Permit, QuotaKind, QuotaLimiter, QuotaScope, Rate } from "../core/quota.js";
+import { sleep } from "../core/internal/sleep.js";
 import { localShare } from "./local-share.js";
 import { redactUrl, resolveRedisQuotaOptions, type RedisQuotaOptions, type ResolvedRedisQuotaOptions } from "./options.js";
 import { QuotaScripts, quotaKeys, type QuotaKeys } from "./quota-scripts.js";

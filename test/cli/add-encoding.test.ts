@@ -1,12 +1,12 @@
 import { toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { defaultBatchModels } from "../../src/batch-models.js";
+import { defaultBatchModels } from "../../src/core/batch-models.js";
 import { decodeStoredRequest } from "../../src/emulator/encoded.js";
 import { Journal } from "../../src/emulator/journal.js";
 import type { StoreEvent } from "../../src/emulator/store.js";
-import { RequestEncoder } from "../../src/internal/encoded-request.js";
-import { toBatchRequest } from "../../src/request-input.js";
-import { BatchRequestSchema } from "../../src/wire.js";
+import { RequestEncoder } from "../../src/internal/wire/encoded-request.js";
+import { toBatchRequest } from "../../src/requests/add-input.js";
+import { BatchRequestSchema } from "../../src/core/internal/wire.js";
 import { batchOf, useCli } from "./helpers.js";
 
 const cli = useCli();

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { BadRequestSchema, BatchRequestSchema } from "../../src/wire.js";
+import { BadRequestSchema, BatchRequestSchema } from "../../src/core/internal/wire.js";
 import { chat, chats, detail, failure, useEmulators } from "./helpers.js";
 
 describe("AddBatchRequests", () => {

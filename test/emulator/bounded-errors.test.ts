@@ -1,6 +1,6 @@
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { BadRequestSchema } from "../../src/wire.js";
+import { BadRequestSchema } from "../../src/core/internal/wire.js";
 import { chat, chats, detail, failure, useEmulators } from "./helpers.js";
 
 /** Bytes of an error's trailers as grpc-js received them: the message plus every metadata value. */

@@ -5,7 +5,7 @@ import { credentials, makeGenericClientConstructor, Metadata, type Client, type 
 import { afterEach } from "vitest";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 import { grpcServiceDefinition } from "../../src/emulator/grpc-service.js";
-import { BatchMgmt, BatchRequestSchema, MessageRole, RetryInfoSchema, StatusSchema, type BatchRequest } from "../../src/wire.js";
+import { BatchMgmt, BatchRequestSchema, MessageRole, RetryInfoSchema, StatusSchema, type BatchRequest } from "../../src/core/internal/wire.js";
 
 type Methods = typeof BatchMgmt.method;
 type Input<K extends keyof Methods> = Methods[K]["input"];

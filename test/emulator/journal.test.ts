@@ -7,7 +7,7 @@ import { apiKeyIdOf } from "../../src/emulator/auth.js";
 import { storedResult } from "../../src/emulator/encoded.js";
 import { Journal, JournalError } from "../../src/emulator/journal.js";
 import type { StoreEvent } from "../../src/emulator/store.js";
-import { BatchRequestSchema, BatchResultSchema, type BatchRequest } from "../../src/wire.js";
+import { BatchRequestSchema, BatchResultSchema, type BatchRequest } from "../../src/core/internal/wire.js";
 import { chat, chats, useEmulators } from "./helpers.js";
 import { journalMagicBytes, journalRecordBytes, journalRecords } from "./journal-files.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveEmulatorOptions } from "../../src/emulator/options.js";
 import { InputError } from "../../src/index.js";
-import { defaultBatchModels } from "../../src/batch-models.js";
+import { defaultBatchModels } from "../../src/core/batch-models.js";
 
 describe("resolveEmulatorOptions", () => {
   it("applies xAI's limits and the documented defaults", () => {

@@ -1,6 +1,6 @@
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { BadRequestSchema, BatchRequestMetadata_State } from "../../src/wire.js";
+import { BadRequestSchema, BatchRequestMetadata_State } from "../../src/core/internal/wire.js";
 import { chat, chats, detail, failure, sleep, until, useEmulators, type TestClient } from "./helpers.js";
 
 async function allMetadataIds(client: TestClient, batchId: string, limit: number, between: () => Promise<void> = async () => {}) {

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { BatchRequestMetadata_State, BatchRequestSchema, FinishReason } from "../../src/wire.js";
+import { BatchRequestMetadata_State, BatchRequestSchema, FinishReason } from "../../src/core/internal/wire.js";
 import { chat, chats, failure, sleep, until, useEmulators, type TestClient } from "./helpers.js";
 
 async function batchState(client: TestClient, batchId: string) {

@@ -1,7 +1,7 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { AddBatchRequestsRequestSchema } from "../../src/wire.js";
+import { AddBatchRequestsRequestSchema } from "../../src/core/internal/wire.js";
 import { chat, chats, failure, retryDelayMs, sleep, useEmulators } from "./helpers.js";
 
 describe("per-team limits", () => {

@@ -5,7 +5,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { status } from "@grpc/grpc-js";
 import { afterAll, describe, expect, it } from "vitest";
-import { BatchRequestSchema, GetCompletionsRequestSchema, type BatchRequest, type GetCompletionsRequest } from "../../src/wire.js";
+import { BatchRequestSchema, GetCompletionsRequestSchema, type BatchRequest, type GetCompletionsRequest } from "../../src/core/internal/wire.js";
 import { chat, chats, grpcFrame, rawCall, until, useEmulators, type TestClient } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xai-batch-stored-"));

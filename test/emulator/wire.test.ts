@@ -3,7 +3,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { BatchMgmt, BadRequestSchema, AddBatchRequestsRequestSchema, RetryInfoSchema } from "../../src/wire.js";
+import { BatchMgmt, BadRequestSchema, AddBatchRequestsRequestSchema, RetryInfoSchema } from "../../src/core/internal/wire.js";
 import { chat, chats, grpcFrame as frame, rawCall, until, useEmulators } from "./helpers.js";
 
 describe("the wire", () => {

@@ -2,8 +2,8 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { encodeEnvelope } from "@connectrpc/connect/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addMessageSize, frameHeaderBytes, writeAddFrame } from "../../src/internal/add-frame.js";
-import { AddBatchRequestsRequestSchema, BatchRequestSchema, PreencodedAddBatchRequestsRequestSchema } from "../../src/wire.js";
+import { addMessageSize, frameHeaderBytes, writeAddFrame } from "../../src/internal/wire/add-frame.js";
+import { AddBatchRequestsRequestSchema, BatchRequestSchema, PreencodedAddBatchRequestsRequestSchema } from "../../src/core/internal/wire.js";
 
 /** What Connect sends for the message: toBinary, then its envelope. */
 function connectFrame(batchId: string, requests: Uint8Array[]): Buffer {

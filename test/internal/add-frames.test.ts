@@ -7,10 +7,10 @@ import { createGrpcTransport, createNodeHttpClient, Http2SessionManager } from "
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grpcServiceDefinition } from "../../src/emulator/grpc-service.js";
-import { AddFrames } from "../../src/internal/add-frames.js";
-import { defaultConnectionOptions, openConnection } from "../../src/transport.js";
-import { FrameBuffers } from "../../src/internal/frame-buffers.js";
-import { BatchMgmt, PreencodedAddBatchRequestsRequestSchema } from "../../src/wire.js";
+import { AddFrames } from "../../src/internal/wire/add-frames.js";
+import { defaultConnectionOptions, openConnection } from "../../src/internal/transport/connection.js";
+import { FrameBuffers } from "../../src/internal/wire/frame-buffers.js";
+import { BatchMgmt, PreencodedAddBatchRequestsRequestSchema } from "../../src/core/internal/wire.js";
 
 const preencodedAdd = { ...BatchMgmt.method.addBatchRequests, input: PreencodedAddBatchRequestsRequestSchema };
 const MiB = 1024 * 1024;

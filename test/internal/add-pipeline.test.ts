@@ -1,13 +1,13 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { ChatRequest } from "../../src/chat.js";
-import { ApiError } from "../../src/errors.js";
-import { runAdd, type AddSettings, type AddTransport } from "../../src/internal/add-pipeline.js";
-import type { CallHooks } from "../../src/internal/call.js";
-import { user } from "../../src/messages.js";
-import { toBatchRequest } from "../../src/request-input.js";
-import { BatchRequestSchema } from "../../src/wire.js";
+import { ChatRequest } from "../../src/requests/chat.js";
+import { ApiError } from "../../src/core/errors.js";
+import { runAdd, type AddSettings, type AddTransport } from "../../src/internal/add/run-add.js";
+import type { CallHooks } from "../../src/internal/call/call.js";
+import { user } from "../../src/requests/messages.js";
+import { toBatchRequest } from "../../src/requests/add-input.js";
+import { BatchRequestSchema } from "../../src/core/internal/wire.js";
 
 // The add's decisions against a scripted service, one call at a time: what it sends, what it lists,
 // what it reports and how it names a give-up. The wire is covered against real servers in test/resilience.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ByteArena } from "../../src/internal/byte-arena.js";
+import { ByteArena } from "../../src/internal/wire/byte-arena.js";
 
 /** Writes `size` bytes of `fill` through the arena, as an encoder does, and hands them out. */
 function put(arena: ByteArena, size: number, fill: number): Uint8Array {

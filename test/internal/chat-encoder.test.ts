@@ -1,13 +1,14 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { defaultBatchModels } from "../../src/batch-models.js";
-import { ChatRequest } from "../../src/chat.js";
-import { InputError } from "../../src/errors.js";
-import { ChatEncoder } from "../../src/internal/chat-encoder.js";
-import { RequestEncoder, type EncodedRequest } from "../../src/internal/encoded-request.js";
-import { builtRequest, toBatchRequest } from "../../src/request-input.js";
-import { BatchRequestSchema, MessageRole, type GetCompletionsRequest } from "../../src/wire.js";
+import { defaultBatchModels } from "../../src/core/batch-models.js";
+import { ChatRequest } from "../../src/requests/chat.js";
+import { InputError } from "../../src/core/errors.js";
+import { ChatEncoder } from "../../src/internal/wire/chat-encoder.js";
+import { RequestEncoder, type EncodedRequest } from "../../src/internal/wire/encoded-request.js";
+import { builtRequest } from "../../src/requests/internal/built-request.js";
+import { toBatchRequest } from "../../src/requests/add-input.js";
+import { BatchRequestSchema, MessageRole, type GetCompletionsRequest } from "../../src/core/internal/wire.js";
 
 const models = new Set(defaultBatchModels);
 const normalise = (input: unknown, index: number) => toBatchRequest(input, index, models);

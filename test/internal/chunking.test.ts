@@ -1,8 +1,8 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { describe, expect, it } from "vitest";
-import { ChunkPlanner, envelopeSize, fieldSize, varintSize, type ChunkLimits } from "../../src/internal/chunking.js";
-import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../../src/wire.js";
+import { ChunkPlanner, envelopeSize, fieldSize, varintSize, type ChunkLimits } from "../../src/internal/add/chunking.js";
+import { AddBatchRequestsRequestSchema, BatchRequestSchema, MessageRole, type BatchRequest } from "../../src/core/internal/wire.js";
 
 const encodedAdd = (batchId: string, batchRequests: BatchRequest[]) =>
   toBinary(AddBatchRequestsRequestSchema, create(AddBatchRequestsRequestSchema, { batchId, batchRequests })).length;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Deadline, msOrNone, resolveTimeoutMs } from "../../src/internal/deadline.js";
-import { defaultTimeoutsMs } from "../../src/timeouts.js";
+import { Deadline, msOrNone, resolveTimeoutMs } from "../../src/internal/call/deadline.js";
+import { defaultTimeoutsMs } from "../../src/core/timeouts.js";
 
 describe("resolveTimeoutMs", () => {
   it.each([

@@ -1,12 +1,12 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { ChatRequest } from "../../src/chat.js";
-import { InputError } from "../../src/errors.js";
-import { ByteArena } from "../../src/internal/byte-arena.js";
-import { RequestEncoder, withId } from "../../src/internal/encoded-request.js";
-import { toBatchRequest } from "../../src/request-input.js";
-import { user } from "../../src/messages.js";
-import { BatchRequestSchema } from "../../src/wire.js";
+import { ChatRequest } from "../../src/requests/chat.js";
+import { InputError } from "../../src/core/errors.js";
+import { ByteArena } from "../../src/internal/wire/byte-arena.js";
+import { RequestEncoder, withId } from "../../src/internal/wire/encoded-request.js";
+import { toBatchRequest } from "../../src/requests/add-input.js";
+import { user } from "../../src/requests/messages.js";
+import { BatchRequestSchema } from "../../src/core/internal/wire.js";
 
 const anyModel = (input: unknown, index: number) => toBatchRequest(input, index, undefined);
 const chat = (text: string, batchRequestId?: string) => new ChatRequest("grok-4", { batchRequestId }).append(user(text));

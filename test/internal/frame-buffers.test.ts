@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { FrameBuffers } from "../../src/internal/frame-buffers.js";
+import { FrameBuffers } from "../../src/internal/wire/frame-buffers.js";
 
 const MiB = 1024 * 1024;
 const options = { minPooledBytes: MiB, maxFree: 2, idleMs: 1_000 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InputGroups } from "../../src/internal/input-groups.js";
+import { InputGroups } from "../../src/internal/add/input-groups.js";
 
 // How an add reads its input: in groups, in order, and closing the source exactly when `for await` /
 // `for...of` would.

@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { PresentIds, type IdPage } from "../../src/internal/present-ids.js";
+import { PresentIds, type IdPage } from "../../src/internal/add/present-ids.js";
 import { apiError } from "../support/errors.js";
 
 /**

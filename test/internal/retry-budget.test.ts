@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RetryBudget } from "../../src/internal/retry-budget.js";
+import { RetryBudget } from "../../src/internal/call/retry-budget.js";
 
 function times(n: number, f: () => void): void {
   for (let i = 0; i < n; i++) f();

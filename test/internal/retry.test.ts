@@ -1,7 +1,8 @@
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs, decideRetry, throttledDelayMs, type AttemptOutcome } from "../../src/internal/retry.js";
-import { defaultRetryOptions, type Backoff, type RetryOptions } from "../../src/retry-options.js";
+import { backoffDelayMs, decideRetry, throttledDelayMs, type AttemptOutcome } from "../../src/internal/call/retry.js";
+import { defaultRetryOptions } from "../../src/internal/call/retry.js";
+import type { Backoff, RetryOptions } from "../../src/core/retry-options.js";
 import { apiError, quotaFailure, retryInfo, type ErrorShape } from "../support/errors.js";
 
 const options: RetryOptions = {

@@ -1,6 +1,6 @@
 import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { sleep } from "../../src/internal/sleep.js";
+import { sleep } from "../../src/core/internal/sleep.js";
 
 describe("sleep", () => {
   it("resolves after about the given time", async () => {

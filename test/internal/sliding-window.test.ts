@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SlidingWindow } from "../../src/internal/sliding-window.js";
+import { SlidingWindow } from "../../src/core/internal/sliding-window.js";
 
 const windowMs = 1_000;
 const marginMs = 5;

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { unprintable } from "../../src/internal/unprintable.js";
+import { unprintable } from "../../src/core/internal/unprintable.js";
 
 describe("unprintable", () => {
   const secret = "xai-MARKER-0123456789";

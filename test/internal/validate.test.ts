@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/errors.js";
-import { checkInteger, checkKnownKeys, checkNonEmptyString, describe as describeValue } from "../../src/internal/validate.js";
+import { InputError } from "../../src/core/errors.js";
+import { checkInteger, checkKnownKeys, checkNonEmptyString, describeValue } from "../../src/core/internal/validate.js";
 
 describe("checkKnownKeys", () => {
   const known = ["limit", "paginationToken"];

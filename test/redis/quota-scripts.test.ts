@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SlidingWindow, type WindowSlot } from "../../src/internal/sliding-window.js";
+import { SlidingWindow, type WindowSlot } from "../../src/core/internal/sliding-window.js";
 import { QuotaScripts, quotaKeys, type AcquireArgs } from "../../src/redis/quota-scripts.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 

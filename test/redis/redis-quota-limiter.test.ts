@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { ApiError, Client, Code, InputError, type Permit, type QuotaLimiter, type QuotaScope } from "../../src/index.js";
-import { sentMarginMs } from "../../src/quota.js";
+import { sentMarginMs } from "../../src/core/internal/pacing.js";
 import { localShare } from "../../src/redis/local-share.js";
 import { redisQuotaLimiter, type RedisQuotaLimiter } from "../../src/redis/redis-quota-limiter.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";

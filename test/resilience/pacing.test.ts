@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
 import { Client, MemoryQuotaLimiter, user, type QuotaLimiter, type RetryEvent } from "../../src/index.js";
-import { sentMarginMs } from "../../src/quota.js";
+import { sentMarginMs } from "../../src/core/internal/pacing.js";
 import { startEmulatorProcess, type EmulatorProcess } from "../support/emulator-process.js";
 
 let emu: Emulator | undefined;

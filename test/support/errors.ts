@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { Code } from "@connectrpc/connect";
-import { ApiError } from "../../src/errors.js";
-import { QuotaFailureSchema, RetryInfoSchema, type QuotaFailure, type RetryInfo } from "../../src/wire.js";
+import { ApiError } from "../../src/core/errors.js";
+import { QuotaFailureSchema, RetryInfoSchema, type QuotaFailure, type RetryInfo } from "../../src/core/internal/wire.js";
 
 /** A RetryInfo asking for `seconds` + `nanos` of wait (1.5 s by default). */
 export function retryInfo(seconds = 1n, nanos = 500_000_000): RetryInfo {

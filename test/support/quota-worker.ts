@@ -1,8 +1,8 @@
 // One worker process of a team: its own Client, pacing through Redis (or its own in-memory limiter), adding
 // its share of requests into a batch of its own. Started by runTeam (quota-team.ts); talks to it over IPC.
 import { Client, user, type Permit, type QuotaKind, type QuotaLimiter, type QuotaScope } from "../../src/index.js";
-import { defaultLimits } from "../../src/client-options.js";
-import { MemoryQuotaLimiter } from "../../src/quota.js";
+import { defaultLimits } from "../../src/core/limits.js";
+import { MemoryQuotaLimiter } from "../../src/core/memory-quota-limiter.js";
 import { redisQuotaLimiter } from "../../src/redis/redis-quota-limiter.js";
 import { workerRequestId, type WorkerConfig, type WorkerReport } from "./quota-team.js";
 

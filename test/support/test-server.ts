@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { grpcImplementation, grpcServiceDefinition, type UnaryHandlers } from "../../src/emulator/grpc-service.js";
-import { BatchMgmt } from "../../src/wire.js";
+import { BatchMgmt } from "../../src/core/internal/wire.js";
 
 /** One call as the server saw it. */
 export interface SeenCall {

@@ -74,7 +74,7 @@ ${waitOptionsHelp}`,
       state = { version: 1, input, fingerprint, maxPerBatch, phase: "adding", batches: [] };
     } else if (state.phase === "done") {
       const done = state.done;
-      if (done !== undefined && (await sizeOf(out)) === done.bytes) {
+      if (done !== undefined && (await fileSize(out)) === done.bytes) {
         ctx.out.note(`This run is done (${manifest.path}); nothing was created. Pass --new to run it again as new batches.`);
         return report(ctx, state, out, done.written, started);
       }
@@ -105,7 +105,7 @@ ${waitOptionsHelp}`,
       save: (results) => save({ ...state!, results }),
     };
     const written = await downloadResults(ctx, ids, { out, failedOnly: false, join: undefined, pageSize: 1000 }, store);
-    await save({ ...state, phase: "done", results: undefined, done: { written: written.written, bytes: (await sizeOf(out)) ?? 0 } });
+    await save({ ...state, phase: "done", results: undefined, done: { written: written.written, bytes: (await fileSize(out)) ?? 0 } });
     return report(ctx, state, out, written.written, started);
   },
 );
@@ -179,7 +179,7 @@ async function addShards(
 async function chooseVia(ctx: CommandContext, flag: string | undefined, input: string): Promise<"add" | "file"> {
   if (flag === undefined || flag === "add" || flag === "file") return flag ?? "add";
   if (flag !== "auto") throw new UsageError(`--via expects add, file or auto, got ${JSON.stringify(flag)}.`);
-  const bytes = (await sizeOf(input)) ?? 0;
+  const bytes = (await fileSize(input)) ?? 0;
   if (bytes > defaultLimits.maxAddBytes) {
     ctx.out.note(`Via file: ${count(bytes)} bytes of input would take several add calls of the team's 100 per 30 s; one upload takes none (--via add to add instead).`);
     return "file";
@@ -270,6 +270,6 @@ async function report(ctx: CommandContext, state: RunState, out: string, written
   return batches.every((b) => outcomeExitCode(b) === exitCodes.ok) ? exitCodes.ok : exitCodes.partial;
 }
 
-async function sizeOf(path: string): Promise<number | undefined> {
+async function fileSize(path: string): Promise<number | undefined> {
   return stat(path).then((s) => s.size, () => undefined);
 }

@@ -1,0 +1,153 @@
+import { create, toBinary } from "@bufbuild/protobuf";
+import { hash } from "node:crypto";
+import { InputError } from "../../core/errors.js";
+import { AddBatchRequestsRequestSchema, type BatchRequest } from "../../core/internal/wire.js";
+import type { ChatEncoder } from "./chat-encoder.js";
+import { ByteArena } from "./byte-arena.js";
+import { varintSize, writeVarint } from "../add/chunking.js";
+
+/** A request ready for the wire: its id and its encoded bytes. */
+export interface EncodedRequest {
+  /** Position in the caller's input, for error messages. */
+  readonly index: number;
+  /** The batch_request_id it is sent with; undefined only when automatic ids are off and the caller gave none. */
+  readonly id: string | undefined;
+  /** The encoded xai_api.BatchRequest. */
+  readonly bytes: Uint8Array;
+}
+
+/** Prefix of ids the library assigns, so they are told apart from the caller's own. */
+export const autoIdPrefix = "auto-";
+
+/**
+ * Validates, identifies and encodes the requests of one add, each exactly once. Requests without an id
+ * get one derived from their content (and how often that content occurred before in this add), so
+ * re-running the same input yields the same ids and the server can tell what it already holds.
+ * Remembers every id of the add to refuse a repeated one before it reaches the server.
+ */
+export class RequestEncoder {
+  private readonly seen = new Set<string>();
+  /** Requests given an automatic id are written again, with it; their own chunks, so the first writing dies whole. */
+  private readonly withIds = new ByteArena();
+
+  /**
+   * `toRequest` is the normaliser (validation included); `onInvalid`, when given, is told of each request
+   * it or the id check refuses, which is then left out instead of ending the add. `chat`, when given,
+   * encodes the inputs it covers in its stead, to the same bytes.
+   */
+  constructor(
+    private readonly toRequest: (input: unknown, index: number) => BatchRequest,
+    private readonly autoIds: boolean,
+    private readonly onInvalid?: (error: InputError, input: unknown) => void,
+    private readonly chat?: ChatEncoder,
+  ) {}
+
+  /**
+   * Encodes a group of requests, the first being input number `firstIndex`. What `chat` does not cover is
+   * normalised, and protobuf-es starts a small buffer per toBinary and grows it by copies, so one toBinary
+   * of all those (as the repeated field of an AddBatchRequestsRequest) and cutting it at the length
+   * prefixes costs far less than one per request; the cuts are exactly the bytes of each request encoded
+   * alone. Ids are checked and derived in input order, whichever way a request was encoded.
+   */
+  encodeMany(inputs: readonly unknown[], firstIndex: number): EncodedRequest[] {
+    const ids: (string | undefined)[] = new Array(inputs.length);
+    const bytes: (Uint8Array | undefined)[] = new Array(inputs.length);
+    const requests: BatchRequest[] = [];
+    const normalised: number[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i];
+      const encoded = this.chat?.encode(input);
+      if (encoded !== undefined) {
+        ids[i] = this.chat!.id;
+        bytes[i] = encoded;
+        continue;
+      }
+      try {
+        requests.push(this.toRequest(input, firstIndex + i));
+        normalised.push(i);
+      } catch (error) {
+        this.refuse(error, input);
+      }
+    }
+    if (requests.length > 0) {
+      const cut = cutRequests(toBinary(AddBatchRequestsRequestSchema, create(AddBatchRequestsRequestSchema, { batchRequests: requests })));
+      normalised.forEach((i, k) => {
+        ids[i] = requests[k]!.batchRequestId;
+        bytes[i] = cut[k];
+      });
+    }
+    const out: EncodedRequest[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      if (bytes[i] === undefined) continue;
+      try {
+        out.push(this.identify(ids[i], bytes[i]!, firstIndex + i));
+      } catch (error) {
+        this.refuse(error, inputs[i]);
+      }
+    }
+    return out;
+  }
+
+  /** Tells `onInvalid` of a refused input, which is then left out; without it, or for any other error, throws. */
+  private refuse(error: unknown, input: unknown): void {
+    if (this.onInvalid === undefined || !(error instanceof InputError)) throw error;
+    this.onInvalid(error, input);
+  }
+
+  private identify(id: string | undefined, bytes: Uint8Array, index: number): EncodedRequest {
+    if (id !== undefined) {
+      // One lookup instead of has() then add(): the set grows unless the id was there.
+      const known = this.seen.size;
+      if (this.seen.add(id).size === known) {
+        throw new InputError({ index, batchRequestId: id, reason: "repeats an id used earlier in this add", fix: "Ids must be unique within a batch" });
+      }
+      return { index, id, bytes };
+    }
+    if (!this.autoIds) return { index, id: undefined, bytes };
+    const auto = this.contentId(bytes);
+    return { index, id: auto, bytes: withId(auto, bytes, this.withIds) };
+  }
+
+  private contentId(payload: Uint8Array): string {
+    // The one-shot hash: a Hash object per request cost as much as encoding a short one.
+    const base = autoIdPrefix + hash("sha256", payload, "hex").slice(0, 24);
+    let id = base;
+    for (let n = 2; this.seen.has(id); n++) id = `${base}-${n}`;
+    this.seen.add(id);
+    return id;
+  }
+}
+
+/** The encoded requests of an AddBatchRequestsRequest that has no batch_id: each field 2, unwrapped. */
+function cutRequests(message: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let at = 0;
+  while (at < message.length) {
+    if (message[at++] !== 0x12) throw new Error("cutRequests: expected only field 2 (batch_requests)");
+    let length = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = message[at++]!;
+      length += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+    }
+    out.push(message.subarray(at, at + length));
+    at += length;
+  }
+  return out;
+}
+
+/**
+ * Prepends field 1 (batch_request_id) to an encoded BatchRequest that has none, written into `arena`.
+ * protobuf-es writes fields in number order, so the result is byte-for-byte what encoding the request
+ * with its id would give.
+ */
+export function withId(id: string, payload: Uint8Array, arena: ByteArena): Uint8Array {
+  const idBytes = Buffer.byteLength(id, "utf8");
+  arena.reserve(1 + varintSize(idBytes) + idBytes + payload.length);
+  let at = arena.used;
+  arena.chunk[at++] = 0x0a;
+  at = writeVarint(arena.chunk, at, idBytes);
+  at += arena.text.write(id, at, "utf8");
+  arena.chunk.set(payload, at);
+  return arena.commit(at + payload.length);
+}
