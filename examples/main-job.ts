@@ -18,7 +18,7 @@ const defaultOut = fileURLToPath(new URL("out/results.jsonl", import.meta.url));
 const localKey = "xai-local-emulator-key";
 /** The command as `npm start` runs it from the sources; installed, it is plain `xai-batch`. */
 const cli = [process.execPath, "--import", "tsx", fileURLToPath(new URL("../src/cli/bin.ts", import.meta.url))] as const;
-/** The command's exit codes (README, "Exit codes"): 3 means done, but not everything succeeded. */
+/** The command's exit codes (docs/cli.md, "Exit codes"): 3 means done, but not everything succeeded. */
 const exit = { ok: 0, partial: 3 } as const;
 
 const { values } = parseArgs({ options: { out: { type: "string", short: "o" } } });

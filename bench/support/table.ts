@@ -1,6 +1,6 @@
 import type { Spread } from "./stats.js";
 
-/** A result table, printed as markdown so it can be pasted into RESULTS.md as is. */
+/** A result table, printed as markdown so it can be pasted into BENCHMARKS.md as is. */
 export interface Table {
   readonly title: string;
   readonly columns: readonly string[];

@@ -1,7 +1,7 @@
 import { ApiError, Code, InputError } from "../index.js";
 import { UsageError } from "./usage-error.js";
 
-/** Exit codes of the `xai-batch` command, each telling the person what to do next; documented in README.md. */
+/** Exit codes of the `xai-batch` command, each telling the person what to do next; documented in docs/cli.md. */
 export const exitCodes = Object.freeze({
   /** Everything asked for was done. */
   ok: 0,

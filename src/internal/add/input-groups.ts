@@ -2,7 +2,7 @@
  * An add's input read in groups, pulling from its iterator directly. The loop that takes each request is a
  * method called once per group, not a `for await` / `for...of` inside the add's generators, where it made an
  * add from a sync generator cost 0.92× of the encoding floor against 0.75× here, and one from an async
- * generator 0.87× against 0.82× (bench/RESULTS.md, section 3). It reads and closes as `for await` (async iterable) and `for...of` (sync iterable) do: one
+ * generator 0.87× against 0.82× (bench scenario 3, encoding-cost). It reads and closes as `for await` (async iterable) and `for...of` (sync iterable) do: one
  * `next()` at a time, values as given (a sync iterable's are not awaited), and `return()` only when the
  * add stops early, never once the iterator has finished or failed itself.
  */

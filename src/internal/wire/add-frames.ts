@@ -11,7 +11,7 @@ type PreencodedAdd = MessageShape<typeof PreencodedAddBatchRequestsRequestSchema
  * Sends each add call's request as one frame written from the request bytes add already holds, in place
  * of Connect's body. Connect's would cost two more copies of a call (protobuf-es's toBinary, then the
  * envelope), each held until the write ends and dead after it: three 25 MB buffers per call written, the
- * garbage of two per call (bench/RESULTS.md, "Issue 14", 2). The frame instead comes from `buffers` and
+ * garbage of two per call (bench scenario 2, bulk-add). The frame instead comes from `buffers` and
  * goes back to them once written. It is byte for byte what Connect would send; everything else about
  * the call (interceptors, deadline, errors, write observation) stays Connect's.
  *

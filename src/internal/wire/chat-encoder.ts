@@ -326,8 +326,8 @@ class Writer {
  * The fields and the writer of every encoder, one of each for the process. Encoding is synchronous, so no
  * two requests are ever filled or written at once. Shared, their objects outlive each add, and so do the
  * maps (hidden classes) V8 gave them: per-add instances all die with their add, a full GC then collects
- * their maps, and V8 discards the optimized code of everything here that checked them (bench/RESULTS.md,
- * "Issue 14", 3), which the next add pays for again.
+ * their maps, and V8 discards the optimized code of everything here that checked them (bench scenario 3,
+ * encoding-cost, right after a full GC), which the next add pays for again.
  */
 const sharedFields = new ChatFields();
 const sharedWriter = new Writer();

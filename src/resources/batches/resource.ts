@@ -71,7 +71,7 @@ const addKeys = ["maxRequestsPerCall", "concurrency", "maxBytesInFlight", "autoI
 const defaultAddConcurrency = 4;
 /**
  * Full calls' worth of bytes in flight by default: two keep the connection busy (one is written while the
- * other is answered), and each further 25 MB call in flight cost ~120 MB of peak RSS (bench/RESULTS.md).
+ * other is answered), and each further 25 MB call in flight cost ~120 MB of peak RSS (bench scenario 2, bulk-add).
  */
 const defaultCallsInFlightBytes = 2;
 const defaultPollIntervalMs = 1_000;
