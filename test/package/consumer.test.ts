@@ -51,6 +51,9 @@ describe("the tarball", () => {
     expect(files).toContain("proto/xai/api/v1/batch.proto");
     expect(files).toContain("LICENSE");
     expect(files).toContain("README.md");
+    // README links into docs/ and BENCHMARKS.md: they ship, so the links work where npm shows the README.
+    expect(files).toContain("docs/architecture.md");
+    expect(files).toContain("BENCHMARKS.md");
     expect(files.filter((f) => /^(test|bench|examples|scripts|\.ci)\//.test(f))).toEqual([]);
   });
 
