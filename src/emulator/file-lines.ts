@@ -39,14 +39,12 @@ export function readFileLine(text: string): BatchRequest | undefined {
     throw error instanceof BodyProblem ? new LineRefusal(error.message) : error;
   }
   try {
-    return fromJson(BatchRequestSchema, { [batchRequestIdJsonName]: id, [field.jsonName]: request });
+    return fromJson(BatchRequestSchema, { batch_request_id: id, [field.name]: request });
   } catch (error) {
     // protobuf's own words, naming the field: "cannot decode field xai_api.GetCompletionsRequest.temperature from JSON: ...".
     throw new LineRefusal((error as Error).message);
   }
 }
-
-const batchRequestIdJsonName = BatchRequestSchema.fields.find((f) => f.name === "batch_request_id")!.jsonName;
 
 /** The BatchRequest field a line's `url` fills. */
 function requestField(url: JsonValue | undefined) {

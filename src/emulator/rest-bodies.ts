@@ -1,4 +1,5 @@
 import type { DescEnum, DescField, DescMessage, JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { describeValue } from "../core/internal/validate.js";
 
 /** Why a REST body does not map onto its gRPC request, naming where in it (`body.messages[0].role`). */
 export class BodyProblem extends Error {}
@@ -16,10 +17,10 @@ export class BodyProblem extends Error {}
  */
 export function restToProtoJson(value: JsonValue | undefined, desc: DescMessage, path: string): JsonObject {
   const departure = Object.hasOwn(departures, desc.typeName) ? departures[desc.typeName] : undefined;
-  const rest = departure === undefined ? value : departure(value, path, desc);
-  if (!isObject(rest)) throw new BodyProblem(`${path} must be a JSON object, got ${shown(rest)}`);
+  const shaped = departure === undefined ? value : departure(value, path, desc);
+  if (!isObject(shaped)) throw new BodyProblem(`${path} must be a JSON object, got ${shown(shaped)}`);
   const members = soleOneof(desc);
-  const fields = members !== undefined && Object.hasOwn(rest, "type") ? untagged(rest, members, path) : rest;
+  const fields = members !== undefined && Object.hasOwn(shaped, "type") ? untagged(shaped, members, path) : shaped;
   const out: JsonObject = {};
   for (const [key, v] of Object.entries(fields)) {
     const field = desc.fields.find((f) => f.name === key);
@@ -69,8 +70,8 @@ function soleOneof(desc: DescMessage): readonly DescField[] | undefined {
   return desc.oneofs.length === 1 && desc.fields.every((f) => f.oneof === oneof) ? oneof!.fields : undefined;
 }
 
-function untagged(rest: JsonObject, members: readonly DescField[], path: string): JsonObject {
-  const { type, ...others } = rest;
+function untagged(tagged: JsonObject, members: readonly DescField[], path: string): JsonObject {
+  const { type, ...others } = tagged;
   const member = members.find((f) => f.name === type);
   if (member === undefined) throw new BodyProblem(`${path}.type must be one of ${words(members.map((f) => f.name))}, got ${shown(type)}`);
   if (Object.hasOwn(others, member.name)) {
@@ -78,7 +79,7 @@ function untagged(rest: JsonObject, members: readonly DescField[], path: string)
     if (extra !== undefined) throw new BodyProblem(`${path}.${extra} is not expected beside "type" and ${JSON.stringify(member.name)}`);
     return { [member.name]: others[member.name]! };
   }
-  // xAI's search sources write their fields beside "type"; a text part cannot.
+  // xAI's search sources write their fields beside "type" (`{"type": "web", "country": "US"}`); a text part cannot.
   if (member.fieldKind !== "message") throw new BodyProblem(`${path}.${member.name} is missing`);
   return { [member.name]: others };
 }
@@ -185,11 +186,9 @@ export function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A JSON value as a refusal quotes it, cut short: cancel messages stay one readable line. */
+/** A JSON value as a refusal names it, never at length: cancel messages stay one readable line. */
 export function shown(value: JsonValue | undefined): string {
-  if (value === undefined) return "nothing";
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return value === undefined ? "nothing" : describeValue(value);
 }
 
 function words(list: readonly string[]): string {
