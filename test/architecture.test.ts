@@ -103,6 +103,21 @@ describe("the layout", () => {
     expect(helpers).toEqual([]);
   });
 
+  it("keeps the emulator independent of the client's request code", () => {
+    // The emulator referees the library's requests and files only if it reads them its own way: a bug in
+    // shared code would pass both (test/file-line-verdicts.test.ts). Checked through every import, so a
+    // helper outside requests/ that reaches into it counts too.
+    const graph = new Map(all.map((f) => [rel(f), importsOf(f)]));
+    const reached = new Map(filesUnder(join(src, "emulator")).map((f) => [rel(f), [rel(f)]]));
+    for (const [file, path] of reached) {
+      for (const next of graph.get(file) ?? []) if (!reached.has(next)) reached.set(next, [...path, next]);
+    }
+    const inRequests = (file: string | undefined) => file?.startsWith("src/requests/") === true;
+    // Each way in, named once: the import that crosses into requests/, and how the emulator got there.
+    const intoRequests = [...reached.values()].filter((path) => inRequests(path.at(-1)) && !inRequests(path.at(-2))).map((path) => path.join(" -> "));
+    expect(intoRequests).toEqual([]);
+  });
+
   it("lets the CLI and the examples import only what a user can import", () => {
     const outside = [...filesUnder(join(src, "cli")), ...filesUnder(join(root, "examples"))].flatMap((file) => {
       const own = rel(file).startsWith("src/cli/") ? "src/cli/" : "examples/";

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { toBinary } from "@bufbuild/protobuf";
-import { BatchLineProblem, BatchLineReader } from "../requests/internal/batch-lines.js";
-import { BatchRequestSchema, type BatchRequest } from "../core/internal/wire.js";
-import { readRequest } from "./encoded.js";
+import { BatchRequestSchema } from "../core/internal/wire.js";
+import { readRequest, type ReadRequest } from "./encoded.js";
 import type { FileStore } from "./file-store.js";
+import { LineRefusal, readFileLine } from "./file-lines.js";
 import { isOpen, type AcceptedRequest, type BatchRecord, type Store } from "./store.js";
 import type { Timers } from "./timers.js";
-import { acceptRequests } from "./validation.js";
+import { acceptRequests, requestFault } from "./validation.js";
 
 /** A line of an input file that xAI would refuse, with its number (from 1). */
 export class FileLineError extends Error {
@@ -20,26 +20,31 @@ export class FileLineError extends Error {
 
 /**
  * Reads a batch input file in xAI's batch line format, one `{"custom_id", "method", "url", "body"}` per
- * line (blank lines skipped), into BatchRequests with `custom_id` as their id, refusing the first line xAI
- * would refuse: not JSON, not a batch line, a request that does not convert, a model batches do not serve,
- * a repeated custom_id.
+ * line (blank lines skipped), into requests with `custom_id` as their id, refusing the first line xAI
+ * would refuse: not JSON, not a batch line, a body that is not its endpoint's request, a repeated
+ * custom_id, a model batches do not serve, a chat completion without messages.
  */
-export function readInputFile(content: string, models: ReadonlySet<string>): BatchRequest[] {
-  const requests: BatchRequest[] = [];
-  // The model check is the emulator's own, in the words of xAI's refusal; the rest is the library's reader.
-  const reader = new BatchLineReader(undefined);
+export function readInputFile(content: string, models: ReadonlySet<string>): ReadRequest[] {
+  const requests: ReadRequest[] = [];
+  const firstLineOf = new Map<string, number>();
   content.split(/\r?\n/).forEach((text, index) => {
     const line = index + 1;
-    let request: BatchRequest | undefined;
+    let request;
     try {
-      request = reader.read(text, line);
+      request = readFileLine(text);
     } catch (error) {
-      throw new FileLineError(line, error instanceof BatchLineProblem ? error.reason : String(error));
+      throw error instanceof LineRefusal ? new FileLineError(line, error.message) : error;
     }
     if (request === undefined) return;
-    const model = request.request.value?.model ?? "";
-    if (!models.has(model)) throw new FileLineError(line, `model ${JSON.stringify(model)} is not available for batch processing`);
-    requests.push(request);
+    const id = request.batchRequestId!;
+    const first = firstLineOf.get(id);
+    if (first !== undefined) throw new FileLineError(line, `repeats the custom_id ${JSON.stringify(id)} of line ${first}`);
+    firstLineOf.set(id, line);
+    const read = readRequest(request, toBinary(BatchRequestSchema, request));
+    const fault = requestFault(read, models);
+    if (fault?.kind === "model") throw new FileLineError(line, `model ${JSON.stringify(fault.model)} is not available for batch processing`);
+    if (fault?.kind === "no messages") throw new FileLineError(line, "body.messages is empty: a chat completion needs at least one message");
+    requests.push(read);
   });
   return requests;
 }
@@ -84,8 +89,7 @@ export class InputFileLoader {
     if (fileId === undefined || batch.fileLoaded || !isOpen(batch, now())) return;
     let requests: AcceptedRequest[];
     try {
-      const read = readInputFile(this.content(batch.team, fileId), models).map((request) => readRequest(request, toBinary(BatchRequestSchema, request)));
-      requests = acceptRequests(read, batch.requestsById, models);
+      requests = acceptRequests(readInputFile(this.content(batch.team, fileId), models), batch.requestsById, models);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       store.commit({ type: "batchCancelled", batchId: batch.id, timeMs: now(), byXaiMessage: `JSONL file validation failed: ${reason}` });

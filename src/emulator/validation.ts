@@ -16,19 +16,20 @@ export function acceptRequests(requests: readonly ReadRequest[], existingIds: Re
   const duplicates = new Violations();
   const firstIndexById = new Map<string, number>();
   requests.forEach((request, index) => {
-    const { id, target } = request;
+    const { id } = request;
     const where = id === undefined ? `batch_requests[${index}]` : `batch_requests[${index}] (batch_request_id ${quoted(id)})`;
-    if (target === undefined) {
+    const fault = requestFault(request, models);
+    if (fault?.kind === "no request") {
       invalid.push({
         field: `batch_requests[${index}].request`,
         description: `${where} has no request: set one of completion_request, image_request, video_request, video_extension_request`,
       });
-    } else if (!models.has(target.model)) {
+    } else if (fault?.kind === "model") {
       invalid.push({
-        field: `batch_requests[${index}].${target.field}.model`,
-        description: `model ${quoted(target.model)} of ${where} is not available for batch processing; batch models: ${[...models].join(", ")}`,
+        field: `batch_requests[${index}].${fault.field}.model`,
+        description: `model ${quoted(fault.model)} of ${where} is not available for batch processing; batch models: ${[...models].join(", ")}`,
       });
-    } else if (request.withoutMessages) {
+    } else if (fault?.kind === "no messages") {
       invalid.push({ field: `batch_requests[${index}].completion_request.messages`, description: `${where} is a chat completion without messages` });
     }
     if (id === undefined) return;
@@ -55,6 +56,20 @@ export function acceptRequests(requests: readonly ReadRequest[], existingIds: Re
     firstIndexById.set(generated, -1);
     return { id: generated, endpoint, model, bytes: withRequestId(bytes, generated) };
   });
+}
+
+/** What xAI refuses in a request by itself, whatever batch it goes to. */
+export type RequestFault = { kind: "no request" } | { kind: "model"; model: string; field: string } | { kind: "no messages" };
+
+/**
+ * Why xAI refuses this request on its own, or undefined: it has no payload, asks for a model batches do not
+ * serve, or is a chat completion without messages. AddBatchRequests and input files word it each their way.
+ */
+export function requestFault(request: ReadRequest, models: ReadonlySet<string>): RequestFault | undefined {
+  const { target } = request;
+  if (target === undefined) return { kind: "no request" };
+  if (!models.has(target.model)) return { kind: "model", model: target.model, field: target.field };
+  return request.withoutMessages ? { kind: "no messages" } : undefined;
 }
 
 /** Offending requests of one kind: all counted, the first few kept to be named. */
