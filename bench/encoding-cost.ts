@@ -158,10 +158,10 @@ async function rowsOf(file: string): Promise<AsyncIterable<unknown>> {
   return firstRequestOrFail(await openRequestSource(ctx, file, false));
 }
 
-/** add-pipeline.ts encodes requests in groups of this many. */
+/** src/internal/add/plan-calls.ts encodes requests in groups of this many. */
 const encodingGroup = 256;
 
-/** The per-request work of add-pipeline.ts's plannedCalls, without the async iteration around it. */
+/** The per-request work of planCalls (src/internal/add/plan-calls.ts), without the async iteration around it. */
 function plan(requests: readonly BatchRequest[]): number {
   const encoder = new RequestEncoder((input, index) => toBatchRequest(input, index, batchModels), true, undefined, new ChatEncoder(batchModels, builtRequest));
   const planner = new ChunkPlanner({ maxBytes: maxAddBytes, maxRequests: maxRequestsPerCall }, envelopeSize(batchId));
