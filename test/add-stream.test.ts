@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 const perCall = 50;
-/** The add reads its input in groups of this many (src/internal/add/run-add.ts), so it may read that far beyond a call. */
+/** The add reads its input in groups of this many (src/internal/add/plan-calls.ts), so it may read that far beyond a call. */
 const readGroup = 256;
 const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `s${from + i}`);
 const line = (id: string): AddInput => ({ id, model: "grok-4", messages: [{ role: "user", content: `question ${id}` }] });
