@@ -3,6 +3,7 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { Socket } from "node:net";
 import { grpcImplementation, grpcServiceDefinition, type UnaryHandlers } from "../../src/emulator/grpc-service.js";
 import { BatchMgmt } from "../../src/core/internal/wire.js";
+import { Conditions } from "./conditions.js";
 
 /** One call as the server saw it. */
 export interface SeenCall {
@@ -38,7 +39,7 @@ export async function startTestServer(
   options: grpc.ServerOptions = {},
 ): Promise<TestServer> {
   const calls: SeenCall[] = [];
-  const waiting: { count: number; resolve: () => void }[] = [];
+  const arrivals = new Conditions();
   let current = handlers;
   const recording = {} as Record<string, unknown>;
   for (const method of BatchMgmt.methods) {
@@ -48,10 +49,7 @@ export async function startTestServer(
       const metadata: Record<string, string> = {};
       for (const [key, value] of Object.entries(call.metadata.getMap())) metadata[key] = String(value);
       calls.push({ method: method.name, metadata, deadlineMs, request });
-      for (const waiter of waiting.filter((w) => calls.length >= w.count)) {
-        waiting.splice(waiting.indexOf(waiter), 1);
-        waiter.resolve();
-      }
+      arrivals.recheck();
       const handler = (current as Record<string, ((r: unknown, c: unknown) => Promise<unknown>) | undefined>)[method.localName];
       if (handler === undefined) return Promise.reject(new Error(`test server has no handler for ${method.name}`));
       return handler(request, call);
@@ -69,7 +67,7 @@ export async function startTestServer(
   const port = await bind(server, 0);
   // The client's own sockets, seen as Node opens them: only they tell when the client has seen a connection go.
   const open = new Set<Socket>();
-  const allClosed: (() => void)[] = [];
+  const closes = new Conditions();
   const onClientSocket = (message: unknown) => {
     const socket = (message as { socket: Socket }).socket;
     socket.once("connect", () => {
@@ -77,7 +75,7 @@ export async function startTestServer(
       open.add(socket);
       socket.once("close", () => {
         open.delete(socket);
-        if (open.size === 0) for (const resolve of allClosed.splice(0)) resolve();
+        closes.recheck();
       });
     });
   };
@@ -89,8 +87,8 @@ export async function startTestServer(
     handle(next) {
       current = next;
     },
-    arrived: (count) => (calls.length >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve }))),
-    disconnected: () => (open.size === 0 ? Promise.resolve() : new Promise((resolve) => allClosed.push(resolve))),
+    arrived: (count) => arrivals.when(() => calls.length >= count),
+    disconnected: () => closes.when(() => open.size === 0),
     async restart() {
       server.forceShutdown();
       server = new grpc.Server(opts);
