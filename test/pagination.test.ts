@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { status } from "@grpc/grpc-js";
 import { ApiError, Client, Code, PagedList } from "../src/index.js";
 import { UnbuiltPage } from "../src/core/internal/paging.js";
 import type { ListBatchResultsRequest } from "../src/core/internal/wire.js";
 import { StatusError } from "../src/emulator/status.js";
-import { startTestServer, type TestServer } from "./support/test-server.js";
+import { startTestServer, untilCancelled, type TestServer } from "./support/test-server.js";
 
 let server: TestServer;
 let client: Client;
@@ -39,10 +39,29 @@ beforeEach(() => {
   server.calls.length = 0;
   client = new Client({ apiKey: "k", baseUrl: server.url });
   serveResults();
-  return () => client.close();
+  return () => {
+    client.close();
+    vi.useRealTimers();
+  };
 });
 
 const tokensSent = () => server.calls.map((c) => (c.request as ListBatchResultsRequest).paginationToken);
+
+/**
+ * Serves batches b0…b`last`, one a page, each taking `pageMs` on a clock shared with the client that moves
+ * only then: a page whose deadline leaves less than that is never answered, and ends when the client gives up.
+ */
+function pagesTaking(pageMs: number, last = Infinity) {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  server.handle({
+    listBatches: async (req, call) => {
+      if (Number(call.getDeadline()) - Date.now() < pageMs) return untilCancelled(call);
+      vi.setSystemTime(Date.now() + pageMs);
+      const n = Number(req.paginationToken || 0);
+      return { batches: [{ batchId: `b${n}` }], paginationToken: n < last ? String(n + 1) : undefined };
+    },
+  });
+}
 
 describe("list methods", () => {
   it("await gives the first page, split into succeeded and failed", async () => {
@@ -121,33 +140,23 @@ describe("list methods", () => {
   });
 
   it("bounds a whole iteration by its totalTimeoutMs, not each page", async () => {
-    const slow = async (req: { paginationToken?: string }) => {
-      await new Promise((r) => setTimeout(r, 100));
-      const n = Number(req.paginationToken ?? 0);
-      return { batches: [{ batchId: `b${n}` }], paginationToken: String(n + 1) };
-    };
-    server.handle({ listBatches: slow });
-    const started = Date.now();
+    pagesTaking(100, 9); // ten pages: a client that gave each page 350 ms would read them all
     const seen: string[] = [];
     const error = await (async () => {
       for await (const b of client.batch.list({ totalTimeoutMs: 350 })) seen.push(b.batchId);
     })().catch((e: unknown) => e);
     expect((error as ApiError).code).toBe(Code.DeadlineExceeded);
-    expect(seen.length).toBeGreaterThanOrEqual(2);
-    expect(seen.length).toBeLessThanOrEqual(4);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // Each page is sent what is left of the one deadline; the fourth has 50 ms, too little for a page.
+    expect(server.calls.map((c) => c.deadlineMs)).toEqual([350, 250, 150, 50]);
+    expect(seen).toEqual(["b0", "b1", "b2"]);
   });
 
   it("bounds each page by timeoutMs, and the iteration not at all by it", async () => {
-    const slow = async (req: { paginationToken?: string }) => {
-      await new Promise((r) => setTimeout(r, 60));
-      const n = Number(req.paginationToken ?? 0);
-      return { batches: [{ batchId: `b${n}` }], paginationToken: n < 5 ? String(n + 1) : undefined };
-    };
-    server.handle({ listBatches: slow });
+    pagesTaking(60, 5);
     const seen: string[] = [];
     for await (const b of client.batch.list({ timeoutMs: 200 })) seen.push(b.batchId);
-    expect(seen).toEqual(["b0", "b1", "b2", "b3", "b4", "b5"]);
+    expect(seen).toEqual(["b0", "b1", "b2", "b3", "b4", "b5"]); // 360 ms in all
+    expect(server.calls.map((c) => c.deadlineMs)).toEqual(Array(6).fill(200));
     const error = await client.batch.list({ timeoutMs: 20 }).then(() => undefined, (e: unknown) => e);
     expect((error as ApiError).code).toBe(Code.DeadlineExceeded);
   });
@@ -173,15 +182,16 @@ describe("list methods", () => {
       pagesSeen.push(page.paginationToken);
       if (pagesSeen.length === 2) break;
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await server.arrived(3); // the page ahead of the one it stopped at
     expect(tokensSent()).toEqual([undefined, "o:5", "o:10"]);
     const items: string[] = [];
     for await (const r of client.batch.listBatchResults("b1", { limit: 5 })) {
       items.push(r.batchRequestId);
       if (items.length === 3) break;
     }
-    await new Promise((r) => setTimeout(r, 50));
-    expect(tokensSent().slice(3)).toEqual([undefined, "o:5"]);
+    await server.arrived(5);
+    // Anything else the first iteration had asked for would have arrived before these, on the same connection.
+    expect(tokensSent()).toEqual([undefined, "o:5", "o:10", undefined, "o:5"]);
   });
 
   it("a page ahead that fails is reported when the caller reaches it, and never if it stopped before", async () => {
@@ -201,9 +211,11 @@ describe("list methods", () => {
   });
 
   it("sends nothing until the list is awaited or iterated", async () => {
+    server.handle({ getBatch: async (req) => ({ batchId: req.batchId }) });
     client.batch.list({ limit: 5 });
-    await new Promise((r) => setTimeout(r, 20));
-    expect(server.calls).toHaveLength(0);
+    // A call made after it, on the same connection: a request the list had made would have arrived first.
+    await client.batch.get("b1");
+    expect(server.calls.map((c) => c.method)).toEqual(["GetBatch"]);
   });
 
   it("builds a page's items only once the page ahead has been asked for, and each page once", async () => {

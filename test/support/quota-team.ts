@@ -1,6 +1,8 @@
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { forkTs, nextMessage } from "../../bench/support/fork.js";
+import { forkTs } from "../../bench/support/fork.js";
 import type { Limits } from "../../src/index.js";
+import { Conditions } from "./conditions.js";
 
 /** What the parent tells a worker. */
 export interface WorkerConfig {
@@ -12,6 +14,9 @@ export interface WorkerConfig {
   readonly requests: number;
   readonly maxRequestsPerCall: number;
 }
+
+/** What a worker tells the parent: it is ready to add, it completed an add call, or its add has finished. */
+export type WorkerMessage = { readonly ready: true } | { readonly addCallDone: true } | { readonly report: WorkerReport };
 
 /** What a worker reports when its add has finished (times are Date.now(), one clock for all processes). */
 export interface WorkerReport {
@@ -32,29 +37,33 @@ export function workerRequestId(index: number, i: number): string {
   return `w${index}-${i}`;
 }
 
-/** What a team run measured: every worker's report, and when the parent told them to go. */
-export interface TeamRun {
-  readonly reports: WorkerReport[];
-  readonly goAtMs: number;
+/** What a run can wait on while the adds go on. */
+export interface TeamProgress {
+  /** Resolves once the workers have completed `count` add calls between them (each attempt, as each takes a slot). */
+  completed(count: number): Promise<void>;
 }
 
 /**
  * Starts `workers` worker processes (each its own Client), waits until every one has created its batch,
- * lets one window pass so those creates do not overlap the adds, then starts them together. `during`
- * runs alongside the adds (e.g. to kill Redis).
+ * then starts their adds together. `during` runs alongside the adds (e.g. to kill Redis at a point of
+ * the run), waiting on their progress.
  */
-export async function runTeam(workers: number, config: Omit<WorkerConfig, "index">, settleMs: number, during?: (goAtMs: number) => Promise<void>): Promise<TeamRun> {
+export async function runTeam(workers: number, config: Omit<WorkerConfig, "index">, during?: (team: TeamProgress) => Promise<void>): Promise<WorkerReport[]> {
   const children = Array.from({ length: workers }, () => forkTs(new URL("./quota-worker.ts", import.meta.url), []));
+  let completed = 0;
+  const progress = new Conditions();
   try {
-    const ready = children.map((child) => nextMessage<{ ready: true }>(child));
+    const listening = children.map((child) =>
+      listen(child, () => {
+        completed++;
+        progress.recheck();
+      }),
+    );
     children.forEach((child, index) => child.send({ ...config, index } satisfies WorkerConfig));
-    await Promise.all(ready);
-    await new Promise((resolve) => setTimeout(resolve, settleMs));
-    const reports = children.map((child) => nextMessage<WorkerReport>(child));
-    const goAtMs = Date.now();
+    await Promise.all(listening.map((l) => l.ready));
     for (const child of children) child.send({ go: true });
-    const [done] = await Promise.all([Promise.all(reports), during?.(goAtMs)]);
-    return { reports: done.sort((a, b) => a.index - b.index), goAtMs };
+    const [reports] = await Promise.all([Promise.all(listening.map((l) => l.report)), during?.({ completed: (count) => progress.when(() => completed >= count) })]);
+    return reports.sort((a, b) => a.index - b.index);
   } finally {
     await Promise.all(
       children.map(async (child) => {
@@ -65,6 +74,25 @@ export async function runTeam(workers: number, config: Omit<WorkerConfig, "index
       }),
     );
   }
+}
+
+/** A worker's messages as they come: when it is ready, each add call it completes, and its report; both reject if it exits first. */
+function listen(child: ChildProcess, onAddCallDone: () => void): { ready: Promise<void>; report: Promise<WorkerReport> } {
+  let ready!: () => void;
+  let report!: (r: WorkerReport) => void;
+  let exited!: (error: Error) => void;
+  const gone = new Promise<never>((_, reject) => (exited = reject));
+  gone.catch(() => {}); // read through `ready` and `report`
+  child.on("message", (message: WorkerMessage) => {
+    if ("ready" in message) ready();
+    else if ("addCallDone" in message) onAddCallDone();
+    else report(message.report);
+  });
+  child.once("exit", (code, signal) => exited(new Error(`worker exited (${code ?? signal}) before reporting; its stderr is above`)));
+  return {
+    ready: Promise.race([new Promise<void>((resolve) => (ready = resolve)), gone]),
+    report: Promise.race([new Promise<WorkerReport>((resolve) => (report = resolve)), gone]),
+  };
 }
 
 /** How long a team's adds took, against the least the quota allows. */

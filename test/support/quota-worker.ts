@@ -4,9 +4,11 @@ import { Client, user, type Permit, type QuotaKind, type QuotaLimiter, type Quot
 import { defaultLimits } from "../../src/core/limits.js";
 import { MemoryQuotaLimiter } from "../../src/core/memory-quota-limiter.js";
 import { redisQuotaLimiter } from "../../src/redis/redis-quota-limiter.js";
-import { workerRequestId, type WorkerConfig, type WorkerReport } from "./quota-team.js";
+import { workerRequestId, type WorkerConfig, type WorkerMessage, type WorkerReport } from "./quota-team.js";
 
-/** Records when add calls were admitted and completed; scoped like the limiter it wraps. */
+const tell = (message: WorkerMessage) => process.send!(message);
+
+/** Records when add calls were admitted and completed, and tells the parent of each completion; scoped like the limiter it wraps. */
 function recording(inner: QuotaLimiter, times: { sent: number[]; done: number[]; waitsMs: number[] }): QuotaLimiter {
   return {
     acquire: async (kind: QuotaKind, signal?: AbortSignal): Promise<Permit> => {
@@ -19,6 +21,7 @@ function recording(inner: QuotaLimiter, times: { sent: number[]; done: number[];
         release: () => {
           times.done.push(Date.now());
           permit.release();
+          tell({ addCallDone: true });
         },
       };
     },
@@ -43,13 +46,13 @@ async function main(): Promise<void> {
   });
   const batch = await client.batch.create(`worker-${config.index}`);
   const requests = Array.from({ length: config.requests }, (_, i) => client.chat.create("grok-4", { batchRequestId: workerRequestId(config.index, i) }).append(user(`hello ${i}`)));
-  process.send!({ ready: true });
+  tell({ ready: true });
   await new Promise((resolve) => process.once("message", resolve));
   const result = await client.batch.add(batch.batchId, requests, { maxRequestsPerCall: config.maxRequestsPerCall });
   client.close();
   await redis?.close();
   const report: WorkerReport = { index: config.index, batchId: batch.batchId, ...times, retries, calls: result.calls };
-  process.send!(report);
+  tell({ report });
   process.disconnect();
 }
 

@@ -1,6 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import type { Socket } from "node:net";
 import { grpcImplementation, grpcServiceDefinition, type UnaryHandlers } from "../../src/emulator/grpc-service.js";
 import { BatchMgmt } from "../../src/core/internal/wire.js";
+import { Conditions } from "./conditions.js";
 
 /** One call as the server saw it. */
 export interface SeenCall {
@@ -17,6 +20,10 @@ export interface TestServer {
   readonly calls: SeenCall[];
   /** Replaces the handlers for the next calls. */
   handle(handlers: Partial<UnaryHandlers<typeof BatchMgmt>>): void;
+  /** Resolves once `calls` holds `count` calls (a test may empty it between cases). */
+  arrived(count: number): Promise<void>;
+  /** Resolves once every connection this process had open to the server is closed on the client's side. */
+  disconnected(): Promise<void>;
   /** Closes every connection abruptly and serves again on the same port. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -32,6 +39,7 @@ export async function startTestServer(
   options: grpc.ServerOptions = {},
 ): Promise<TestServer> {
   const calls: SeenCall[] = [];
+  const arrivals = new Conditions();
   let current = handlers;
   const recording = {} as Record<string, unknown>;
   for (const method of BatchMgmt.methods) {
@@ -41,6 +49,7 @@ export async function startTestServer(
       const metadata: Record<string, string> = {};
       for (const [key, value] of Object.entries(call.metadata.getMap())) metadata[key] = String(value);
       calls.push({ method: method.name, metadata, deadlineMs, request });
+      arrivals.recheck();
       const handler = (current as Record<string, ((r: unknown, c: unknown) => Promise<unknown>) | undefined>)[method.localName];
       if (handler === undefined) return Promise.reject(new Error(`test server has no handler for ${method.name}`));
       return handler(request, call);
@@ -56,6 +65,21 @@ export async function startTestServer(
       s.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
     });
   const port = await bind(server, 0);
+  // The client's own sockets, seen as Node opens them: only they tell when the client has seen a connection go.
+  const open = new Set<Socket>();
+  const closes = new Conditions();
+  const onClientSocket = (message: unknown) => {
+    const socket = (message as { socket: Socket }).socket;
+    socket.once("connect", () => {
+      if (socket.remotePort !== port) return;
+      open.add(socket);
+      socket.once("close", () => {
+        open.delete(socket);
+        closes.recheck();
+      });
+    });
+  };
+  subscribe("net.client.socket", onClientSocket);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -63,6 +87,8 @@ export async function startTestServer(
     handle(next) {
       current = next;
     },
+    arrived: (count) => arrivals.when(() => calls.length >= count),
+    disconnected: () => closes.when(() => open.size === 0),
     async restart() {
       server.forceShutdown();
       server = new grpc.Server(opts);
@@ -70,8 +96,18 @@ export async function startTestServer(
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        unsubscribe("net.client.socket", onClientSocket);
         server.forceShutdown();
         resolve();
       }),
   };
+}
+
+/** A handler's answer that never comes: it settles, as a failure nobody reads, once the client gives up on the call. */
+export function untilCancelled(call: grpc.ServerUnaryCall<unknown, unknown>): Promise<never> {
+  return new Promise((_, reject) => {
+    const gone = () => reject(new Error("the client cancelled the call"));
+    if (call.cancelled) gone();
+    else call.once("cancelled", gone);
+  });
 }
