@@ -33,11 +33,6 @@ export interface RequestReaderOptions {
   readonly stats?: InputStats;
   /** Ends the read, checked at every chunk of the file. */
   readonly signal?: AbortSignal;
-  /**
-   * Only xAI's batch file format, as an upload must be: a row of any other form is a bad line.
-   * @default false (every form `add` takes)
-   */
-  readonly fileFormat?: boolean;
 }
 
 /**
@@ -111,7 +106,7 @@ export class RequestLineReader {
   }
 
   private judge(line: Line): InputLine | undefined {
-    const { position, fileFormat } = this.options;
+    const { position } = this.options;
     if (position !== undefined) position.bytesRead += line.size;
     this.stats.lines++;
     if (line.kind === "too-long") {
@@ -135,10 +130,6 @@ export class RequestLineReader {
     }
     if (typeof row !== "object" || row === null || Array.isArray(row)) {
       this.bad(line.number, `expected a JSON object, got ${row === null ? "null" : Array.isArray(row) ? "an array" : `a ${typeof row}`}`);
-      return undefined;
-    }
-    if (fileFormat === true && !("custom_id" in row)) {
-      this.bad(line.number, 'not a line of xAI\'s batch file format: expected {"custom_id", "method", "url", "body"}');
       return undefined;
     }
     return { line: line.number, text: line.text, row };
@@ -170,6 +161,11 @@ export interface PrepareLinesOptions extends RequestReaderOptions {
   readonly maxRequestsPerCall?: number;
   /** Largest AddBatchRequests call in bytes; a request that cannot fit in one alone is a bad line. @default 25_000_000 */
   readonly maxAddBytes?: number;
+  /**
+   * Only xAI's batch file format, as an upload must be: a row of any other form is a bad line.
+   * @default false (every form `add` takes)
+   */
+  readonly fileFormat?: boolean;
 }
 
 /**
@@ -205,6 +201,7 @@ export async function* prepareLines(path: string, options: PrepareLinesOptions):
     models: options.models === undefined ? "any" : [...options.models],
     maxRequestsPerCall: options.maxRequestsPerCall,
     maxAddBytes: options.maxAddBytes,
+    fileFormat: options.fileFormat,
     invalid: "skip",
     onInvalid: (error) => {
       release(error.index!);

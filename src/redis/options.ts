@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { InputError } from "../core/errors.js";
 import { checkInteger, checkKnownKeys, checkNonEmptyString, describeValue } from "../core/internal/validate.js";
+import { withoutUndefined } from "../core/internal/without-undefined.js";
 
 /** What a worker does while Redis cannot be reached. */
 export type UnreachablePolicy = "local" | "fail";
@@ -88,8 +89,4 @@ export function resolveRedisQuotaOptions(options: RedisQuotaOptions): ResolvedRe
 /** A Redis URL without its password, for messages. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^@/]*)@/, "//[redacted]@");
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

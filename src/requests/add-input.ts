@@ -3,6 +3,7 @@ import { create, isMessage, type JsonObject, type MessageInitShape } from "@bufb
 import { ChatRequest } from "./chat.js";
 import { InputError } from "../core/errors.js";
 import { fromJsonRequest, jsonFormOf } from "./internal/json-request.js";
+import { checkParamRanges } from "./internal/openai-mapping.js";
 import { describeValue } from "../core/internal/validate.js";
 import { BatchRequestSchema, type BatchRequest, type GetCompletionsRequest } from "../core/internal/wire.js";
 
@@ -15,9 +16,6 @@ import { BatchRequestSchema, type BatchRequest, type GetCompletionsRequest } fro
  *   line (`{"custom_id", "method": "POST", "url": "/v1/chat/completions", "body": {...}}`).
  */
 export type AddInput = ChatRequest | BatchRequest | MessageInitShape<typeof BatchRequestSchema> | JsonObject;
-
-/** Chat parameters whose ranges the library checks; the server would refuse an out-of-range one. */
-const rangedParams = ["maxTokens", "n", "seed", "topLogprobs", "maxTurns", "temperature", "topP", "frequencyPenalty", "presencePenalty"] as const;
 
 /**
  * The one normaliser: turns one input of an add, in any shape `AddInput` names, into the BatchRequest that
@@ -96,10 +94,8 @@ function normalise(input: unknown, index: number): BatchRequest {
 
 /** Checks the numeric chat parameters with the same rules as `client.chat.create`. */
 function checkRanges(chat: GetCompletionsRequest, at: { index: number; batchRequestId: string | undefined }): void {
-  const params = Object.fromEntries(rangedParams.filter((key) => chat[key] !== undefined).map((key) => [key, chat[key]]));
-  if (Object.keys(params).length === 0) return;
   try {
-    new ChatRequest(chat.model || "unset", params);
+    checkParamRanges(chat);
   } catch (error) {
     if (error instanceof InputError) throw new InputError({ ...at, reason: error.reason });
     throw error;

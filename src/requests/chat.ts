@@ -1,6 +1,7 @@
 import { create, isMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { InputError } from "../core/errors.js";
-import { checkInteger, checkKnownKeys, checkNonEmptyString, describeValue } from "../core/internal/validate.js";
+import { checkKnownKeys, checkNonEmptyString, describeValue } from "../core/internal/validate.js";
+import { checkParamRanges, formatTypeWords, reasoningEffortWords, toolModeWords } from "./internal/openai-mapping.js";
 import {
   BatchRequestSchema,
   FormatType,
@@ -10,7 +11,6 @@ import {
   ReasoningEffort,
   ResponseFormatSchema,
   ToolChoiceSchema,
-  ToolMode,
   ToolSchema,
   type BatchRequest,
   type GetCompletionsRequest,
@@ -39,14 +39,6 @@ export type ChatParams = Omit<CompletionsInit, "$typeName" | "model" | "messages
 };
 
 const paramKeys = [...GetCompletionsRequestSchema.fields.map((f) => f.localName).filter((k) => k !== "model"), "batchRequestId"];
-
-const efforts: Record<string, ReasoningEffort> = {
-  none: ReasoningEffort.EFFORT_NONE,
-  low: ReasoningEffort.EFFORT_LOW,
-  medium: ReasoningEffort.EFFORT_MEDIUM,
-  high: ReasoningEffort.EFFORT_HIGH,
-};
-const toolModes: Record<string, ToolMode> = { auto: ToolMode.AUTO, none: ToolMode.NONE, required: ToolMode.REQUIRED };
 
 /**
  * One chat completion to put in a batch, built up like a conversation:
@@ -119,39 +111,24 @@ export function tool(definition: { name: string; description?: string; parameter
 }
 
 function checkNumbers(params: Partial<CompletionsInit>): void {
-  checkInteger("maxTokens", params.maxTokens, 1, 2_147_483_647);
-  checkInteger("n", params.n, 1, 128);
-  checkInteger("seed", params.seed, -2_147_483_648, 2_147_483_647);
-  checkInteger("topLogprobs", params.topLogprobs, 0, 20);
-  checkInteger("maxTurns", params.maxTurns, 1, 2_147_483_647);
-  checkRange("temperature", params.temperature, 0, 2);
-  checkRange("topP", params.topP, 0, 1);
-  checkRange("frequencyPenalty", params.frequencyPenalty, -2, 2);
-  checkRange("presencePenalty", params.presencePenalty, -2, 2);
+  checkParamRanges(params);
   if (params.stop !== undefined && (!Array.isArray(params.stop) || params.stop.some((s) => typeof s !== "string"))) {
     throw new InputError(`Expected \`stop\` to be an array of strings, got ${describeValue(params.stop)}.`);
   }
 }
 
-function checkRange(name: string, value: unknown, min: number, max: number): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-    throw new InputError(`Expected \`${name}\` to be a number from ${min} to ${max}, got ${describeValue(value)}.`);
-  }
-}
-
 function toReasoningEffort(value: ChatParams["reasoningEffort"]): ReasoningEffort | undefined {
   if (typeof value !== "string") return value;
-  const effort = efforts[value];
-  if (effort === undefined) throw new InputError(`Expected \`reasoningEffort\` to be "none", "low", "medium" or "high", got ${describeValue(value)}.`);
+  const effort = reasoningEffortWords.value(value);
+  if (effort === undefined) throw new InputError(`Expected \`reasoningEffort\` to be ${reasoningEffortWords.listed()}, got ${describeValue(value)}.`);
   return effort;
 }
 
 function toToolChoice(value: ChatParams["toolChoice"]): MessageInitShape<typeof ToolChoiceSchema> | undefined {
   if (value === undefined) return undefined;
   if (typeof value === "string") {
-    const mode = toolModes[value];
-    if (mode === undefined) throw new InputError(`Expected \`toolChoice\` to be "auto", "none", "required" or { functionName }, got ${describeValue(value)}.`);
+    const mode = toolModeWords.value(value);
+    if (mode === undefined) throw new InputError(`Expected \`toolChoice\` to be ${toolModeWords.listed({ more: "{ functionName }" })}, got ${describeValue(value)}.`);
     return { toolChoice: { case: "mode", value: mode } };
   }
   if ("functionName" in value && typeof value.functionName === "string") {
@@ -162,9 +139,14 @@ function toToolChoice(value: ChatParams["toolChoice"]): MessageInitShape<typeof 
 
 function toResponseFormat(value: ChatParams["responseFormat"]): MessageInitShape<typeof ResponseFormatSchema> | undefined {
   if (value === undefined) return undefined;
-  if (value === "text") return { formatType: FormatType.TEXT };
-  if (value === "json_object") return { formatType: FormatType.JSON_OBJECT };
-  if (typeof value === "string") throw new InputError(`Expected \`responseFormat\` to be "text", "json_object" or { jsonSchema }, got ${describeValue(value)}.`);
+  if (typeof value === "string") {
+    const formatType = formatTypeWords.value(value);
+    // A schema needs its text, so it comes as { jsonSchema }, never as a word.
+    if (formatType === undefined || formatType === FormatType.JSON_SCHEMA) {
+      throw new InputError(`Expected \`responseFormat\` to be ${formatTypeWords.listed({ except: FormatType.JSON_SCHEMA, more: "{ jsonSchema }" })}, got ${describeValue(value)}.`);
+    }
+    return { formatType };
+  }
   if ("jsonSchema" in value) {
     const schema = typeof value.jsonSchema === "string" ? value.jsonSchema : JSON.stringify(value.jsonSchema);
     return { formatType: FormatType.JSON_SCHEMA, schema };

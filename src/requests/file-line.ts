@@ -1,15 +1,10 @@
-import { shortestFloat32 } from "./internal/float32.js";
-import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import type { JsonObject } from "@bufbuild/protobuf";
 import { InputError } from "../core/errors.js";
+import { chatFields, imageDetailWords, roleWords } from "./internal/openai-mapping.js";
 import {
-  FormatType,
   ImageAspectRatio,
-  ImageDetail,
   ImageFormat,
   ImageResolution,
-  MessageRole,
-  ReasoningEffort,
-  ToolMode,
   type BatchRequest,
   type GenerateImageRequest,
   type GetCompletionsRequest,
@@ -29,20 +24,6 @@ export interface FileLine {
 /** REST endpoints of the request kinds a file line can carry. */
 const fileLineUrls = Object.freeze({ chat: "/v1/chat/completions", image: "/v1/images/generations" });
 
-const roles: Partial<Record<MessageRole, string>> = { [MessageRole.ROLE_USER]: "user", [MessageRole.ROLE_SYSTEM]: "system", [MessageRole.ROLE_ASSISTANT]: "assistant" };
-const details: Partial<Record<ImageDetail, string>> = { [ImageDetail.DETAIL_AUTO]: "auto", [ImageDetail.DETAIL_LOW]: "low", [ImageDetail.DETAIL_HIGH]: "high" };
-const efforts: Partial<Record<ReasoningEffort, string>> = {
-  [ReasoningEffort.EFFORT_NONE]: "none",
-  [ReasoningEffort.EFFORT_LOW]: "low",
-  [ReasoningEffort.EFFORT_MEDIUM]: "medium",
-  [ReasoningEffort.EFFORT_HIGH]: "high",
-};
-const toolModes: Partial<Record<ToolMode, string>> = { [ToolMode.AUTO]: "auto", [ToolMode.NONE]: "none", [ToolMode.REQUIRED]: "required" };
-const formats: Partial<Record<FormatType, string>> = {
-  [FormatType.TEXT]: "text",
-  [FormatType.JSON_OBJECT]: "json_object",
-  [FormatType.JSON_SCHEMA]: "json_schema",
-};
 const imageFormats: Partial<Record<ImageFormat, string>> = { [ImageFormat.IMG_FORMAT_URL]: "url", [ImageFormat.IMG_FORMAT_BASE64]: "b64_json" };
 
 /**
@@ -83,44 +64,15 @@ function chatBody(chat: GetCompletionsRequest, where: string): JsonObject {
   if (chat.agentCount !== undefined) refuse("agentCount");
   if (chat.searchParameters !== undefined) refuse("searchParameters");
   const body: JsonObject = { model: chat.model, messages: chat.messages.map((m, i) => message(m, `messages[${i}]`, refuse)) };
-  if (chat.user !== "") body.user = chat.user;
-  if (chat.n !== undefined) body.n = chat.n;
-  if (chat.maxTokens !== undefined) body.max_tokens = chat.maxTokens;
-  if (chat.seed !== undefined) body.seed = chat.seed;
-  if (chat.stop.length > 0) body.stop = [...chat.stop];
-  if (chat.temperature !== undefined) body.temperature = shortestFloat32(chat.temperature);
-  if (chat.topP !== undefined) body.top_p = shortestFloat32(chat.topP);
-  if (chat.logprobs) body.logprobs = true;
-  if (chat.topLogprobs !== undefined) body.top_logprobs = chat.topLogprobs;
-  if (chat.frequencyPenalty !== undefined) body.frequency_penalty = shortestFloat32(chat.frequencyPenalty);
-  if (chat.presencePenalty !== undefined) body.presence_penalty = shortestFloat32(chat.presencePenalty);
-  if (chat.reasoningEffort !== undefined) body.reasoning_effort = efforts[chat.reasoningEffort] ?? refuse("reasoningEffort");
-  if (chat.parallelToolCalls !== undefined) body.parallel_tool_calls = chat.parallelToolCalls;
-  if (chat.tools.length > 0) {
-    body.tools = chat.tools.map((tool, i) => {
-      if (tool.tool.case !== "function") return refuse(`tools[${i}] (a ${tool.tool.case ?? "empty"} tool; only function tools have a file line form)`);
-      const fn = tool.tool.value;
-      const out: JsonObject = { name: fn.name };
-      if (fn.description !== "") out.description = fn.description;
-      if (fn.strict) out.strict = true;
-      if (fn.parameters !== "") out.parameters = JSON.parse(fn.parameters) as JsonValue;
-      return { type: "function", function: out };
-    });
-  }
-  const choice = chat.toolChoice?.toolChoice;
-  if (choice?.case === "mode") body.tool_choice = toolModes[choice.value] ?? refuse("toolChoice");
-  else if (choice?.case === "functionName") body.tool_choice = { type: "function", function: { name: choice.value } };
-  const format = chat.responseFormat;
-  if (format !== undefined && format.formatType !== FormatType.INVALID) {
-    const type = formats[format.formatType] ?? refuse("responseFormat");
-    body.response_format =
-      type === "json_schema" ? { type, json_schema: { name: "schema", schema: JSON.parse(format.schema ?? "{}") as JsonValue } } : { type };
+  for (const field of chatFields) {
+    const value = field.write(chat, refuse);
+    if (value !== undefined) body[field.openAi] = value;
   }
   return body;
 }
 
 function message(m: Message, path: string, refuse: (field: string) => never): JsonObject {
-  const role = roles[m.role] ?? refuse(`${path}.role`);
+  const role = roleWords.word(m.role) ?? refuse(`${path}.role`);
   if (m.toolCalls.length > 0) refuse(`${path}.toolCalls`);
   if (m.encryptedContent !== "") refuse(`${path}.encryptedContent`);
   if (m.toolCallId !== undefined) refuse(`${path}.toolCallId`);
@@ -129,7 +81,7 @@ function message(m: Message, path: string, refuse: (field: string) => never): Js
     const c = part.content;
     if (c.case === "text") return { type: "text", text: c.value };
     if (c.case === "imageUrl") {
-      const detail = details[c.value.detail];
+      const detail = imageDetailWords.word(c.value.detail);
       return { type: "image_url", image_url: detail === undefined ? { url: c.value.imageUrl } : { url: c.value.imageUrl, detail } };
     }
     return refuse(`${path}.content[${i}] (${c.case ?? "empty"} content)`);

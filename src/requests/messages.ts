@@ -1,14 +1,13 @@
 import { create, isMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { InputError } from "../core/errors.js";
 import { ContentSchema, ImageDetail, ImageUrlContentSchema, MessageRole, MessageSchema, type Content, type Message } from "../core/internal/wire.js";
+import { imageDetailWords } from "./internal/openai-mapping.js";
 
 /** A content part: plain text, `image(url)`, or a `xai_api.Content` message or init. */
 export type ContentPart = string | Content | MessageInitShape<typeof ContentSchema>;
 
 /** The detail level for an image part, as a word or the wire enum. */
 export type ImageDetailOption = "auto" | "low" | "high" | ImageDetail;
-
-const imageDetails: Record<string, ImageDetail> = { auto: ImageDetail.DETAIL_AUTO, low: ImageDetail.DETAIL_LOW, high: ImageDetail.DETAIL_HIGH };
 
 /** A text content part. */
 export function text(value: string): Content {
@@ -21,8 +20,8 @@ export function image(url: string, options: { detail?: ImageDetailOption } = {})
   if (typeof url !== "string" || !/^(https?:|data:)/.test(url)) {
     throw new InputError(`Expected an image URL starting with https://, http:// or data:, got ${typeof url === "string" ? JSON.stringify(url.slice(0, 40)) : typeof url}.`);
   }
-  const detail = typeof options.detail === "string" ? imageDetails[options.detail] : (options.detail ?? ImageDetail.DETAIL_AUTO);
-  if (detail === undefined) throw new InputError(`Expected image \`detail\` to be "auto", "low" or "high", got ${JSON.stringify(options.detail)}.`);
+  const detail = typeof options.detail === "string" ? imageDetailWords.value(options.detail) : (options.detail ?? ImageDetail.DETAIL_AUTO);
+  if (detail === undefined) throw new InputError(`Expected image \`detail\` to be ${imageDetailWords.listed()}, got ${JSON.stringify(options.detail)}.`);
   return create(ContentSchema, { content: { case: "imageUrl", value: create(ImageUrlContentSchema, { imageUrl: url, detail }) } });
 }
 

@@ -73,7 +73,7 @@ it("check --as-file refuses, by line, what an uploaded batch file may not hold, 
   const path = cli.file("as-file.jsonl", [good, compact]);
   const asFile = await cli.run(["check", "--as-file", path]);
   expect(asFile.code).toBe(2);
-  expect(asFile.stdout).toContain("as-file.jsonl:2: not a line of xAI's batch file format");
+  expect(asFile.stdout).toContain("as-file.jsonl:2: not a batch line");
   // Without it, both forms are requests add takes.
   expect((await cli.run(["check", path])).code).toBe(0);
 });

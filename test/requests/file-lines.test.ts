@@ -77,3 +77,27 @@ describe("the check before an upload and the emulator's loading", () => {
     expect(checked.message).toContain(`line ${loaded!.line}: ${loaded!.message.replace(/^line \d+: /, "")}`);
   });
 });
+
+describe("prepareRequests with fileFormat (xai-batch check --as-file) and the check before an upload", () => {
+  it.each([
+    ["another format", JSON.stringify({ id: "b", model: "grok-4", messages: [{ role: "user", content: "hi" }] })],
+    ["not an object", "[1]"],
+    ["a bad parameter", JSON.stringify({ custom_id: "b", method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: "hi" }], temperature: 3 } })],
+    ["a model the team cannot batch", line("b", "grok-nope")],
+  ])("refuse %s for the same reason", async (_name, bad) => {
+    const checked = (await checkFileLines(file("as-file.jsonl", [line("a"), bad]), new Set(["grok-4"])).catch((e: unknown) => e)) as InputError;
+    const refused: InputError[] = [];
+    const kept: string[] = [];
+    for await (const p of prepareRequests([JSON.parse(line("a")), JSON.parse(bad)], { models: ["grok-4"], fileFormat: true, invalid: "skip", onInvalid: (e) => refused.push(e) })) kept.push(p.batchRequestId);
+    expect(kept).toEqual(["a"]);
+    expect(refused).toHaveLength(1);
+    expect(checked.message).toContain(`line 2: ${refused[0]!.reason}`);
+  });
+
+  it("takes every shape add takes without it", async () => {
+    const compact = { id: "b", model: "grok-4", messages: [{ role: "user", content: "hi" }] };
+    const ids: string[] = [];
+    for await (const p of prepareRequests([JSON.parse(line("a")), compact], { models: ["grok-4"] })) ids.push(p.batchRequestId);
+    expect(ids).toEqual(["a", "b"]);
+  });
+});

@@ -2,6 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { ApiError, InputError, type ErrorDetails } from "../errors.js";
 import { readRetryHint } from "./retry-hints.js";
 import { scrub, scrubDeep, scrubHeaders } from "./scrub.js";
+import { withoutUndefined } from "./without-undefined.js";
 import { BadRequestSchema, ErrorInfoSchema, QuotaFailureSchema, RetryInfoSchema } from "./wire.js";
 
 /**
@@ -66,8 +67,4 @@ function lostConnection(err: ConnectError): boolean {
     if (typeof code === "string" && connectionLossCodes.has(code)) return true;
   }
   return false;
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

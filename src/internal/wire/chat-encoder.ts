@@ -1,6 +1,7 @@
 import { isMessage } from "@bufbuild/protobuf";
 import { chatCompletionsUrl } from "../../requests/internal/openai-line.js";
-import { BatchRequestSchema, ContentSchema, GetCompletionsRequestSchema, MessageSchema, type BatchRequest, type GetCompletionsRequest, type Message } from "../../core/internal/wire.js";
+import { chatFieldNamed, inRange, openAiAliases, openAiRoleAliases, paramRanges, roleWords, type ParamRange } from "../../requests/internal/openai-mapping.js";
+import { BatchRequestSchema, ContentSchema, GetCompletionsRequestSchema, MessageRole, MessageSchema, type BatchRequest, type GetCompletionsRequest, type Message } from "../../core/internal/wire.js";
 import { ByteArena } from "./byte-arena.js";
 import { varintSize } from "../add/chunking.js";
 
@@ -65,12 +66,9 @@ export class ChatEncoder {
   }
 }
 
-/** Roles on the wire (xai_api.MessageRole). */
-const roleUser = 1;
-const roleAssistant = 2;
-const roleSystem = 3;
-
-/** The parameters, by their slot in ChatFields.numbers. */
+/** The parameters by slot: the numeric ones by their slot in ChatFields.numbers, ints before floats, then `user` and `stop`. */
+const numericFields = ["maxTokens", "n", "seed", "temperature", "topP", "frequencyPenalty", "presencePenalty"] as const satisfies readonly (keyof typeof paramRanges)[];
+const slotFields = [...numericFields, "user", "stop"] as const;
 const maxTokens = 0;
 const n = 1;
 const seed = 2;
@@ -81,16 +79,8 @@ const presencePenalty = 6;
 const user = 7;
 const stop = 8;
 
-/** Inclusive ranges of the numeric parameters, as `client.chat.create` checks them (chat.ts). */
-const ranges: readonly (readonly [min: number, max: number])[] = [
-  [1, 2_147_483_647],
-  [1, 128],
-  [-2_147_483_648, 2_147_483_647],
-  [0, 2],
-  [0, 1],
-  [-2, 2],
-  [-2, 2],
-];
+/** Ranges of the numeric parameters by slot, as `client.chat.create` checks them. */
+const ranges: readonly ParamRange[] = numericFields.map((field) => paramRanges[field]);
 const firstFloat = temperature;
 
 /** The fields of one request, filled by a reader and encoded from; reused from request to request. */
@@ -358,19 +348,11 @@ function read(input: unknown, f: ChatFields): boolean {
 }
 
 /** Keys of the compact form and an OpenAI line's body, to their parameter slot. */
-const snakeParams = new Map<string, number>([
-  ["max_tokens", maxTokens],
-  ["n", n],
-  ["seed", seed],
-  ["temperature", temperature],
-  ["top_p", topP],
-  ["frequency_penalty", frequencyPenalty],
-  ["presence_penalty", presencePenalty],
-  ["user", user],
-  ["stop", stop],
-]);
+const snakeParams = new Map<string, number>(slotFields.map((field, slot) => [chatFieldNamed(field)!.openAi, slot]));
 /** protobuf JSON (and the compact form, which hands other keys to it) takes a field by its JSON name or its proto name. */
-const eitherParams = new Map<string, number>([...snakeParams, ["maxTokens", maxTokens], ["topP", topP], ["frequencyPenalty", frequencyPenalty], ["presencePenalty", presencePenalty]]);
+const eitherParams = new Map<string, number>([...snakeParams, ...slotFields.map((field, slot) => [field, slot] as const)]);
+/** An OpenAI body's keys, its aliases (max_completion_tokens) too. */
+const openAiParams = new Map<string, number>([...snakeParams, ...[...openAiAliases].map(([alias, key]) => [alias, snakeParams.get(key)!] as const)]);
 
 /** How one JSON form writes a chat request's model, messages and parameters. */
 interface JsonForm {
@@ -380,12 +362,15 @@ interface JsonForm {
   readonly messages: (value: unknown, f: ChatFields) => boolean;
 }
 
-const compactForm: JsonForm = { params: eitherParams, stopMayBeString: true, messages: (value, f) => readJsonMessages(value, f, false) };
-const openAiForm: JsonForm = {
-  params: new Map([...snakeParams, ["max_completion_tokens", maxTokens]]),
-  stopMayBeString: true,
-  messages: (value, f) => readJsonMessages(value, f, true),
-};
+/** The roles this encoder covers, those the compact form has words for; an OpenAI line has aliases for some. */
+const compactRoles = new Map<unknown, number>(roleWords.pairs);
+const openAiRoles = new Map<unknown, number>([...compactRoles, ...[...openAiRoleAliases].map(([alias, word]) => [alias, roleWords.value(word)!] as const)]);
+/** The same roles in protobuf JSON, by their enum names ("ROLE_USER"), and as message fields. */
+const protobufRoles = new Map<unknown, number>(roleWords.pairs.map(([, role]) => [MessageRole[role], role]));
+const messageRoles = new Set<number>(compactRoles.values());
+
+const compactForm: JsonForm = { params: eitherParams, stopMayBeString: true, messages: (value, f) => readJsonMessages(value, f, compactRoles) };
+const openAiForm: JsonForm = { params: openAiParams, stopMayBeString: true, messages: (value, f) => readJsonMessages(value, f, openAiRoles) };
 const protobufForm: JsonForm = { params: eitherParams, stopMayBeString: false, messages: readProtobufJsonMessages };
 
 /** One key of a chat request in `form`: its model, its messages, or a parameter; false for any other. */
@@ -463,12 +448,6 @@ function readProtobufJsonMessages(messages: unknown, f: ChatFields): boolean {
   return true;
 }
 
-const protobufRoles = new Map<unknown, number>([
-  ["ROLE_USER", roleUser],
-  ["ROLE_ASSISTANT", roleAssistant],
-  ["ROLE_SYSTEM", roleSystem],
-]);
-
 function readProtobufJsonMessage(m: unknown, f: ChatFields): boolean {
   if (!isPlainObject(m)) return false;
   let role: number | undefined;
@@ -493,14 +472,8 @@ function readProtobufJsonMessage(m: unknown, f: ChatFields): boolean {
   return true;
 }
 
-const compactRoles = new Map<unknown, number>([
-  ["user", roleUser],
-  ["assistant", roleAssistant],
-  ["system", roleSystem],
-]);
-
-/** Messages of the compact form (or an OpenAI body, which also says "developer" for system). */
-function readJsonMessages(messages: unknown, f: ChatFields, openAi: boolean): boolean {
+/** Messages of the compact form or an OpenAI body, whose role words are `roles`. */
+function readJsonMessages(messages: unknown, f: ChatFields, roles: ReadonlyMap<unknown, number>): boolean {
   if (!Array.isArray(messages)) return false;
   for (const m of messages) {
     if (!isPlainObject(m)) return false;
@@ -508,7 +481,7 @@ function readJsonMessages(messages: unknown, f: ChatFields, openAi: boolean): bo
     let content: unknown;
     for (const key in m) {
       const value = m[key];
-      if (key === "role") role = openAi && value === "developer" ? roleSystem : compactRoles.get(value);
+      if (key === "role") role = roles.get(value);
       else if (key === "content") content = value;
       else return false;
     }
@@ -562,9 +535,7 @@ function readParam(slot: number, value: unknown, f: ChatFields, stopMayBeString:
     }
     return true;
   }
-  if (typeof value !== "number") return false;
-  const [min, max] = ranges[slot]!;
-  if (!(value >= min && value <= max) || (slot < firstFloat && !Number.isInteger(value))) return false;
+  if (typeof value !== "number" || !inRange(value, ranges[slot]!)) return false;
   f.numbers[slot] = value;
   return true;
 }
@@ -611,7 +582,6 @@ function readCompletion(chat: GetCompletionsRequest, f: ChatFields): boolean {
   return true;
 }
 
-const messageRoles = new Set([roleUser, roleAssistant, roleSystem]);
 const completionType = GetCompletionsRequestSchema.typeName;
 const messageType = MessageSchema.typeName;
 const contentType = ContentSchema.typeName;

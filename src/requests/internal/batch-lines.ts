@@ -2,12 +2,27 @@ import { InputError } from "../../core/errors.js";
 import { toBatchRequest } from "../add-input.js";
 import type { BatchRequest } from "../../core/internal/wire.js";
 
-/** The keys of a line of xAI's batch file format, as refusals name them. */
-export const batchLineShape = '{"custom_id", "method", "url", "body"}';
-
 /** Whether a parsed JSON value has the shape of a batch line (a `custom_id`), before its request is read. */
-export function isBatchLine(row: unknown): row is { custom_id: unknown } {
+function isBatchLine(row: unknown): row is { custom_id: unknown } {
   return row !== null && typeof row === "object" && !Array.isArray(row) && "custom_id" in row;
+}
+
+/**
+ * The request of one parsed line of a batch input file, input number `index`: refused, with an InputError,
+ * unless it is a batch line (`{"custom_id", "method", "url", "body"}`) whose request the normaliser takes
+ * (against `models` when given). What every client-side check of a file's lines judges a line by: the
+ * check before an upload (BatchLineReader) and `prepareRequests` with `fileFormat` (`xai-batch check
+ * --as-file`).
+ */
+export function batchLineRequest(row: unknown, index: number, models: ReadonlySet<string> | undefined): BatchRequest {
+  if (!isBatchLine(row)) {
+    throw new InputError({
+      index,
+      reason: 'not a batch line: expected {"custom_id", "method", "url", "body"}',
+      fix: "A batch input file holds only lines of xAI's batch file format",
+    });
+  }
+  return toBatchRequest(row, index, models);
 }
 
 /** Why one line of a batch input file is refused: what xAI would cancel the whole batch over. */
@@ -24,8 +39,8 @@ export class BatchLineProblem extends Error {
 }
 
 /**
- * Reads the lines of one batch input file in order, as xAI loads them: each must be JSON, a batch line,
- * a request the normaliser takes (against `models` when given), with a `custom_id` no earlier line used.
+ * Reads the lines of one batch input file in order, as xAI loads them: each must be JSON, a batch line
+ * whose request the normaliser takes (`batchLineRequest`), with a `custom_id` no earlier line used.
  * The library's check before an upload and the emulator's loading both read files through it, so the two
  * can never disagree about a line.
  */
@@ -48,10 +63,9 @@ export class BatchLineReader {
     } catch (error) {
       throw new BatchLineProblem("not valid JSON", undefined, (error as Error).message);
     }
-    if (!isBatchLine(row)) throw new BatchLineProblem(`not a batch line: expected ${batchLineShape}`);
     let request: BatchRequest;
     try {
-      request = toBatchRequest(row, this.requests, this.models);
+      request = batchLineRequest(row, this.requests, this.models);
     } catch (error) {
       if (error instanceof InputError) throw new BatchLineProblem(error.reason, error.field);
       throw error;

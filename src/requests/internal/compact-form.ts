@@ -1,5 +1,7 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { InputError } from "../../core/errors.js";
+import { isObject, show } from "./json-value.js";
+import { chatFieldNamed, imageDetailWords, roleWords } from "./openai-mapping.js";
 
 /**
  * The compact chat form people write by hand, rewritten into protobuf's canonical JSON of a BatchRequest:
@@ -26,53 +28,20 @@ export function compactToCanonical(row: JsonObject): JsonObject {
   }
   const completionRequest: JsonObject = { model, messages: messages.map((m, i) => toMessage(m, `messages[${i}]`)) };
   for (const [key, value] of Object.entries(params)) {
-    const convert = own(paramConverters, key);
+    const field = chatFieldNamed(key);
     // defineProperty, because assigning "__proto__" would set the prototype and drop the key unseen;
     // defined, it reaches protobuf's reader, which refuses an unknown key by name.
-    if (convert === undefined) Object.defineProperty(completionRequest, key, { value, enumerable: true, writable: true, configurable: true });
-    else completionRequest[convert.field] = convert.to(value);
+    if (field?.read === undefined) Object.defineProperty(completionRequest, key, { value, enumerable: true, writable: true, configurable: true });
+    else completionRequest[field.xai] = field.read(value);
   }
   return requestId === undefined ? { completionRequest } : { batchRequestId: requestId, completionRequest };
 }
 
-/** `table[key]` for the table's own keys only, so input such as "toString" or "__proto__" is not found. */
-function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.hasOwn(table, key) ? table[key] : undefined;
-}
-
-const roles: Record<string, string> = { user: "ROLE_USER", system: "ROLE_SYSTEM", assistant: "ROLE_ASSISTANT" };
-const imageDetails: Record<string, string> = { auto: "DETAIL_AUTO", low: "DETAIL_LOW", high: "DETAIL_HIGH" };
-const efforts: Record<string, string> = { none: "EFFORT_NONE", low: "EFFORT_LOW", medium: "EFFORT_MEDIUM", high: "EFFORT_HIGH" };
-const toolModes: Record<string, string> = { auto: "TOOL_MODE_AUTO", none: "TOOL_MODE_NONE", required: "TOOL_MODE_REQUIRED" };
-const formatTypes: Record<string, string> = { text: "FORMAT_TYPE_TEXT", json_object: "FORMAT_TYPE_JSON_OBJECT", json_schema: "FORMAT_TYPE_JSON_SCHEMA" };
-
-interface Converter {
-  /** The canonical (camelCase) field the value goes to. */
-  readonly field: string;
-  readonly to: (value: JsonValue) => JsonValue;
-}
-
-const converters: Converter[] = [
-  { field: "reasoningEffort", to: (v) => (typeof v === "string" ? (own(efforts, v) ?? v) : v) },
-  { field: "responseFormat", to: toResponseFormat },
-  { field: "toolChoice", to: toToolChoice },
-  { field: "tools", to: (v) => (Array.isArray(v) ? v.map(toTool) : v) },
-  { field: "stop", to: (v) => (typeof v === "string" ? [v] : v) },
-];
-
-/** The converters by both spellings of their field, e.g. `tool_choice` and `toolChoice`. */
-const paramConverters: Record<string, Converter> = Object.fromEntries(
-  converters.flatMap((c) => [
-    [c.field, c],
-    [c.field.replace(/[A-Z]/g, (l) => `_${l.toLowerCase()}`), c],
-  ]),
-);
-
 function toMessage(value: JsonValue, path: string): JsonObject {
   if (!isObject(value)) throw new InputError(`${path} must be an object such as {"role":"user","content":"Hello"}, got ${show(value)}`);
   const { role, content, ...rest } = value;
-  const wireRole = typeof role === "string" ? own(roles, role) : undefined;
-  if (wireRole === undefined) throw new InputError(`${path}.role must be "user", "system" or "assistant", got ${show(role)}`);
+  const wireRole = roleWords.value(role);
+  if (wireRole === undefined) throw new InputError(`${path}.role must be ${roleWords.listed()}, got ${show(role)}`);
   let parts: JsonObject[];
   if (typeof content === "string") parts = [{ text: content }];
   else if (Array.isArray(content) && content.length > 0) parts = content.map((p, i) => toPart(p, `${path}.content[${i}]`));
@@ -92,50 +61,9 @@ function toPart(value: JsonValue, path: string): JsonObject {
     const url = typeof image === "string" ? image : isObject(image) ? image.url : undefined;
     if (typeof url !== "string" || url === "") throw new InputError(`${path}.image_url.url must be an https:// or data: URL, got ${show(url)}`);
     const detail = isObject(image) && image.detail !== undefined ? image.detail : "auto";
-    const wireDetail = typeof detail === "string" ? own(imageDetails, detail) : undefined;
-    if (wireDetail === undefined) throw new InputError(`${path}.image_url.detail must be "auto", "low" or "high", got ${show(detail)}`);
+    const wireDetail = imageDetailWords.value(detail);
+    if (wireDetail === undefined) throw new InputError(`${path}.image_url.detail must be ${imageDetailWords.listed()}, got ${show(detail)}`);
     return { imageUrl: { imageUrl: url, detail: wireDetail } };
   }
   throw new InputError(`${path}.type must be "text" or "image_url", got ${show(value.type)}`);
-}
-
-function toResponseFormat(value: JsonValue): JsonValue {
-  const type = typeof value === "string" ? value : isObject(value) && typeof value.type === "string" ? value.type : undefined;
-  const formatType = type === undefined ? undefined : own(formatTypes, type);
-  if (formatType === undefined || !isObject(value)) return formatType === undefined ? value : { formatType };
-  if (type !== "json_schema") return { formatType };
-  // OpenAI nests the schema as json_schema.schema; xAI takes the schema's JSON text.
-  const wrapper = value.json_schema ?? value.jsonSchema;
-  const schema = isObject(wrapper) && wrapper.schema !== undefined ? wrapper.schema : wrapper;
-  if (schema === undefined) throw new InputError(`response_format of type "json_schema" needs "json_schema": {"schema": {...}}`);
-  return { formatType, schema: typeof schema === "string" ? schema : JSON.stringify(schema) };
-}
-
-function toToolChoice(value: JsonValue): JsonValue {
-  if (typeof value === "string") {
-    const mode = own(toolModes, value);
-    return mode === undefined ? value : { mode };
-  }
-  if (isObject(value) && value.type === "function" && isObject(value.function) && typeof value.function.name === "string") {
-    return { functionName: value.function.name };
-  }
-  return value;
-}
-
-function toTool(value: JsonValue): JsonValue {
-  if (!isObject(value) || value.type !== "function" || !isObject(value.function)) return value;
-  const { parameters, ...fn } = value.function;
-  return { function: { ...fn, ...(parameters === undefined ? {} : { parameters: typeof parameters === "string" ? parameters : JSON.stringify(parameters) }) } };
-}
-
-/** True for a JSON object (not an array, not null). */
-export function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** A JSON value for an error message, cut short. */
-export function show(value: JsonValue | undefined): string {
-  if (value === undefined) return "nothing";
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

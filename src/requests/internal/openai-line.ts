@@ -1,37 +1,14 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { InputError } from "../../core/errors.js";
-import { compactToCanonical, isObject, show } from "./compact-form.js";
+import { compactToCanonical } from "./compact-form.js";
+import { isObject, show } from "./json-value.js";
+import { chatFields, openAiAliases, openAiRoleAliases } from "./openai-mapping.js";
 
 /** The endpoint an OpenAI-compatible batch line may name here; the others are refused by name. */
 export const chatCompletionsUrl = "/v1/chat/completions";
 
-/**
- * Body fields of a chat completion that map onto xAI's GetCompletionsRequest. Anything else (`stream`,
- * `logit_bias`, `modalities`, `audio`, `store`, `metadata`, `prediction`, `service_tier`,
- * `web_search_options`, `functions`, ...) has no counterpart on the gRPC API and is refused rather than
- * silently dropped.
- */
-const bodyFields = new Set([
-  "model",
-  "messages",
-  "max_tokens",
-  "max_completion_tokens",
-  "temperature",
-  "top_p",
-  "n",
-  "stop",
-  "seed",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "response_format",
-  "reasoning_effort",
-  "frequency_penalty",
-  "presence_penalty",
-  "logprobs",
-  "top_logprobs",
-  "user",
-]);
+/** Body keys an OpenAI line may give: the model, the messages, and the parameters xAI's request has a field for. */
+const bodyFields = new Set(["model", "messages", ...chatFields.map((f) => f.openAi), ...openAiAliases.keys()]);
 
 const lineFields = new Set(["custom_id", "method", "url", "body"]);
 
@@ -40,8 +17,9 @@ const lineFields = new Set(["custom_id", "method", "url", "body"]);
  * as xAI's file upload takes it, rewritten into protobuf's canonical JSON of a BatchRequest with
  * `custom_id` as its `batch_request_id`. Only chat completions are covered: their body's messages (roles
  * system, developer, user, assistant; text and image_url parts) and the sampling, tool and format
- * parameters listed in `bodyFields`. Tool-result messages, other endpoints and other fields are refused
- * with an InputError naming the field.
+ * parameters in openai-mapping.ts's `chatFields`. Tool-result messages, other endpoints and other fields
+ * (`stream`, `logit_bias`, ...: no counterpart on the gRPC API) are refused, not silently dropped, with an
+ * InputError naming the field.
  */
 export function openAiLineToCanonical(line: JsonObject): JsonObject {
   for (const key of Object.keys(line)) {
@@ -65,13 +43,14 @@ export function openAiLineToCanonical(line: JsonObject): JsonObject {
     if (!bodyFields.has(key)) throw problem(`body.${key}`, "has no counterpart in xAI's gRPC chat request", "leave it out", at);
     params[key] = value;
   }
-  if (params.max_completion_tokens !== undefined) {
-    if (params.max_tokens !== undefined) throw problem("body.max_completion_tokens", "is given together with max_tokens", "give only one of them", at);
-    params.max_tokens = params.max_completion_tokens;
-    delete params.max_completion_tokens;
+  for (const [alias, key] of openAiAliases) {
+    if (params[alias] === undefined) continue;
+    if (params[key] !== undefined) throw problem(`body.${alias}`, `is given together with ${key}`, "give only one of them", at);
+    params[key] = params[alias];
+    delete params[alias];
   }
   if (Array.isArray(params.messages)) {
-    params.messages = params.messages.map((m) => (isObject(m) && m.role === "developer" ? { ...m, role: "system" } : m));
+    params.messages = params.messages.map((m) => (isObject(m) && typeof m.role === "string" && openAiRoleAliases.has(m.role) ? { ...m, role: openAiRoleAliases.get(m.role)! } : m));
   }
   try {
     return compactToCanonical({ id, ...params });

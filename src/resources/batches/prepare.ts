@@ -5,6 +5,7 @@ import { RequestEncoder } from "../../internal/wire/encoded-request.js";
 import { checkKnownKeys, checkInteger, describeValue } from "../../core/internal/validate.js";
 import { defaultBatchModels } from "../../core/batch-models.js";
 import { toBatchRequest, type AddInput } from "../../requests/add-input.js";
+import { batchLineRequest } from "../../requests/internal/batch-lines.js";
 import type { BatchRequest } from "../../core/internal/wire.js";
 
 /** One request as `add` would send it. */
@@ -35,6 +36,12 @@ export interface PrepareOptions {
   invalid?: "error" | "skip";
   /** Called for each invalid request left out (with `invalid: "skip"`). */
   onInvalid?: (error: InputError, input: unknown) => void;
+  /**
+   * Take only lines of xAI's batch file format (`{"custom_id", "method", "url", "body"}`), as a file for
+   * `createFromFile` must hold them: any other input is invalid, as its check before an upload refuses it.
+   * @default false (every shape `add` takes)
+   */
+  fileFormat?: boolean;
 }
 
 /** Batch ids are far shorter; planning as if the id were this long keeps the plan valid for any batch. */
@@ -49,7 +56,7 @@ const groupSize = 256;
  * submitting it, or to join results back to inputs by id.
  */
 export async function* prepareRequests(requests: Iterable<AddInput> | AsyncIterable<AddInput>, options: PrepareOptions = {}): AsyncGenerator<PreparedRequest> {
-  checkKnownKeys("prepareRequests options", options, ["models", "maxAddBytes", "maxRequestsPerCall", "invalid", "onInvalid"]);
+  checkKnownKeys("prepareRequests options", options, ["models", "maxAddBytes", "maxRequestsPerCall", "invalid", "onInvalid", "fileFormat"]);
   checkInteger("maxAddBytes", options.maxAddBytes, 1024, 2 ** 31 - 1);
   checkInteger("maxRequestsPerCall", options.maxRequestsPerCall, 1, 1_000_000);
   if (options.invalid !== undefined && options.invalid !== "error" && options.invalid !== "skip") {
@@ -62,10 +69,11 @@ export async function* prepareRequests(requests: Iterable<AddInput> | AsyncItera
     if (!skip) throw error;
     options.onInvalid?.(error, input);
   };
+  const toRequest = options.fileFormat === true ? batchLineRequest : toBatchRequest;
   const normalised = new Map<number, BatchRequest>();
   const encoder = new RequestEncoder(
     (input, index) => {
-      const request = toBatchRequest(input, index, models);
+      const request = toRequest(input, index, models);
       normalised.set(index, request);
       return request;
     },
