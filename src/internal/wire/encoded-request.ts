@@ -30,7 +30,7 @@ export class RequestEncoder {
   private readonly seen = new Set<string>();
   /** Whether the fast path (fast-path.ts) encodes this add's requests: chosen once, for all of them. */
   private readonly fast = fastPath.on;
-  /** There, requests given an automatic id are written again, with it; their own chunks, so the first writing dies whole. */
+  /** On the fast path, requests given an automatic id are written again, with it; their own chunks, so the first writing dies whole. */
   private readonly withIds = this.fast ? new ByteArena() : undefined;
 
   /**
