@@ -8,10 +8,10 @@ import * as addFrame from "../src/internal/wire/add-frame.js";
 import * as addFrames from "../src/internal/wire/add-frames.js";
 import * as byteArena from "../src/internal/wire/byte-arena.js";
 import * as chatEncoder from "../src/internal/wire/chat-encoder.js";
-import { fastPath } from "../src/internal/wire/fast-path.js";
 import * as frameBuffers from "../src/internal/wire/frame-buffers.js";
 import * as requestBytes from "../src/internal/wire/request-bytes.js";
 import * as resultReader from "../src/internal/wire/result-reader.js";
+import { withFastPath } from "./support/fast-path.js";
 
 // The fast path's modules, each export a spy that runs the real code: what ran of them is counted, and
 // nothing else changes.
@@ -117,22 +117,22 @@ interface Session {
 }
 
 /** Runs an add and a listing with a fresh client, the fast path switched `on` from before the client is made. */
-async function session(on: boolean): Promise<Session> {
-  fastPath.on = on;
+function session(on: boolean): Promise<Session> {
   vi.clearAllMocks();
   received = [];
-  const client = new Client({ baseUrl, apiKey: "xai-fast-path-test-key-0123" });
-  try {
-    const refused: string[] = [];
-    // Several calls, so frames are written one after another.
-    const { quotaWaitMs: _, ...added } = await client.batch.add(batchId, inputs, { maxRequestsPerCall: 4, invalid: "skip", onInvalid: (error) => refused.push(error.message) });
-    const views: ResultView[] = [];
-    for await (const view of client.batch.listBatchResults(batchId, { limit: 2 })) views.push(view);
-    return { wire: received.map((bytes) => bytes.toString("hex")), added, refused, views, fastPathCalls: fastPathCalls() };
-  } finally {
-    client.close();
-    fastPath.on = true;
-  }
+  return withFastPath(on, async () => {
+    const client = new Client({ baseUrl, apiKey: "xai-fast-path-test-key-0123" });
+    try {
+      const refused: string[] = [];
+      // Several calls, so frames are written one after another.
+      const { quotaWaitMs: _, ...added } = await client.batch.add(batchId, inputs, { maxRequestsPerCall: 4, invalid: "skip", onInvalid: (error) => refused.push(error.message) });
+      const views: ResultView[] = [];
+      for await (const view of client.batch.listBatchResults(batchId, { limit: 2 })) views.push(view);
+      return { wire: received.map((bytes) => bytes.toString("hex")), added, refused, views, fastPathCalls: fastPathCalls() };
+    } finally {
+      client.close();
+    }
+  });
 }
 
 describe("the fast path switch", () => {

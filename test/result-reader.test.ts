@@ -4,11 +4,11 @@ import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, Client, Code } from "../src/index.js";
 import { viewDecodedResult } from "../src/internal/wire/decoded-result.js";
-import { fastPath } from "../src/internal/wire/fast-path.js";
 import { viewResultBytes } from "../src/internal/wire/result-reader.js";
 import { viewResult } from "../src/views/view-result.js";
 import type { ResultView } from "../src/views/results.js";
 import { BatchResultSchema, FinishReason, ListBatchResultsResponseSchema, MessageRole, PreencodedListBatchResultsResponseSchema, type BatchResult } from "../src/core/internal/wire.js";
+import { withFastPath } from "./support/fast-path.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
 type ResultInit = MessageInitShape<typeof BatchResultSchema>;
@@ -250,21 +250,21 @@ describe("listBatchResults over a real gRPC server", () => {
         return { results: results.slice(offset, offset + req.limit), paginationToken: offset + req.limit < results.length ? String(offset + req.limit) : "" };
       },
     });
-    fastPath.on = on;
-    const client = new Client({ apiKey: "k", baseUrl: server.url });
-    try {
-      const seen: ResultView[] = [];
-      for await (const view of client.batch.listBatchResults("b1", { limit: 40 })) seen.push(view);
-      // The server (grpc-js) encodes with its own stack; compare with views of the same messages.
-      const expected = results.map((m) => viewResult(fromBinary(BatchResultSchema, toBinary(BatchResultSchema, m))));
-      expect(seen.map(shape)).toEqual(expected.map(shape));
-      expect(seen.every((v, i) => equals(BatchResultSchema, v.raw, expected[i]!.raw))).toBe(true);
-      const page = await client.batch.listBatchResults("b1", { limit: 40 });
-      expect(page.succeeded.map(shape)).toEqual(expected.slice(0, 40).filter((v) => v.ok).map(shape));
-      expect(page.failed.map(shape)).toEqual(expected.slice(0, 40).filter((v) => !v.ok).map(shape));
-    } finally {
-      client.close();
-      fastPath.on = true;
-    }
+    await withFastPath(on, async () => {
+      const client = new Client({ apiKey: "k", baseUrl: server.url });
+      try {
+        const seen: ResultView[] = [];
+        for await (const view of client.batch.listBatchResults("b1", { limit: 40 })) seen.push(view);
+        // The server (grpc-js) encodes with its own stack; compare with views of the same messages.
+        const expected = results.map((m) => viewResult(fromBinary(BatchResultSchema, toBinary(BatchResultSchema, m))));
+        expect(seen.map(shape)).toEqual(expected.map(shape));
+        expect(seen.every((v, i) => equals(BatchResultSchema, v.raw, expected[i]!.raw))).toBe(true);
+        const page = await client.batch.listBatchResults("b1", { limit: 40 });
+        expect(page.succeeded.map(shape)).toEqual(expected.slice(0, 40).filter((v) => v.ok).map(shape));
+        expect(page.failed.map(shape)).toEqual(expected.slice(0, 40).filter((v) => !v.ok).map(shape));
+      } finally {
+        client.close();
+      }
+    });
   });
 });

@@ -6,9 +6,9 @@ import { ChatRequest } from "../../src/requests/chat.js";
 import { InputError } from "../../src/core/errors.js";
 import { ChatEncoder } from "../../src/internal/wire/chat-encoder.js";
 import { RequestEncoder, type EncodedRequest } from "../../src/internal/wire/encoded-request.js";
-import { fastPath } from "../../src/internal/wire/fast-path.js";
 import { builtRequest } from "../../src/requests/internal/built-request.js";
 import { toBatchRequest } from "../../src/requests/add-input.js";
+import { withFastPath } from "../support/fast-path.js";
 import { BatchRequestSchema, MessageRole, type GetCompletionsRequest } from "../../src/core/internal/wire.js";
 
 const models = new Set(defaultBatchModels);
@@ -258,14 +258,7 @@ describe("ChatEncoder", () => {
       }
     };
     // An encoder made with the switch off runs the general path alone (fast-path.ts), its chat encoder unused.
-    const general = (...args: ConstructorParameters<typeof RequestEncoder>) => {
-      fastPath.on = false;
-      try {
-        return new RequestEncoder(...args);
-      } finally {
-        fastPath.on = true;
-      }
-    };
+    const general = (...args: ConstructorParameters<typeof RequestEncoder>) => withFastPath(false, () => new RequestEncoder(...args));
     fc.assert(
       fc.property(fc.array(anyInput, { maxLength: 8 }), fc.boolean(), (inputs, autoIds) => {
         const repeated = [...inputs, ...inputs.slice(0, 2)]; // repeated ids and repeated content

@@ -27,11 +27,13 @@ const inputs = [
 // Both ways to the same bytes: the fast path cuts one toBinary of a group and writes automatic ids in
 // front (request-bytes.ts); the general path encodes each request, and again with its automatic id.
 describe.each([true, false])("RequestEncoder, fast path on: %s", (on) => {
+  let before: boolean;
   beforeAll(() => {
+    before = fastPath.on;
     fastPath.on = on;
   });
   afterAll(() => {
-    fastPath.on = true;
+    fastPath.on = before;
   });
 
   it("encodes a group exactly as it encodes each request alone, ids included", () => {
