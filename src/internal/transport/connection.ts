@@ -57,7 +57,7 @@ export function openConnection(options: ConnectionOptions, interceptors: readonl
     { maxSessionMemory: sessionMemoryMiB(options) },
     (headers, stream) => sent.watch(headers, stream),
   );
-  // Innermost, so it sees the request id and context exactly as they go to the session.
+  // Inside the caller's, so it sees the request id and context exactly as they go to the session.
   const inner = [...interceptors, sent.interceptor];
   const { transport, release } = fastPath.on
     ? framedTransport(url.origin, sessionManager, options, inner)
