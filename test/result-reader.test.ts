@@ -3,10 +3,12 @@ import { anyPack, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError, Client, Code } from "../src/index.js";
+import { viewDecodedResult } from "../src/internal/wire/decoded-result.js";
 import { viewResultBytes } from "../src/internal/wire/result-reader.js";
 import { viewResult } from "../src/views/view-result.js";
 import type { ResultView } from "../src/views/results.js";
 import { BatchResultSchema, FinishReason, ListBatchResultsResponseSchema, MessageRole, PreencodedListBatchResultsResponseSchema, type BatchResult } from "../src/core/internal/wire.js";
+import { withFastPath } from "./support/fast-path.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
 type ResultInit = MessageInitShape<typeof BatchResultSchema>;
@@ -142,8 +144,9 @@ function shape(view: ResultView): unknown {
   return walk(view);
 }
 
+/** The reader's view of `bytes` against the general path's (fast-path.ts). */
 function expectSameView(bytes: Uint8Array): void {
-  const expected = viewResult(fromBinary(BatchResultSchema, bytes));
+  const expected = viewDecodedResult(bytes);
   const actual = viewResultBytes(bytes);
   expect(shape(actual)).toEqual(shape(expected));
   expect(Object.keys(actual)).toEqual(Object.keys(expected));
@@ -196,22 +199,24 @@ describe("viewResultBytes: the view of a result read straight from its bytes", (
     expect(equals(BatchResultSchema, view.raw, message!)).toBe(true);
   });
 
-  it("fails a result that does not decode with an Internal ApiError, as Connect's decoding did", () => {
+  it("fails a result that does not decode with an Internal ApiError, as Connect's decoding did, as the general path does", () => {
     const bytes = toBinary(BatchResultSchema, create(BatchResultSchema, { batchRequestId: "req-1", result: { case: "error", value: { code: 3, message: "bad" } } }));
     const truncated = bytes.subarray(0, bytes.length - 2);
     const notUtf8 = new Uint8Array([0x0a, 0x02, 0xc3, 0x28]);
     for (const broken of [truncated, notUtf8]) {
       expect(() => fromBinary(BatchResultSchema, broken)).toThrow();
-      const error = (() => {
-        try {
-          viewResultBytes(broken);
-        } catch (e) {
-          return e;
-        }
-      })();
-      expect(error).toBeInstanceOf(ApiError);
-      expect((error as ApiError).code).toBe(Code.Internal);
-      expect((error as ApiError).message).toMatch(/parse binary/);
+      for (const view of [viewResultBytes, viewDecodedResult]) {
+        const error = (() => {
+          try {
+            view(broken);
+          } catch (e) {
+            return e;
+          }
+        })();
+        expect(error).toBeInstanceOf(ApiError);
+        expect((error as ApiError).code).toBe(Code.Internal);
+        expect((error as ApiError).message).toMatch(/parse binary/);
+      }
     }
   });
 });
@@ -236,7 +241,8 @@ describe("listBatchResults over a real gRPC server", () => {
   });
   afterAll(() => server.stop());
 
-  it("hands out the same views as the decoded messages give, page after page", async () => {
+  // The same views from the general path (fromBinary, then viewResult) as from the reader.
+  it.each([true, false])("hands out the same views as the decoded messages give, page after page (fast path on: %s)", async (on) => {
     const results = generated(250, 6);
     server.handle({
       listBatchResults: async (req) => {
@@ -244,19 +250,21 @@ describe("listBatchResults over a real gRPC server", () => {
         return { results: results.slice(offset, offset + req.limit), paginationToken: offset + req.limit < results.length ? String(offset + req.limit) : "" };
       },
     });
-    const client = new Client({ apiKey: "k", baseUrl: server.url });
-    try {
-      const seen: ResultView[] = [];
-      for await (const view of client.batch.listBatchResults("b1", { limit: 40 })) seen.push(view);
-      // The server (grpc-js) encodes with its own stack; compare with views of the same messages.
-      const expected = results.map((m) => viewResult(fromBinary(BatchResultSchema, toBinary(BatchResultSchema, m))));
-      expect(seen.map(shape)).toEqual(expected.map(shape));
-      expect(seen.every((v, i) => equals(BatchResultSchema, v.raw, expected[i]!.raw))).toBe(true);
-      const page = await client.batch.listBatchResults("b1", { limit: 40 });
-      expect(page.succeeded.map(shape)).toEqual(expected.slice(0, 40).filter((v) => v.ok).map(shape));
-      expect(page.failed.map(shape)).toEqual(expected.slice(0, 40).filter((v) => !v.ok).map(shape));
-    } finally {
-      client.close();
-    }
+    await withFastPath(on, async () => {
+      const client = new Client({ apiKey: "k", baseUrl: server.url });
+      try {
+        const seen: ResultView[] = [];
+        for await (const view of client.batch.listBatchResults("b1", { limit: 40 })) seen.push(view);
+        // The server (grpc-js) encodes with its own stack; compare with views of the same messages.
+        const expected = results.map((m) => viewResult(fromBinary(BatchResultSchema, toBinary(BatchResultSchema, m))));
+        expect(seen.map(shape)).toEqual(expected.map(shape));
+        expect(seen.every((v, i) => equals(BatchResultSchema, v.raw, expected[i]!.raw))).toBe(true);
+        const page = await client.batch.listBatchResults("b1", { limit: 40 });
+        expect(page.succeeded.map(shape)).toEqual(expected.slice(0, 40).filter((v) => v.ok).map(shape));
+        expect(page.failed.map(shape)).toEqual(expected.slice(0, 40).filter((v) => !v.ok).map(shape));
+      } finally {
+        client.close();
+      }
+    });
   });
 });

@@ -35,12 +35,16 @@ function storedRequests(journalPath: string, batchId: string): Uint8Array[] {
 }
 
 describe("xai-batch add", () => {
-  it("stores the same requests, with the same ids, as the normaliser and toBinary alone would send", async () => {
-    const journalPath = cli.path("journal");
+  // XAI_BATCH_FAST_PATH=off: the general path alone (src/internal/wire/fast-path.ts), to the same bytes.
+  it.each([
+    { fastPath: undefined, as: "unset" },
+    { fastPath: "off", as: "off" },
+  ])("stores the same requests, with the same ids, as the normaliser and toBinary alone would send (XAI_BATCH_FAST_PATH $as)", async ({ fastPath, as }) => {
+    const journalPath = cli.path(`journal-${as}`);
     const emu = await cli.emulator({ persistPath: journalPath, processing: { requestsPerSecond: 0 } });
     const batchId = await batchOf(emu, [], "nothing");
     const file = cli.file("mixed.jsonl", rows.map((row) => JSON.stringify(row)));
-    const added = await cli.run(["add", batchId, file, ...cli.at(emu)]);
+    const added = await cli.run(["add", batchId, file, ...cli.at(emu)], { XAI_BATCH_FAST_PATH: fastPath });
     await emu.stop();
 
     const refused: string[] = [];

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grpcServiceDefinition } from "../../src/emulator/grpc-service.js";
 import { AddFrames } from "../../src/internal/wire/add-frames.js";
 import { defaultConnectionOptions, openConnection } from "../../src/internal/transport/connection.js";
+import { withFastPath } from "../support/fast-path.js";
 import { FrameBuffers } from "../../src/internal/wire/frame-buffers.js";
 import { BatchMgmt, PreencodedAddBatchRequestsRequestSchema } from "../../src/core/internal/wire.js";
 
@@ -108,8 +109,9 @@ describe("AddFrames", () => {
     }
   });
 
-  it("is what the library's own connection sends: the same bytes as Connect's own transport", async () => {
-    const own = openConnection({ ...defaultConnectionOptions, baseUrl });
+  // Off, the connection is Connect's own transport (fast-path.ts).
+  it.each([true, false])("is what the library's own connection sends: the same bytes as Connect's own transport (fast path on: %s)", async (on) => {
+    const own = withFastPath(on, () => openConnection({ ...defaultConnectionOptions, baseUrl }));
     const sessions = new Http2SessionManager(baseUrl);
     const general = createGrpcTransport({ baseUrl, sessionManager: sessions });
     try {

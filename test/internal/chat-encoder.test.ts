@@ -8,6 +8,7 @@ import { ChatEncoder } from "../../src/internal/wire/chat-encoder.js";
 import { RequestEncoder, type EncodedRequest } from "../../src/internal/wire/encoded-request.js";
 import { builtRequest } from "../../src/requests/internal/built-request.js";
 import { toBatchRequest } from "../../src/requests/add-input.js";
+import { withFastPath } from "../support/fast-path.js";
 import { BatchRequestSchema, MessageRole, type GetCompletionsRequest } from "../../src/core/internal/wire.js";
 
 const models = new Set(defaultBatchModels);
@@ -256,22 +257,24 @@ describe("ChatEncoder", () => {
         return [`${error.index} ${error.batchRequestId} ${error.field} ${error.message}`];
       }
     };
+    // An encoder made with the switch off runs the general path alone (fast-path.ts), its chat encoder unused.
+    const general = (...args: ConstructorParameters<typeof RequestEncoder>) => withFastPath(false, () => new RequestEncoder(...args));
     fc.assert(
       fc.property(fc.array(anyInput, { maxLength: 8 }), fc.boolean(), (inputs, autoIds) => {
         const repeated = [...inputs, ...inputs.slice(0, 2)]; // repeated ids and repeated content
-        const slow = outcome(new RequestEncoder(normalise, autoIds), repeated);
+        const slow = outcome(general(normalise, autoIds, undefined, new ChatEncoder(models, builtRequest)), repeated);
         const fast = outcome(new RequestEncoder(normalise, autoIds, undefined, new ChatEncoder(models, builtRequest)), repeated);
         expect(fast).toEqual(slow);
-        const skipped = (chat?: ChatEncoder) => {
+        const skipped = (make: (...args: ConstructorParameters<typeof RequestEncoder>) => RequestEncoder) => {
           const refused: string[] = [];
           try {
-            const encoded = new RequestEncoder(normalise, autoIds, (error) => refused.push(`${error.index} ${error.message}`), chat).encodeMany(repeated, 0);
+            const encoded = make(normalise, autoIds, (error) => refused.push(`${error.index} ${error.message}`), new ChatEncoder(models, builtRequest)).encodeMany(repeated, 0);
             return { encoded, refused };
           } catch (error) {
             return { error: (error as Error).message, refused };
           }
         };
-        expect(skipped(new ChatEncoder(models, builtRequest))).toEqual(skipped());
+        expect(skipped((...args) => new RequestEncoder(...args))).toEqual(skipped(general));
       }),
       { numRuns: 500 },
     );

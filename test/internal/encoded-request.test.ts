@@ -1,9 +1,11 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatRequest } from "../../src/requests/chat.js";
 import { InputError } from "../../src/core/errors.js";
 import { ByteArena } from "../../src/internal/wire/byte-arena.js";
-import { RequestEncoder, withId } from "../../src/internal/wire/encoded-request.js";
+import { RequestEncoder } from "../../src/internal/wire/encoded-request.js";
+import { fastPath } from "../../src/internal/wire/fast-path.js";
+import { withId } from "../../src/internal/wire/request-bytes.js";
 import { toBatchRequest } from "../../src/requests/add-input.js";
 import { user } from "../../src/requests/messages.js";
 import { BatchRequestSchema } from "../../src/core/internal/wire.js";
@@ -22,7 +24,18 @@ const inputs = [
   chat("é".repeat(40), "given-3"),
 ];
 
-describe("RequestEncoder", () => {
+// Both ways to the same bytes: the fast path cuts one toBinary of a group and writes automatic ids in
+// front (request-bytes.ts); the general path encodes each request, and again with its automatic id.
+describe.each([true, false])("RequestEncoder, fast path on: %s", (on) => {
+  let before: boolean;
+  beforeAll(() => {
+    before = fastPath.on;
+    fastPath.on = on;
+  });
+  afterAll(() => {
+    fastPath.on = before;
+  });
+
   it("encodes a group exactly as it encodes each request alone, ids included", () => {
     const one = new RequestEncoder(anyModel, true);
     const many = new RequestEncoder(anyModel, true);
@@ -72,8 +85,10 @@ describe("RequestEncoder", () => {
       [2, "one"],
     ]);
   });
+});
 
-  it("withId gives the bytes of the request encoded with that id, one after another in shared memory", () => {
+describe("withId", () => {
+  it("gives the bytes of the request encoded with that id, one after another in shared memory", () => {
     const arena = new ByteArena();
     const ids = ["x".repeat(200), "auto-0123456789abcdef01234567", "ünïcödé-😀", "a"];
     const written = ids.map((id, i) => {

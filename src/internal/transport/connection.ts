@@ -1,12 +1,13 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { validateReadWriteMaxBytes } from "@connectrpc/connect/protocol";
 import { createTransport } from "@connectrpc/connect/protocol-grpc";
-import { compressionBrotli, compressionGzip, createNodeHttpClient } from "@connectrpc/connect-node";
+import { compressionBrotli, compressionGzip, createGrpcTransport, createNodeHttpClient } from "@connectrpc/connect-node";
 import { API_KEY_ENV } from "../../core/auth.js";
 import type { Http2Options } from "../../core/client-options.js";
 import { InputError } from "../../core/errors.js";
 import { isLoopback } from "../../core/loopback.js";
 import { AddFrames } from "../wire/add-frames.js";
+import { fastPath } from "../wire/fast-path.js";
 import { FrameBuffers } from "../wire/frame-buffers.js";
 import { GuardedSessionManager } from "./guarded-sessions.js";
 import { requestIdHeader } from "../call/call.js";
@@ -56,22 +57,14 @@ export function openConnection(options: ConnectionOptions, interceptors: readonl
     { maxSessionMemory: sessionMemoryMiB(options) },
     (headers, stream) => sent.watch(headers, stream),
   );
-  const limits = validateReadWriteMaxBytes(options.readMaxBytes, options.writeMaxBytes, undefined);
-  const buffers = new FrameBuffers();
-  const frames = new AddFrames(buffers, limits.writeMaxBytes);
-  // What createGrpcTransport builds (connect-node's validateNodeTransportOptions, both pinned to one
-  // version), with the HTTP client wrapped so add calls send their own frame (see AddFrames).
-  const transport = createTransport({
-    baseUrl: url.origin,
-    httpClient: frames.httpClient(createNodeHttpClient({ httpVersion: "2", sessionProvider: () => sessionManager })),
-    useBinaryFormat: true,
-    // AddFrames writes uncompressed frames, as Connect does without it.
-    sendCompression: null,
-    acceptCompression: [compressionGzip, compressionBrotli],
-    ...limits,
-    // Innermost, so they see the request id, context and message exactly as they go to the session.
-    interceptors: [...interceptors, sent.interceptor, frames.interceptor],
-  });
+  // Inside the caller's, so it sees the request id and context exactly as they go to the session.
+  const inner = [...interceptors, sent.interceptor];
+  const { transport, release } = fastPath.on
+    ? framedTransport(url.origin, sessionManager, options, inner)
+    : {
+        transport: createGrpcTransport({ baseUrl: url.origin, sessionManager, readMaxBytes: options.readMaxBytes, writeMaxBytes: options.writeMaxBytes, interceptors: inner }),
+        release: () => {},
+      };
   return {
     transport,
     baseUrl: url.origin,
@@ -80,10 +73,33 @@ export function openConnection(options: ConnectionOptions, interceptors: readonl
     // after abort() connect-node arms a fresh 15-minute idle timer on the dead session, which then holds
     // it (about 4 KB per closed client) until it fires.
     close: () => {
-      buffers.close();
+      release();
       setImmediate(() => sessionManager.abort());
     },
   };
+}
+
+/**
+ * The fast path's transport: what createGrpcTransport builds (connect-node's validateNodeTransportOptions,
+ * both pinned to one version), with the HTTP client wrapped so add calls send their own frame (see
+ * AddFrames). `release` lets go of the frames' memory.
+ */
+function framedTransport(baseUrl: string, sessionManager: GuardedSessionManager, options: ConnectionOptions, interceptors: Interceptor[]): { transport: Transport; release: () => void } {
+  const limits = validateReadWriteMaxBytes(options.readMaxBytes, options.writeMaxBytes, undefined);
+  const buffers = new FrameBuffers();
+  const frames = new AddFrames(buffers, limits.writeMaxBytes);
+  const transport = createTransport({
+    baseUrl,
+    httpClient: frames.httpClient(createNodeHttpClient({ httpVersion: "2", sessionProvider: () => sessionManager })),
+    useBinaryFormat: true,
+    // AddFrames writes uncompressed frames, as Connect does without it.
+    sendCompression: null,
+    acceptCompression: [compressionGzip, compressionBrotli],
+    ...limits,
+    // Innermost: it sees the message as it goes out.
+    interceptors: [...interceptors, frames.interceptor],
+  });
+  return { transport, release: () => buffers.close() };
 }
 
 /**

@@ -1,10 +1,11 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { hash } from "node:crypto";
 import { InputError } from "../../core/errors.js";
-import { AddBatchRequestsRequestSchema, type BatchRequest } from "../../core/internal/wire.js";
+import { AddBatchRequestsRequestSchema, BatchRequestSchema, type BatchRequest } from "../../core/internal/wire.js";
 import type { ChatEncoder } from "./chat-encoder.js";
 import { ByteArena } from "./byte-arena.js";
-import { varintSize, writeVarint } from "../add/chunking.js";
+import { fastPath } from "./fast-path.js";
+import { cutRequests, withId } from "./request-bytes.js";
 
 /** A request ready for the wire: its id and its encoded bytes. */
 export interface EncodedRequest {
@@ -27,13 +28,15 @@ export const autoIdPrefix = "auto-";
  */
 export class RequestEncoder {
   private readonly seen = new Set<string>();
-  /** Requests given an automatic id are written again, with it; their own chunks, so the first writing dies whole. */
-  private readonly withIds = new ByteArena();
+  /** Whether the fast path (fast-path.ts) encodes this add's requests: chosen once, for all of them. */
+  private readonly fast = fastPath.on;
+  /** On the fast path, requests given an automatic id are written again, with it; their own chunks, so the first writing dies whole. */
+  private readonly withIds = this.fast ? new ByteArena() : undefined;
 
   /**
    * `toRequest` is the normaliser (validation included); `onInvalid`, when given, is told of each request
    * it or the id check refuses, which is then left out instead of ending the add. `chat`, when given,
-   * encodes the inputs it covers in its stead, to the same bytes.
+   * encodes the inputs it covers in its stead, to the same bytes, while the fast path is on.
    */
   constructor(
     private readonly toRequest: (input: unknown, index: number) => BatchRequest,
@@ -44,21 +47,24 @@ export class RequestEncoder {
 
   /**
    * Encodes a group of requests, the first being input number `firstIndex`. What `chat` does not cover is
-   * normalised, and protobuf-es starts a small buffer per toBinary and grows it by copies, so one toBinary
-   * of all those (as the repeated field of an AddBatchRequestsRequest) and cutting it at the length
-   * prefixes costs far less than one per request; the cuts are exactly the bytes of each request encoded
-   * alone. Ids are checked and derived in input order, whichever way a request was encoded.
+   * normalised, and protobuf-es starts a small buffer per toBinary and grows it by copies, so on the fast
+   * path one toBinary of all those (as the repeated field of an AddBatchRequestsRequest) and cutting it at
+   * the length prefixes costs far less than one per request; the cuts are exactly the bytes of each
+   * request encoded alone, which is what the general path does. Ids are checked and derived in input
+   * order, whichever way a request was encoded.
    */
   encodeMany(inputs: readonly unknown[], firstIndex: number): EncodedRequest[] {
     const ids: (string | undefined)[] = new Array(inputs.length);
     const bytes: (Uint8Array | undefined)[] = new Array(inputs.length);
+    const messages: (BatchRequest | undefined)[] = new Array(inputs.length);
     const requests: BatchRequest[] = [];
     const normalised: number[] = [];
+    const chat = this.fast ? this.chat : undefined;
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i];
-      const encoded = this.chat?.encode(input);
+      const encoded = chat?.encode(input);
       if (encoded !== undefined) {
-        ids[i] = this.chat!.id;
+        ids[i] = chat!.id;
         bytes[i] = encoded;
         continue;
       }
@@ -70,17 +76,20 @@ export class RequestEncoder {
       }
     }
     if (requests.length > 0) {
-      const cut = cutRequests(toBinary(AddBatchRequestsRequestSchema, create(AddBatchRequestsRequestSchema, { batchRequests: requests })));
+      const encoded = this.fast
+        ? cutRequests(toBinary(AddBatchRequestsRequestSchema, create(AddBatchRequestsRequestSchema, { batchRequests: requests })))
+        : requests.map((request) => toBinary(BatchRequestSchema, request));
       normalised.forEach((i, k) => {
         ids[i] = requests[k]!.batchRequestId;
-        bytes[i] = cut[k];
+        bytes[i] = encoded[k];
+        messages[i] = requests[k];
       });
     }
     const out: EncodedRequest[] = [];
     for (let i = 0; i < inputs.length; i++) {
       if (bytes[i] === undefined) continue;
       try {
-        out.push(this.identify(ids[i], bytes[i]!, firstIndex + i));
+        out.push(this.identify(ids[i], bytes[i]!, firstIndex + i, messages[i]));
       } catch (error) {
         this.refuse(error, inputs[i]);
       }
@@ -94,7 +103,8 @@ export class RequestEncoder {
     this.onInvalid(error, input);
   }
 
-  private identify(id: string | undefined, bytes: Uint8Array, index: number): EncodedRequest {
+  /** `request`: the message `bytes` encode, unless `chat` wrote them (only on the fast path). */
+  private identify(id: string | undefined, bytes: Uint8Array, index: number, request: BatchRequest | undefined): EncodedRequest {
     if (id !== undefined) {
       // One lookup instead of has() then add(): the set grows unless the id was there.
       const known = this.seen.size;
@@ -105,7 +115,9 @@ export class RequestEncoder {
     }
     if (!this.autoIds) return { index, id: undefined, bytes };
     const auto = this.contentId(bytes);
-    return { index, id: auto, bytes: withId(auto, bytes, this.withIds) };
+    // The general path encodes the request again, with the id: on a shallow copy, as the caller may hold the message.
+    const identified = this.fast ? withId(auto, bytes, this.withIds!) : toBinary(BatchRequestSchema, { ...request!, batchRequestId: auto });
+    return { index, id: auto, bytes: identified };
   }
 
   private contentId(payload: Uint8Array): string {
@@ -116,38 +128,4 @@ export class RequestEncoder {
     this.seen.add(id);
     return id;
   }
-}
-
-/** The encoded requests of an AddBatchRequestsRequest that has no batch_id: each field 2, unwrapped. */
-function cutRequests(message: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let at = 0;
-  while (at < message.length) {
-    if (message[at++] !== 0x12) throw new Error("cutRequests: expected only field 2 (batch_requests)");
-    let length = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = message[at++]!;
-      length += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) break;
-    }
-    out.push(message.subarray(at, at + length));
-    at += length;
-  }
-  return out;
-}
-
-/**
- * Prepends field 1 (batch_request_id) to an encoded BatchRequest that has none, written into `arena`.
- * protobuf-es writes fields in number order, so the result is byte-for-byte what encoding the request
- * with its id would give.
- */
-export function withId(id: string, payload: Uint8Array, arena: ByteArena): Uint8Array {
-  const idBytes = Buffer.byteLength(id, "utf8");
-  arena.reserve(1 + varintSize(idBytes) + idBytes + payload.length);
-  let at = arena.used;
-  arena.chunk[at++] = 0x0a;
-  at = writeVarint(arena.chunk, at, idBytes);
-  at += arena.text.write(id, at, "utf8");
-  arena.chunk.set(payload, at);
-  return arena.commit(at + payload.length);
 }

@@ -1,16 +1,15 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { BinaryReader, getTextEncoding, WireType } from "@bufbuild/protobuf/wire";
-import { Code } from "@connectrpc/connect";
-import { ApiError } from "../../core/errors.js";
 import { viewFields, type CompletionFields, type ImageFields, type OutputFields, type ResultFields, type ResultViewFields, type ToolCallFields, type UsageFields, type VideoFields } from "../../views/internal/result-fields.js";
 import type { ResultView } from "../../views/results.js";
 import { BatchResultSchema, type BatchResult } from "../../core/internal/wire.js";
+import { decodeFailure } from "./decoded-result.js";
 
 /**
- * The view of one encoded xai_api.BatchResult, equal to `viewResult(fromBinary(BatchResultSchema, bytes))`
- * but reading only the fields a view shows; `raw` is decoded in full on first use. Decoding whole
- * pages with protobuf-es was most of the client's time when paging through results (bench scenario 4).
- * Fields the view does not read are checked only when `raw` is read.
+ * The view of one encoded xai_api.BatchResult, equal to the general path's viewDecodedResult (protobuf-es
+ * decodes it whole, then viewResult) but reading only the fields a view shows; `raw` is decoded in full
+ * on first use. Decoding whole pages with protobuf-es was most of the client's time when paging through
+ * results (bench scenario 4). Fields the view does not read are checked only when `raw` is read.
  */
 export function viewResultBytes(bytes: Uint8Array): ResultView {
   let view: ResultViewFields;
@@ -44,12 +43,6 @@ const lazyRaw: PropertyDescriptor = {
     return raw;
   },
 };
-
-/** A result that does not decode fails as it did when Connect decoded the whole page: Internal, "parse binary". */
-function decodeFailure(error: unknown): ApiError {
-  const rawMessage = `parse binary: ${error instanceof Error ? error.message : String(error)}`;
-  return new ApiError({ code: Code.Internal, method: "ListBatchResults", rawMessage, cause: error });
-}
 
 // The readers below follow protobuf-es's fromBinary (2.x) field for field, so that equal bytes give equal
 // fields: a field is dispatched by its number (not its wire type), the last value of a scalar wins, a

@@ -20,6 +20,8 @@ import { builtRequest } from "../../requests/internal/built-request.js";
 import { toBatchRequest, type AddInput } from "../../requests/add-input.js";
 import { viewRequestMetadata, type RequestMetadataView } from "../../views/request-metadata.js";
 import { viewResultBytes } from "../../internal/wire/result-reader.js";
+import { viewDecodedResult } from "../../internal/wire/decoded-result.js";
+import { fastPath } from "../../internal/wire/fast-path.js";
 import { viewResult } from "../../views/view-result.js";
 import type { ResultView } from "../../views/results.js";
 import type { FilesResource, UploadOptions, UploadProgress, UploadSource } from "../files.js";
@@ -78,7 +80,7 @@ const defaultPollIntervalMs = 1_000;
 const defaultMaxPollIntervalMs = 30_000;
 /** AddBatchRequests with each request sent as the bytes it was measured as; see proto/xai_batch/v1/preencoded.proto. */
 const preencodedAdd = { ...BatchMgmt.method.addBatchRequests, input: PreencodedAddBatchRequestsRequestSchema };
-/** ListBatchResults with each result left as its bytes, read by viewResultBytes; see proto/xai_batch/v1/preencoded.proto. */
+/** ListBatchResults with each result left as its bytes, read by viewResultBytes or viewDecodedResult; see proto/xai_batch/v1/preencoded.proto. */
 const preencodedListResults = { ...BatchMgmt.method.listBatchResults, output: PreencodedListBatchResultsResponseSchema };
 const maxListLimit = 1000;
 
@@ -211,7 +213,7 @@ export class BatchResource {
       )).then((r) => r.message);
       const paginationToken = nextToken(res.paginationToken);
       return new UnbuiltPage(paginationToken, res.results.length, () => {
-        const results = res.results.map(viewResultBytes);
+        const results = res.results.map(fastPath.on ? viewResultBytes : viewDecodedResult);
         return { results, succeeded: results.filter((r) => r.ok), failed: results.filter((r) => !r.ok), paginationToken };
       });
     });
