@@ -7,7 +7,7 @@ import { varintSize } from "../add/chunking.js";
 
 /**
  * The common request, a text-only chat completion, encoded straight to the bytes protobuf-es's `toBinary`
- * gives for what the normaliser (request-input.ts) makes of it, without `fromJson`, message objects or
+ * gives for what the normaliser (requests/add-input.ts) makes of it, without `fromJson`, message objects or
  * protobuf-es's growing writer: on short prompts those cost more than twice the encoding itself.
  *
  * It covers, in each input shape `add` takes (the compact chat form, an OpenAI batch line, protobuf JSON
