@@ -79,7 +79,7 @@ describe("persistence", () => {
     expect(statSync(persistPath).size).toBe(intact);
     const again = env.client(second);
     expect(second.requestIds(plain)).toEqual(["a"]);
-    await second.waitFor((c) => c.requestsSucceeded === 1);
+    await second.waitFor((c) => c.requestsLoadedFromFiles === 1);
     await again.call("addBatchRequests", { batchId: plain, batchRequests: [chat("b", "x")] });
     await second.stop();
     const third = await env.start(options);
