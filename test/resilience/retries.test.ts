@@ -64,20 +64,22 @@ it("never retries INVALID_ARGUMENT", async () => {
   expect(emu.counters().calls.AddBatchRequests).toBe(1);
 });
 
-it("returns at once when aborted during a backoff", async () => {
-  emu = await startEmulator({ faults: { unavailableRate: 1 } });
+it("returns at once when aborted while it waits to retry", async () => {
+  emu = await startEmulator({ limits: { createIntervalMs: 600_000 } });
   const controller = new AbortController();
-  // A backoff longer than the test may run: only the abort can end it in time. The abort comes as the
-  // backoff begins, once onRetry has returned.
+  // The server names a 10-minute wait, longer than the test may run: only the abort can end it in time.
+  // The abort comes as the wait begins, once onRetry has returned.
   const client = new Client({
     apiKey: "k",
     baseUrl: emu.url,
-    retry: { transientBackoff: { initialMs: 60_000, maxMs: 60_000, multiplier: 1 }, onRetry: () => queueMicrotask(() => controller.abort()) },
+    quotaLimiter: unpaced,
+    retry: { maxHintMs: 600_000, onRetry: () => queueMicrotask(() => controller.abort()) },
   });
-  const error = (await client.batch.get("b1", { signal: controller.signal }).catch((e: unknown) => e)) as ApiError;
+  await client.batch.create("first");
+  const error = (await client.batch.create("second", { signal: controller.signal, timeoutMs: 1_200_000 }).catch((e: unknown) => e)) as ApiError;
   client.close();
   expect(error.code).toBe(Code.Canceled);
-  expect(emu.counters().calls.GetBatch).toBe(1);
+  expect(emu.counters().calls.CreateBatch).toBe(2);
 });
 
 it("stops retrying when the retry budget is spent, so an outage is not hit with a storm", async () => {
