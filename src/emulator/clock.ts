@@ -24,8 +24,6 @@ export const realClock: EmulatorClock = {
 
 interface ManualTimer {
   readonly dueMs: number;
-  /** Order of scheduling, so timers due at the same time run in the order they were set. */
-  readonly seq: number;
   readonly callback: () => void;
 }
 
@@ -42,7 +40,6 @@ interface ManualTimer {
 export class ManualClock implements EmulatorClock {
   private current: number;
   private readonly timers: ManualTimer[] = [];
-  private seq = 0;
   private advancing: Promise<void> = Promise.resolve();
 
   /** Starts at `startMs` (milliseconds since the epoch), by default the real time when it is made. */
@@ -56,8 +53,8 @@ export class ManualClock implements EmulatorClock {
   }
 
   schedule(delayMs: number, callback: () => void): () => void {
-    const timer: ManualTimer = { dueMs: this.current + Math.max(0, delayMs), seq: this.seq++, callback };
-    // Kept sorted by due time, then by scheduling order: advance takes the first.
+    const timer: ManualTimer = { dueMs: this.current + Math.max(0, delayMs), callback };
+    // Kept sorted by due time, timers due at the same time in the order they were set: advance takes the first.
     const at = this.timers.findIndex((t) => t.dueMs > timer.dueMs);
     this.timers.splice(at === -1 ? this.timers.length : at, 0, timer);
     return () => {

@@ -40,15 +40,15 @@ export interface Emulator {
   counters(): EmulatorCounters;
   /**
    * Resolves with the counters once `check` accepts them, checked now and after each change: a test
-   * waits for an event instead of for time, e.g. `waitFor((c) => c.calls.GetBatch > 0)` for a call to
+   * waits for an event instead of for time, e.g. `waitFor((c) => c.calls.GetBatch === 1)` for a call to
    * arrive, or `waitFor((c) => c.requestsSucceeded === 10)` for requests to be processed.
    */
   waitFor(check: (counters: EmulatorCounters) => boolean): Promise<EmulatorCounters>;
   /**
    * Resolves once nothing is left to happen before the clock moves on: every call that reached the
    * emulator has been answered (downloads of file content aside), and no processing round, file load or
-   * delay is due. With a ManualClock, a call held by injected latency is answered only once the clock
-   * has been advanced past it.
+   * delay is due. On a ManualClock what is due runs only as the clock is advanced (`advance(0)` runs
+   * what is due now), so a call held by injected latency is answered once the clock has passed it.
    */
   settled(): Promise<void>;
   /**
