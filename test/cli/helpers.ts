@@ -28,8 +28,8 @@ export interface Running {
   readonly child: ChildProcess;
   stdout(): string;
   stderr(): string;
-  /** Resolves once stdout or stderr holds `text`. */
-  says(text: string): Promise<void>;
+  /** Resolves once stdout or stderr holds `text` (or matches it). */
+  says(text: string | RegExp): Promise<void>;
   readonly finished: Promise<Finished>;
 }
 
@@ -72,10 +72,11 @@ export function useCli() {
       heard();
     });
     const finished = new Promise<Finished>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
-    const says = (text: string) =>
+    const holds = (output: string, text: string | RegExp) => (typeof text === "string" ? output.includes(text) : text.test(output));
+    const says = (text: string | RegExp) =>
       new Promise<void>((resolve) => {
         const check = () => {
-          if (!stdout.includes(text) && !stderr.includes(text)) return;
+          if (!holds(stdout, text) && !holds(stderr, text)) return;
           waiting.delete(check);
           resolve();
         };

@@ -20,7 +20,8 @@ it("honours the server's RetryInfo: waits the time it names, then succeeds", asy
   client.close();
   expect(events).toHaveLength(1);
   expect(events[0]).toMatchObject({ method: "CreateBatch", attempt: 1, reason: "retry-info" });
-  expect(events[0]!.delayMs).toBeGreaterThan(200);
+  // The server names what is left of its 300 ms, however long the first create took to come back.
+  expect(events[0]!.delayMs).toBeGreaterThan(0);
   expect(events[0]!.delayMs).toBeLessThanOrEqual(300);
   // The server itself checks the wait: a retry sent before the time it named would have been refused again.
   expect(emu.counters().rejections.rate).toBe(1);
