@@ -44,8 +44,9 @@ const surface = {
     "tool", "user", "videoExtensionRequest", "videoRequest", "viewBatch", "viewRequestMetadata", "viewResult",
   ],
   "src/emulator/index.ts": [
-    "Emulator", "EmulatorCounters", "EmulatorOptions", "FaultKind", "FaultOptions", "LimitOptions",
-    "ProcessingOptions", "RejectionKind", "failMarker", "faultTrailer", "serveCommand", "startEmulator",
+    "Emulator", "EmulatorClock", "EmulatorCounters", "EmulatorOptions", "FaultKind", "FaultOptions",
+    "LimitOptions", "ManualClock", "ProcessingOptions", "RejectionKind", "failMarker", "faultTrailer",
+    "serveCommand", "startEmulator",
   ],
   "src/redis/index.ts": [
     "RedisQuotaLimiter", "RedisQuotaOptions", "UnreachablePolicy", "redisQuotaLimiter",

@@ -64,6 +64,7 @@ const kindsByCode: Partial<Record<GrpcStatus, RejectionKind>> = {
 
 /** The emulator's tallies; `snapshot()` gives a copy that later calls do not change. */
 export class Counters {
+  private readonly watchers = new Set<() => void>();
   private readonly current: EmulatorCounters = {
     calls: Object.fromEntries(BatchMgmt.methods.map((m) => [m.name, 0])),
     rejections: {
@@ -97,26 +98,59 @@ export class Counters {
   /** Adds to one of the plain tallies. */
   add(counter: Exclude<keyof EmulatorCounters, "calls" | "rejections">, amount = 1): void {
     this.current[counter] += amount;
+    this.changed();
   }
 
   /** Counts a call of an RPC. */
   call(rpc: string): void {
     this.current.calls[rpc] = (this.current.calls[rpc] ?? 0) + 1;
+    this.changed();
   }
 
   /** Counts a refusal, classified by injected-fault trailer, then by code (and RetryInfo for quota). */
   reject(error: StatusError): void {
     this.current.rejections[rejectionKind(error)]++;
+    this.changed();
   }
 
   /** Counts an unexpected exception answered INTERNAL. */
   internalError(): void {
     this.current.rejections.internal++;
+    this.changed();
   }
 
   /** A copy of the current tallies. */
   snapshot(): EmulatorCounters {
     return structuredClone(this.current);
+  }
+
+  /** Resolves with the first snapshot, from now on, that `check` accepts: checked now and after each change. */
+  waitFor(check: (counters: EmulatorCounters) => boolean): Promise<EmulatorCounters> {
+    return new Promise((resolve, reject) => {
+      const watcher = () => {
+        const snapshot = this.snapshot();
+        let accepted: boolean;
+        try {
+          accepted = check(snapshot);
+        } catch (error) {
+          // The check's failure is the waiter's, never the emulator's, which may be in the middle of a call.
+          this.watchers.delete(watcher);
+          reject(error);
+          return;
+        }
+        if (!accepted) return;
+        this.watchers.delete(watcher);
+        resolve(snapshot);
+      };
+      this.watchers.add(watcher);
+      watcher();
+    });
+  }
+
+  // Nothing to do but a size check when nobody waits, as in every run outside a test.
+  private changed(): void {
+    if (this.watchers.size === 0) return;
+    for (const watcher of [...this.watchers]) watcher();
   }
 }
 

@@ -9,7 +9,7 @@ import { FileStore } from "./file-store.js";
 import { UploadDirectory } from "./upload-directory.js";
 import { filesImplementation } from "./files-service.js";
 import { modelsService } from "./models-service.js";
-import { grpcImplementation, grpcRawImplementation, grpcServiceDefinition } from "./grpc-service.js";
+import { followCalls, grpcImplementation, grpcRawImplementation, grpcServiceDefinition } from "./grpc-service.js";
 import { InputFileLoader } from "./input-files.js";
 import { Journal, type OpenedJournal } from "./journal.js";
 import { acceptedModels, resolveEmulatorOptions, resolveFaults, type EmulatorOptions, type FaultOptions, type ResolvedEmulatorOptions } from "./options.js";
@@ -39,6 +39,19 @@ export interface Emulator {
   /** A snapshot of what the emulator did since it started. */
   counters(): EmulatorCounters;
   /**
+   * Resolves with the counters once `check` accepts them, checked now and after each change: a test
+   * waits for an event instead of for time, e.g. `waitFor((c) => c.calls.GetBatch === 1)` for a call to
+   * arrive, or `waitFor((c) => c.requestsSucceeded === 10)` for requests to be processed.
+   */
+  waitFor(check: (counters: EmulatorCounters) => boolean): Promise<EmulatorCounters>;
+  /**
+   * Resolves once nothing is left to happen before the clock moves on: every call that reached the
+   * emulator has been answered (downloads of file content aside), and no processing round, file load or
+   * delay is due. On a ManualClock what is due runs only as the clock is advanced (`advance(0)` runs
+   * what is due now), so a call held by injected latency is answered once the clock has passed it.
+   */
+  settled(): Promise<void>;
+  /**
    * The ids of a batch's requests in the order they were applied, whatever its team, so a test can check
    * from the server's side that each request arrived exactly once. Throws for an unknown batch.
    */
@@ -61,13 +74,14 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
   const store = new Store((event) => opened?.journal.append(event));
   const opened = resolved.persistPath === undefined ? undefined : openJournal(resolved.persistPath, store, resolved);
 
-  const now = Date.now;
+  const { clock } = resolved;
+  const now = () => clock.now();
   const counters = new Counters();
   const onUnexpected = (error: unknown, method: string) => {
     counters.internalError();
     resolved.onUnexpectedError(error, method);
   };
-  const timers = new Timers((error) => onUnexpected(error, "background work"));
+  const timers = new Timers(clock, (error) => onUnexpected(error, "background work"));
   const processor = new Processor(store, new FakeModel(resolved.processing), resolved.processing.requestsPerSecond, timers, now, (finished) => {
     for (const { result } of finished) counters.add(result.succeeded ? "requestsSucceeded" : "requestsFailed");
   });
@@ -129,7 +143,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
       definition: grpcServiceDefinition(Models),
       implementation: grpcImplementation(Models, modelsService({ auth, models: resolved.models, aliases: resolved.modelAliases }), onUnexpected),
     },
-  ];
+  ].map(({ definition, implementation }) => ({ definition, implementation: followCalls(implementation, () => timers.callStarted()) }));
   const listener = await listen(services, {
     host: resolved.host,
     port: resolved.port,
@@ -165,6 +179,8 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     host: resolved.host,
     port: listener.port,
     counters: () => counters.snapshot(),
+    waitFor: (check) => counters.waitFor(check),
+    settled: () => timers.settled(),
     requestIds: (batchId) => {
       const batch = store.get(batchId);
       if (batch === undefined) throw new Error(`no batch ${batchId} in this emulator`);
@@ -179,7 +195,7 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
       (stopped ??= (async () => {
         stopping = true;
         await listener.stop(stopGraceMs);
-        timers.clear();
+        timers.stop();
         opened?.journal.close();
       })()),
   };

@@ -1,5 +1,5 @@
 import { create, fromBinary, toBinary, type DescMessage, type DescService, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
-import type { handleUnaryCall, Metadata, MethodDefinition, ServerUnaryCall, ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
+import type { handleUnaryCall, Metadata, MethodDefinition, sendUnaryData, ServerUnaryCall, ServiceDefinition, UntypedHandleCall, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { StatusError } from "./status.js";
 
@@ -96,6 +96,35 @@ export function grpcRawImplementation<S extends DescService>(
     impl[method.localName] = unary;
   }
   return impl;
+}
+
+/**
+ * Follows each call of an implementation from its arrival (`started`) until it is answered (the function
+ * `started` returned): the calls answered through a callback, unary and client-streaming ones. A
+ * server-streaming call (a download) answers as it streams, and is not followed.
+ */
+export function followCalls(implementation: UntypedServiceImplementation, started: () => () => void): UntypedServiceImplementation {
+  const followed: UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(implementation)) {
+    const handle = handler as (call: unknown, callback?: sendUnaryData<unknown>) => void;
+    followed[name] = ((call: unknown, callback?: sendUnaryData<unknown>) => {
+      if (typeof callback !== "function") return handle(call);
+      const answered = started();
+      try {
+        handle(call, (...args) => {
+          try {
+            callback(...args);
+          } finally {
+            answered();
+          }
+        });
+      } catch (error) {
+        answered();
+        throw error;
+      }
+    }) as UntypedHandleCall;
+  }
+  return followed;
 }
 
 /**

@@ -17,7 +17,7 @@ export class SlidingWindowLimiter {
 
   constructor(
     private readonly limit: WindowLimit,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number,
   ) {}
 
   /** Admits and records one call for `key` now, or says how long until one would be admitted. */

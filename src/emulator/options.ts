@@ -1,5 +1,6 @@
 import { InputError } from "../core/errors.js";
 import { defaultBatchModels } from "../core/batch-models.js";
+import { realClock, type EmulatorClock } from "./clock.js";
 
 /** Per-team limits, the same as xAI's unless a test scales them down. */
 export interface LimitOptions {
@@ -218,6 +219,12 @@ export interface EmulatorOptions {
    */
   persistSync: boolean;
   /**
+   * The emulator's time (see EmulatorClock): a ManualClock makes expiry, rate limits, latency and
+   * processing move only when a test advances it.
+   * @default real time
+   */
+  clock: EmulatorClock;
+  /**
    * Called with an exception a handler did not expect (answered INTERNAL), e.g. to fail a test.
    * @default logs to console.error
    */
@@ -285,6 +292,7 @@ const defaults: Readonly<Omit<ResolvedEmulatorOptions, "limits" | "processing" |
   maxHeaderListBytes: 16 * 1024,
   persistPath: undefined,
   persistSync: true,
+  clock: realClock,
   onUnexpectedError: (error: unknown, method: string) => console.error(`xai-batch emulator: ${method} failed`, error),
   onWarning: (message: string) => console.warn(`xai-batch emulator: ${message}`),
 });
@@ -328,6 +336,8 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions> = {}): 
   check("maxHeaderListBytes", resolved.maxHeaderListBytes, isInteger(resolved.maxHeaderListBytes, 1024), "an integer >= 1024");
   check("persistPath", resolved.persistPath, resolved.persistPath === undefined || (typeof resolved.persistPath === "string" && resolved.persistPath !== ""), "a non-empty string or undefined");
   check("persistSync", resolved.persistSync, typeof resolved.persistSync === "boolean", "true or false");
+  const { clock } = resolved;
+  check("clock", clock, typeof clock === "object" && clock !== null && typeof clock.now === "function" && typeof clock.schedule === "function", "an object with now() and schedule()");
   check("onUnexpectedError", resolved.onUnexpectedError, typeof resolved.onUnexpectedError === "function", "a function");
   check("onWarning", resolved.onWarning, typeof resolved.onWarning === "function", "a function");
   return resolved;

@@ -82,7 +82,8 @@ export async function listen(services: readonly ServedService[], options: Listen
       new Promise<void>((resolve) => {
         guard.server.close();
         // grpc-js does not always call tryShutdown's callback once connections are cut, so the
-        // forced path resolves on its own.
+        // forced path resolves on its own. Real time, not the emulator's clock: a stopped clock must not
+        // hold stop() up.
         const force = setTimeout(() => {
           server.forceShutdown();
           guard.destroyAll();

@@ -1,25 +1,35 @@
+import type { EmulatorClock } from "./clock.js";
+
 /**
- * The emulator's timers, unref'd so they never keep a process alive, and cleared together when it stops
- * so no processing, file load or injected latency outlives it.
+ * The emulator's timers on its clock, and the calls it is handling: together they say when nothing is
+ * left to happen before the clock moves on (`settled`). Timers are cleared together when the emulator
+ * stops, so no processing, file load or injected latency outlives it.
  */
 export class Timers {
-  private readonly pending = new Set<NodeJS.Timeout>();
+  /** Each pending timer's cancel function and due time. */
+  private readonly pending = new Map<() => void, number>();
+  private callsInFlight = 0;
+  private stopped = false;
+  private waiters: (() => void)[] = [];
 
   /** `onError` receives what a callback throws, which would otherwise crash the process. */
-  constructor(private readonly onError: (error: unknown) => void) {}
+  constructor(
+    private readonly clock: EmulatorClock,
+    private readonly onError: (error: unknown) => void,
+  ) {}
 
   /** Runs `callback` after `delayMs` unless cleared first. */
   after(delayMs: number, callback: () => void): void {
-    const timer = setTimeout(() => {
-      this.pending.delete(timer);
+    const cancel = this.clock.schedule(delayMs, () => {
+      this.pending.delete(cancel);
       try {
         callback();
       } catch (error) {
         this.onError(error);
       }
-    }, delayMs);
-    timer.unref();
-    this.pending.add(timer);
+      this.check();
+    });
+    this.pending.set(cancel, this.clock.now() + delayMs);
   }
 
   /** Resolves after `delayMs`; never resolves if cleared first. */
@@ -27,9 +37,43 @@ export class Timers {
     return new Promise((resolve) => this.after(delayMs, resolve));
   }
 
-  /** Cancels every pending timer. */
-  clear(): void {
-    for (const timer of this.pending) clearTimeout(timer);
+  /** Counts a call from its arrival; the function returned marks it answered. */
+  callStarted(): () => void {
+    this.callsInFlight++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.callsInFlight--;
+      this.check();
+    };
+  }
+
+  /** Resolves once no call is in flight and no timer is due, or the emulator has stopped. */
+  settled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.check();
+    });
+  }
+
+  /**
+   * Cancels every pending timer, for good: the emulator is stopping. A call waiting on one of them is
+   * never answered, so `settled` no longer waits for calls.
+   */
+  stop(): void {
+    this.stopped = true;
+    for (const cancel of this.pending.keys()) cancel();
     this.pending.clear();
+    this.check();
+  }
+
+  private check(): void {
+    if (this.waiters.length === 0 || (this.callsInFlight > 0 && !this.stopped)) return;
+    const now = this.clock.now();
+    for (const dueMs of this.pending.values()) if (dueMs <= now) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
   }
 }

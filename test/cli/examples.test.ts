@@ -62,10 +62,8 @@ describe("npm start (examples/main-job.ts)", () => {
   it("runs the bundled sample on an embedded emulator, writes the results and sums up", async () => {
     const emu = await cli.emulator(); // unused by the job, which embeds its own; runExample needs one
     const out = cli.path("main-job.jsonl");
-    const started = Date.now();
     const done = await cli.runExample("main-job", ["--out", out], emu);
     expect(done.code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(60_000);
     expect(done.stdout).toMatch(/batch batch_\S+ completed in \d+s\n {2}succeeded {2}2,9\d\d\n {2}failed {5}\d\d /);
     expect(done.stdout).toMatch(/cost {7}\$\d+\.\d\d\n/);
     expect(done.stderr).toContain("The failures are on purpose");

@@ -48,19 +48,14 @@ it("refuses an unknown files subcommand with the list of them", async () => {
 
 it("serve --models sets the emulator's models and aliases, as `models` then lists them", async () => {
   const served = cli.start(["serve", "--port", "0", "--models", "grok-9=grok-9-latest|grok-9-beta,grok-imagine-image"]);
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const match = /listening on (http:\/\/\S+)/.exec(served.stdout());
-      if (match) {
-        clearInterval(timer);
-        resolve(match[1]!);
-      }
-    }, 20);
-    void served.finished.then((f) => {
-      clearInterval(timer);
-      reject(new Error(`serve exited: ${f.stderr}`));
-    });
-  });
+  const listening = /listening on (http:\/\/\S+)\n/;
+  await Promise.race([
+    served.says(listening),
+    served.finished.then((f) => {
+      throw new Error(`serve exited: ${f.stderr}`);
+    }),
+  ]);
+  const url = listening.exec(served.stdout())![1]!;
   const models = await cli.run(["models", "--base-url", url]);
   expect(models.stdout).toBe("grok-9  language  (also: grok-9-latest, grok-9-beta)\ngrok-imagine-image  image\n");
   served.child.kill("SIGTERM");

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, afterEach } from "vitest";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 import { Client } from "../../src/index.js";
@@ -28,6 +28,8 @@ export interface Running {
   readonly child: ChildProcess;
   stdout(): string;
   stderr(): string;
+  /** Resolves once stdout or stderr holds `text` (or matches it). */
+  says(text: string | RegExp): Promise<void>;
   readonly finished: Promise<Finished>;
 }
 
@@ -57,10 +59,31 @@ export function useCli() {
     children.push(child);
     let stdout = "";
     let stderr = "";
-    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk));
+    const waiting = new Set<() => void>();
+    const heard = () => {
+      for (const check of [...waiting]) check();
+    };
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+      heard();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk;
+      heard();
+    });
     const finished = new Promise<Finished>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
-    return { child, stdout: () => stdout, stderr: () => stderr, finished };
+    const holds = (output: string, text: string | RegExp) => (typeof text === "string" ? output.includes(text) : text.test(output));
+    const says = (text: string | RegExp) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (!holds(stdout, text) && !holds(stderr, text)) return;
+          waiting.delete(check);
+          resolve();
+        };
+        waiting.add(check);
+        check();
+      });
+    return { child, stdout: () => stdout, stderr: () => stderr, says, finished };
   };
 
   /** A clean environment: the test key, and nothing of the caller's xAI settings. */
@@ -150,13 +173,31 @@ export function jsonLines(text: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** Polls `check` until it is true or `timeoutMs` passes. */
-export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/**
+ * Resolves once the file at `path` exists and `check` accepts its text, read again at each change in its
+ * directory (the commands write their state files by renaming a complete copy into place).
+ */
+export function fileSays(path: string, check: (text: string) => boolean = () => true): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const watcher = watch(dirname(path), () => test());
+    watcher.on("error", reject);
+    const test = () => {
+      let text: string;
+      try {
+        text = readFileSync(path, "utf8");
+      } catch {
+        return;
+      }
+      try {
+        if (!check(text)) return;
+        resolve();
+      } catch (error) {
+        reject(error);
+      }
+      watcher.close();
+    };
+    test();
+  });
 }
 
 function shellQuote(arg: string): string {

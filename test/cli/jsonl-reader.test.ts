@@ -85,11 +85,21 @@ describe("readLines", () => {
 
   it("stops at an abort even inside an endless line, where no line is ever handed out", async () => {
     const stop = new AbortController();
+    // The reader looks at the signal at each chunk (1 MiB); the abort comes at its third look, megabytes
+    // into the line.
+    let looks = 0;
+    const aborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, "aborted")!.get!;
+    Object.defineProperty(stop.signal, "aborted", {
+      get(this: AbortSignal) {
+        if (++looks === 3) stop.abort(new Error("stopped"));
+        return aborted.call(this) as boolean;
+      },
+    });
     const reading = (async () => {
       for await (const _ of readLines("/dev/zero", undefined, 1024, stop.signal));
     })();
-    setTimeout(() => stop.abort(new Error("stopped")), 100);
     await expect(reading).rejects.toThrow("stopped");
+    expect(looks).toBe(3);
   });
 
   it("names a file that cannot be read", async () => {

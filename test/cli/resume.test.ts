@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { resultLine } from "../../src/cli/commands/results.js";
 import { Client } from "../../src/index.js";
-import { apiKey, batchOf, chatLines, jsonLines, until, useCli } from "./helpers.js";
+import { apiKey, batchOf, chatLines, fileSays, jsonLines, useCli } from "./helpers.js";
 
 // Interruptions and crashes, and the re-run that finishes the job without doing anything twice.
 const cli = useCli();
@@ -23,7 +23,7 @@ describe("add", () => {
     const file = input("sigint.jsonl", 200);
     const batchId = await batchOf(emu, [], "nothing");
     const adding = cli.start(["add", batchId, file, "--requests-per-call", "10", "--concurrency", "1", ...cli.at(emu)]);
-    await until(() => emu.requestIds(batchId).length >= 30, 15_000, "the add to be under way");
+    await emu.waitFor((c) => c.requestsApplied >= 30);
     adding.child.kill("SIGINT");
     const stopped = await adding.finished;
     expect(stopped.code).toBe(130);
@@ -50,8 +50,7 @@ describe("run", () => {
     const file = input("run-resume.jsonl", 60);
     const out = cli.path("run-resume-out.jsonl");
     const running = cli.start(["run", file, "--out", out, "--poll-interval-ms", "50", ...cli.at(emu)]);
-    const added = () => existsSync(`${out}.run.json`) && (JSON.parse(readFileSync(`${out}.run.json`, "utf8")) as { phase: string }).phase !== "adding";
-    await until(added, 15_000, "every request to be added");
+    await fileSays(`${out}.run.json`, (text) => (JSON.parse(text) as { phase: string }).phase !== "adding");
     running.child.kill("SIGINT");
     const stopped = await running.finished;
     expect(stopped.code).toBe(130);
@@ -73,11 +72,12 @@ describe("run killed mid-add", () => {
     const out = cli.path("killed-run-out.jsonl");
     const args = ["run", file, "--out", out, "--requests-per-call", "100", "--poll-interval-ms", "50", ...cli.at(emu)];
     const running = cli.start(args);
-    const batchId = () => (existsSync(`${out}.run.json`) ? (JSON.parse(readFileSync(`${out}.run.json`, "utf8")) as { batches: { batchId: string }[] }).batches[0]?.batchId : undefined);
-    await until(() => batchId() !== undefined && emu.requestIds(batchId()!).length >= 600, 15_000, "the add to be under way");
+    // The run records its batch before adding to it.
+    await emu.waitFor((c) => c.requestsApplied >= 600);
     running.child.kill("SIGKILL");
     await running.finished;
-    const landed = emu.requestIds(batchId()!).length;
+    const { batchId } = (JSON.parse(readFileSync(`${out}.run.json`, "utf8")) as { batches: { batchId: string }[] }).batches[0]!;
+    const landed = emu.requestIds(batchId).length;
     expect(landed).toBeLessThan(5_000);
 
     const resumed = await cli.run(args);
@@ -97,7 +97,7 @@ describe("results", () => {
     emu.setFaults({ latencyMs: 150 });
     const out = cli.path("killed.jsonl");
     const downloading = cli.start(["results", batchId, "--out", out, "--page-size", "5", ...cli.at(emu)]);
-    await until(() => existsSync(`${out}.checkpoint`), 15_000, "a checkpoint");
+    await fileSays(`${out}.checkpoint`);
     downloading.child.kill("SIGKILL");
     await downloading.finished;
     expect(readFileSync(out, "utf8").trim().split("\n").length).toBeLessThan(60);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Client, user } from "../../src/index.js";
-import { apiKey, batchOf, chatLine, chatLines, jsonLines, idsOf, until, useCli } from "./helpers.js";
+import { apiKey, batchOf, chatLine, chatLines, jsonLines, idsOf, useCli } from "./helpers.js";
 
 // The whole job in one command, the dry run, and what bad input files get.
 const cli = useCli();
@@ -146,22 +146,20 @@ describe("endless input", () => {
     const running = cli.start(args);
     // check lists bad lines on stdout; add reports them on stderr.
     const said = () => running.stdout() + running.stderr();
-    await until(() => said().includes("/dev/zero:1:"), 10_000, "line 1 to be refused");
+    await running.says("/dev/zero:1:");
     expect(said()).toMatch(/\/dev\/zero:1: .*the line is over \d+ bytes long/);
-    const sent = Date.now();
+    // One signal ends it: a reader that did not heed it would read on until the test's timeout.
     running.child.kill(signal);
     const done = await running.finished;
-    expect(Date.now() - sent).toBeLessThan(2_000);
     expect(done.code).toBe(130);
   }, 20_000);
 
   it("run --strict /dev/zero stops at its first line, by itself, before creating anything", async () => {
     const emu = await cli.emulator();
-    const started = Date.now();
+    // Were it to read on, it would read /dev/zero until the test's timeout.
     const done = await cli.run(["run", "--strict", "/dev/zero", "--out", cli.path("zero-out.jsonl"), ...cli.at(emu)]);
     expect(done.code).toBe(2);
     expect(done.stderr).toMatch(/\/dev\/zero:1: the line is over \d+ bytes long/);
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(emu.counters().batchesCreated).toBe(0);
   }, 20_000);
 });

@@ -14,12 +14,10 @@ function emptyRequests(bytes: number): Buffer {
 describe("cheap checks before decoding", () => {
   const env = useEmulators();
 
-  it("refuses a 64 MiB body without authorization quickly, without decoding it", async () => {
+  it("refuses a 64 MiB body without authorization without decoding it", async () => {
     const emu = await env.start();
-    const started = Date.now();
+    // Decoding this body, ~33.5M empty requests, took 22 s and 4.7 GB: the counters show it was not.
     const { grpcStatus, grpcMessage } = await rawCall(emu.url, addPath, grpcFrame(emptyRequests(64 * 1024 * 1024 - 16)), null);
-    // Decoding it took 22 s and 4.7 GB; moving 64 MiB over loopback takes well under a second.
-    expect(Date.now() - started).toBeLessThan(8000);
     expect(grpcStatus).toBe(String(status.UNAUTHENTICATED));
     expect(grpcMessage).toContain("authorization");
     const counters = emu.counters();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chat, chats, failure, until, useEmulators } from "./helpers.js";
+import { chat, chats, failure, useEmulators } from "./helpers.js";
 
 describe("counters", () => {
   const env = useEmulators();
@@ -14,8 +14,7 @@ describe("counters", () => {
     await failure(client.call("addBatchRequests", { batchId, batchRequests: chats(1, "late") }));
     await failure(env.client(emu, "stranger").call("getBatch", { batchId }));
     await failure(client.call("getBatch", { batchId: "batch_missing" }));
-    await until(() => emu.counters().requestsSucceeded + emu.counters().requestsFailed === 5, 3000);
-    const snapshot = emu.counters();
+    const snapshot = await emu.waitFor((c) => c.requestsSucceeded + c.requestsFailed === 5);
     expect(snapshot).toMatchObject({
       calls: { CreateBatch: 1, AddBatchRequests: 4, GetBatch: 2, ListBatches: 0 },
       rejections: { duplicate: 1, invalid: 1, rate: 1, auth: 1, notFound: 1, size: 0, internal: 0 },

@@ -1,7 +1,7 @@
 import { connectivityState, status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
-import { faultTrailer } from "../../src/emulator/index.js";
-import { chat, failure, sleep, until, useEmulators, type TestClient } from "./helpers.js";
+import { faultTrailer, ManualClock } from "../../src/emulator/index.js";
+import { chat, connectionLost, failure, useEmulators, type TestClient } from "./helpers.js";
 
 async function addEach(client: TestClient, batchId: string, count: number) {
   const outcomes: { id: string; ok: boolean; fault?: string }[] = [];
@@ -55,37 +55,56 @@ describe("fault injection", () => {
     expect(counters.requestsApplied).toBe(30);
   });
 
-  it("adds fixed or ranged latency", async () => {
-    const { emu, client } = await env.withBatch({ faults: { latencyMs: 120 } });
-    let started = Date.now();
-    await client.call("listBatches", {});
-    expect(Date.now() - started).toBeGreaterThanOrEqual(115);
+  it("adds fixed or ranged latency: a call is looked at only once its delay has passed on the clock", async () => {
+    const clock = new ManualClock();
+    const { emu, client } = await env.withBatch({ clock });
+    /** The delay of one ListBatches call, read off the clock: the call is decoded once it has passed. */
+    const delayOf = async (call: number) => {
+      const listing = client.call("listBatches", {});
+      await emu.waitFor((c) => c.calls.ListBatches === call);
+      const arrived = clock.now();
+      const decoded = () => emu.counters().messagesDecoded;
+      const before = decoded();
+      while (decoded() === before) await clock.advance(1);
+      await listing;
+      return clock.now() - arrived;
+    };
+    emu.setFaults({ latencyMs: 120 });
+    expect(await delayOf(1)).toBe(120);
     emu.setFaults({ latencyMs: [30, 60] });
-    started = Date.now();
-    for (let i = 0; i < 3; i++) await client.call("listBatches", {});
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(88);
-    expect(elapsed).toBeLessThan(400);
+    const ranged = [await delayOf(2), await delayOf(3), await delayOf(4)];
+    for (const delay of ranged) {
+      expect(delay).toBeGreaterThanOrEqual(30);
+      expect(delay).toBeLessThanOrEqual(60);
+    }
+    expect(new Set(ranged).size).toBeGreaterThan(1);
+    // Drawn from the seeded sequence: the same seed gives the same delays.
+    emu.setFaults({ latencyMs: [30, 60], seed: 1 });
+    expect([await delayOf(5), await delayOf(6), await delayOf(7)]).toEqual(ranged);
   });
 
   it("answers NOT_FOUND for a fresh batch until notFoundAfterCreateMs has passed", async () => {
-    const { emu, client, batchId } = await env.withBatch({ faults: { notFoundAfterCreateMs: 300 } });
+    const clock = new ManualClock();
+    const { emu, client, batchId } = await env.withBatch({ clock, faults: { notFoundAfterCreateMs: 300 } });
     const early = await failure(client.call("getBatch", { batchId }));
     expect(early.code).toBe(status.NOT_FOUND);
     expect(early.metadata.get(faultTrailer)[0]).toBe("not-found-after-create");
     expect((await failure(client.call("addBatchRequests", { batchId, batchRequests: [chat("a", "x")] }))).code).toBe(status.NOT_FOUND);
     expect((await failure(client.call("listBatchResults", { batchId }))).code).toBe(status.NOT_FOUND);
     expect(emu.requestIds(batchId)).toEqual([]);
-    await until(async () => (await client.call("getBatch", { batchId }).then(() => true, () => false)), 2000, "batch visible");
+    await clock.advance(299);
+    expect((await failure(client.call("getBatch", { batchId }))).code).toBe(status.NOT_FOUND);
+    await clock.advance(1);
+    await client.call("getBatch", { batchId });
     await client.call("addBatchRequests", { batchId, batchRequests: [chat("a", "x")] });
-    expect(emu.counters().rejections.faultNotFound).toBeGreaterThanOrEqual(3);
+    expect(emu.counters().rejections.faultNotFound).toBe(4);
   });
 
   it("sends GOAWAY to connections older than maxConnectionAgeMs; the next call reconnects", async () => {
     const { client } = await env.withBatch({ faults: { maxConnectionAgeMs: 150 } });
     const channel = client.raw.getChannel();
     expect(channel.getConnectivityState(false)).toBe(connectivityState.READY);
-    await until(() => channel.getConnectivityState(false) !== connectivityState.READY, 2000, "connection aged out");
+    await connectionLost(client);
     await expect(client.call("listBatches", {})).resolves.toBeDefined();
     expect(channel.getConnectivityState(false)).toBe(connectivityState.READY);
   });
@@ -95,10 +114,7 @@ describe("fault injection", () => {
     const second = env.client(emu, "other-key");
     await second.call("listBatches", {});
     emu.dropConnections();
-    for (const c of [client, second]) {
-      await until(() => c.raw.getChannel().getConnectivityState(false) !== connectivityState.READY, 2000, "connection dropped");
-    }
-    await sleep(10);
+    await Promise.all([connectionLost(client), connectionLost(second)]);
     await expect(client.call("listBatches", {})).resolves.toBeDefined();
     await expect(second.call("listBatches", {})).resolves.toBeDefined();
     expect(emu.counters().connectionsDropped).toBe(1);

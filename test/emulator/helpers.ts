@@ -1,7 +1,7 @@
 import { create, fromBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import { connect, constants, type ClientHttp2Session } from "node:http2";
-import { credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from "@grpc/grpc-js";
+import { connectivityState, credentials, makeGenericClientConstructor, Metadata, type Client, type ServiceError } from "@grpc/grpc-js";
 import { afterEach } from "vitest";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 import { grpcServiceDefinition } from "../../src/emulator/grpc-service.js";
@@ -141,18 +141,17 @@ export function chats(count: number, prefix = "r"): BatchRequest[] {
   return Array.from({ length: count }, (_, i) => chat(`${prefix}${i}`, `question ${i}`));
 }
 
-/** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** Sleeps `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves once the client's channel leaves READY: the server sent GOAWAY or cut its connection. */
+export function connectionLost(client: TestClient): Promise<void> {
+  const channel = client.raw.getChannel();
+  return new Promise((resolve) => {
+    const watch = () => {
+      const state = channel.getConnectivityState(false);
+      if (state !== connectivityState.READY) resolve();
+      else channel.watchConnectivityState(state, Infinity, watch);
+    };
+    watch();
+  });
 }
 
 /** Sends one gRPC request whose body is `body` as-is (over node:http2) and returns the grpc-status trailer. */

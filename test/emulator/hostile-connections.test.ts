@@ -1,8 +1,8 @@
 import { readdirSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import type { Emulator } from "../../src/emulator/index.js";
-import { http2Frame as frame, until, useEmulators } from "./helpers.js";
+import type { EmulatorCounters } from "../../src/emulator/index.js";
+import { http2Frame as frame, useEmulators } from "./helpers.js";
 
 const preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
@@ -29,12 +29,31 @@ class RawPeer {
   readonly socket: Socket;
   received = Buffer.alloc(0);
   serverEnded = false;
+  /** Resolves when the server has acknowledged this peer's SETTINGS: the HTTP/2 handshake is done. */
+  readonly handshaken: Promise<void>;
+  /** Resolves when the server ends or cuts the connection. */
+  readonly ended: Promise<void>;
+  /** Resolves when this side's socket is closed and its file descriptor released. */
+  readonly closed: Promise<unknown>;
 
   constructor(port: number, first: Buffer) {
     this.socket = connect(port, "127.0.0.1", () => this.socket.write(first));
-    this.socket.on("data", (chunk: Buffer) => (this.received = Buffer.concat([this.received, chunk])));
-    this.socket.on("end", () => (this.serverEnded = true));
-    this.socket.on("close", () => (this.serverEnded = true));
+    this.handshaken = new Promise((resolve) => {
+      this.socket.on("data", (chunk: Buffer) => {
+        this.received = Buffer.concat([this.received, chunk]);
+        if (this.received.includes(settingsAck)) resolve();
+      });
+    });
+    // Not events.once, which rejects on the socket's "error" (a reset peer) before its "close".
+    this.closed = new Promise((resolve) => this.socket.once("close", resolve));
+    this.ended = new Promise((resolve) => {
+      const end = () => {
+        this.serverEnded = true;
+        resolve();
+      };
+      this.socket.on("end", end);
+      this.socket.on("close", end);
+    });
     this.socket.on("error", () => {});
   }
 }
@@ -43,8 +62,7 @@ function openFds(): number {
   return readdirSync("/proc/self/fd").length;
 }
 
-function openConnections(emu: Emulator): number {
-  const { connectionsAccepted, connectionsClosed } = emu.counters();
+function openConnections({ connectionsAccepted, connectionsClosed }: EmulatorCounters): number {
   return connectionsAccepted - connectionsClosed;
 }
 
@@ -61,10 +79,13 @@ describe("hostile connections", () => {
     const peers = Object.values(protocolErrors).flatMap((bad) => Array.from({ length: perKind }, () => new RawPeer(emu.port, Buffer.concat([preface, settings, bad]))));
 
     // The peers never close their side: the server must close the connection by itself.
-    await until(() => peers.every((peer) => peer.serverEnded), 5000, "the server to close every failed connection");
-    await until(() => openConnections(emu) === 1, 2000, "the server's sockets of failed sessions to be gone");
+    await Promise.all(peers.map((peer) => peer.ended));
+    // The server's sockets of the failed sessions are gone...
+    await emu.waitFor((c) => openConnections(c) === 1);
+    // ...so once the peers' own are closed, file descriptors are back to where they were.
     for (const peer of peers) peer.socket.destroy();
-    await until(() => openFds() <= fdsBefore, 2000, "file descriptors back to where they were");
+    await Promise.all(peers.map((peer) => peer.closed));
+    expect(openFds()).toBeLessThanOrEqual(fdsBefore);
 
     expect(emu.counters().sessionsFailed).toBe(peers.length);
     expect(warnings.filter((w) => w.includes("sessionsFailed"))).toHaveLength(1);
@@ -75,15 +96,15 @@ describe("hostile connections", () => {
     const warnings: string[] = [];
     const emu = await env.start({ maxConnections: 5, onWarning: (message) => warnings.push(message) });
     const idle = Array.from({ length: 5 }, () => new RawPeer(emu.port, Buffer.concat([preface, settings])));
-    await until(() => openConnections(emu) === 5, 2000, "five connections accepted");
+    await emu.waitFor((c) => openConnections(c) === 5);
     const over = [new RawPeer(emu.port, Buffer.concat([preface, settings])), new RawPeer(emu.port, Buffer.concat([preface, settings]))];
-    await until(() => over.every((peer) => peer.serverEnded), 2000, "connections over the limit closed");
+    await Promise.all(over.map((peer) => peer.ended));
 
     expect(emu.counters().connectionsRefused).toBe(2);
     expect(warnings).toEqual([expect.stringContaining("maxConnections")]);
     expect(idle.some((peer) => peer.serverEnded)).toBe(false);
     for (const peer of idle) peer.socket.destroy();
-    await until(() => openConnections(emu) === 0, 2000, "the idle connections closed");
+    await emu.waitFor((c) => openConnections(c) === 0);
     await expect(env.client(emu).call("listBatches", {})).resolves.toBeDefined();
   });
 
@@ -101,15 +122,14 @@ describe("hostile connections", () => {
       te: "trailers",
     });
     const peer = new RawPeer(emu.port, Buffer.concat([preface, settings]));
-    await until(() => peer.received.length > 0, 2000, "the server's SETTINGS");
+    await peer.handshaken;
     // HEADERS without END_STREAM, so each call stays open; the third is one more than the acknowledged limit.
     peer.socket.write(Buffer.concat([settingsAck, ...[1, 3, 5].map((id) => frame(0x1, 0x4, id, headers))]));
-    await until(() => peer.serverEnded, 2000, "the server to close the offending connection");
     // Node 20 resets the excess stream (RST_STREAM, counted in streamsRefused) and drops the session;
     // Node 22 and later end the session at once (GOAWAY, counted in sessionsFailed). Either is counted.
-    const counted = emu.counters();
-    expect(counted.streamsRefused + counted.sessionsFailed).toBeGreaterThanOrEqual(1);
-    expect(openConnections(emu)).toBe(1);
+    await emu.waitFor((c) => c.streamsRefused + c.sessionsFailed >= 1);
+    await peer.ended;
+    expect(openConnections(emu.counters())).toBe(1);
     await expect(client.call("listBatches", {})).resolves.toBeDefined();
   });
 });

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { status } from "@grpc/grpc-js";
 import { afterAll, describe, expect, it } from "vitest";
-import { failure, until, useEmulators } from "./helpers.js";
+import { ManualClock } from "../../src/emulator/index.js";
+import { failure, useEmulators } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xai-batch-files-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,13 +24,18 @@ describe("file-backed batches", () => {
 
   it("shows zero requests and zero pending while the file loads, then processes it", async () => {
     const path = jsonl("good.jsonl", [line("a", "one"), "", line("b", "two"), line("c", "three")]);
-    const emu = await env.start({ files: { "file-1": path }, fileLoadDelayMs: 300 });
+    const clock = new ManualClock();
+    const emu = await env.start({ clock, files: { "file-1": path }, fileLoadDelayMs: 300 });
     const client = env.client(emu);
     const created = await client.call("createBatch", { name: "from file", inputFileId: "file-1" });
     expect(created.inputFileId).toBe("file-1");
+    await clock.advance(299);
     const early = await client.call("getBatch", { batchId: created.batchId });
     expect(early.state).toMatchObject({ numRequests: 0n, numPending: 0n });
-    await until(async () => (await client.call("getBatch", { batchId: created.batchId })).state!.numSuccess === 3n, 3000, "file processed");
+    await clock.advance(1);
+    expect((await client.call("getBatch", { batchId: created.batchId })).state).toMatchObject({ numRequests: 3n, numPending: 3n });
+    await clock.advance(10);
+    expect((await client.call("getBatch", { batchId: created.batchId })).state).toMatchObject({ numSuccess: 3n, numPending: 0n });
     expect(emu.requestIds(created.batchId)).toEqual(["a", "b", "c"]);
     expect(emu.counters().requestsLoadedFromFiles).toBe(3);
   });
@@ -43,10 +49,11 @@ describe("file-backed batches", () => {
 
   it("cancels the batch with the reason in cancel_by_xai_message when the file holds a model batches do not serve", async () => {
     const path = jsonl("bad.jsonl", [line("a", "one"), line("b", "two", "grok-nope")]);
-    const emu = await env.start({ files: { bad: path }, fileLoadDelayMs: 10 });
+    const clock = new ManualClock();
+    const emu = await env.start({ clock, files: { bad: path }, fileLoadDelayMs: 10 });
     const client = env.client(emu);
     const { batchId } = await client.call("createBatch", { name: "x", inputFileId: "bad" });
-    await until(async () => (await client.call("getBatch", { batchId })).cancelTime !== undefined, 3000, "cancelled");
+    await clock.advance(10);
     const batch = await client.call("getBatch", { batchId });
     expect(batch.cancelByXaiMessage).toBe('JSONL file validation failed: line 2: model "grok-nope" is not available for batch processing');
     expect(batch.state?.numRequests).toBe(0n);
@@ -57,10 +64,11 @@ describe("file-backed batches", () => {
     ["broken JSON", "{nope", "line 2: not valid JSON"],
     ["a repeated custom_id", line("a", "again"), 'line 2: repeats the custom_id "a" of line 1'],
   ])("cancels the batch over %s, naming the line", async (_what, bad, message) => {
-    const emu = await env.start({ files: { f: jsonl("bad2.jsonl", [line("a", "one"), bad]) }, fileLoadDelayMs: 10 });
+    const clock = new ManualClock();
+    const emu = await env.start({ clock, files: { f: jsonl("bad2.jsonl", [line("a", "one"), bad]) }, fileLoadDelayMs: 10 });
     const client = env.client(emu);
     const { batchId } = await client.call("createBatch", { name: "x", inputFileId: "f" });
-    await until(async () => (await client.call("getBatch", { batchId })).cancelTime !== undefined, 3000, "cancelled");
+    await clock.advance(10);
     expect((await client.call("getBatch", { batchId })).cancelByXaiMessage).toBe(`JSONL file validation failed: ${message}`);
   });
 

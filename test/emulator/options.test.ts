@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { EmulatorClock } from "../../src/emulator/index.js";
 import { resolveEmulatorOptions } from "../../src/emulator/options.js";
 import { InputError } from "../../src/index.js";
 import { defaultBatchModels } from "../../src/core/batch-models.js";
@@ -30,6 +31,7 @@ describe("resolveEmulatorOptions", () => {
     [{ maxConcurrentStreams: 2 ** 31 }, "Expected `maxConcurrentStreams` to be an integer from 1 to 2147483647, got 2147483648"],
     [{ maxHeaderListBytes: 100 }, "Expected `maxHeaderListBytes` to be an integer >= 1024, got 100"],
     [{ persistSync: "no" as unknown as boolean }, "Expected `persistSync` to be true or false, got \"no\""],
+    [{ clock: { now: () => 0 } as unknown as EmulatorClock }, "Expected `clock` to be an object with now() and schedule(), got [object Object]"],
   ])("refuses %j with an InputError", (options, message) => {
     expect(() => resolveEmulatorOptions(options)).toThrow(InputError);
     expect(() => resolveEmulatorOptions(options)).toThrow(message);

@@ -1,7 +1,8 @@
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { BadRequestSchema, BatchRequestMetadata_State } from "../../src/core/internal/wire.js";
-import { chat, chats, detail, failure, sleep, until, useEmulators, type TestClient } from "./helpers.js";
+import { ManualClock } from "../../src/emulator/index.js";
+import { chat, chats, detail, failure, useEmulators, type TestClient } from "./helpers.js";
 
 async function allMetadataIds(client: TestClient, batchId: string, limit: number, between: () => Promise<void> = async () => {}) {
   const ids: string[] = [];
@@ -73,12 +74,13 @@ describe("pagination", () => {
   });
 
   it("neither skips nor repeats results that arrive while paging", async () => {
-    const emu = await env.start({ processing: { requestsPerSecond: 200 } });
+    const clock = new ManualClock();
+    const emu = await env.start({ clock, processing: { requestsPerSecond: 200 } });
     const client = env.client(emu);
     const { batchId } = await client.call("createBatch", { name: "b" });
     await client.call("addBatchRequests", { batchId, batchRequests: chats(300) });
-    await until(async () => (await client.call("getBatch", { batchId })).state!.numSuccess >= 40n, 3000);
-    // Reading 10 per page every 20 ms while about 4 results arrive meanwhile: pages straddle arrivals.
+    await clock.advance(200);
+    // Reading 10 per page while 4 results arrive between pages: pages straddle arrivals.
     const seen: string[] = [];
     const finishedAtPage: bigint[] = [];
     let paginationToken: string | undefined;
@@ -87,11 +89,11 @@ describe("pagination", () => {
       seen.push(...page.results.map((r) => r.batchRequestId));
       paginationToken = page.paginationToken;
       finishedAtPage.push((await client.call("getBatch", { batchId })).state!.numSuccess);
-      await sleep(20);
+      await clock.advance(20);
     } while (paginationToken !== undefined);
     expect(finishedAtPage.length).toBeGreaterThan(3);
     expect(finishedAtPage.at(-1)).toBeGreaterThan(finishedAtPage[0]!);
-    await until(async () => (await client.call("getBatch", { batchId })).state!.numPending === 0n, 5000);
+    await clock.advance(1500);
     const all = (await client.call("listBatchResults", { batchId, limit: 1000 })).results.map((r) => r.batchRequestId);
     expect(all).toHaveLength(300);
     expect(new Set(seen).size).toBe(seen.length);
@@ -103,7 +105,7 @@ describe("pagination", () => {
     const client = env.client(emu);
     const { batchId } = await client.call("createBatch", { name: "b" });
     await client.call("addBatchRequests", { batchId, batchRequests: [...chats(20), chat("f1", "[fail]"), chat("f2", "[fail]"), ...chats(20, "s")] });
-    await until(async () => (await client.call("getBatch", { batchId })).state!.numPending === 0n, 5000);
+    await emu.waitFor((c) => c.requestsSucceeded + c.requestsFailed === 42);
     const failed = await client.call("listBatchRequestMetadata", { batchId, status: [BatchRequestMetadata_State.FAILED] });
     expect(failed.batchRequestMetadata.map((m) => m.batchRequestId)).toEqual(["f1", "f2"]);
     const page = await client.call("listBatchRequestMetadata", { batchId, limit: 5, status: [BatchRequestMetadata_State.SUCCEEDED] });

@@ -2,25 +2,29 @@ import { create } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { BatchRequestMetadata_State, BatchRequestSchema, FinishReason } from "../../src/core/internal/wire.js";
-import { chat, chats, failure, sleep, until, useEmulators, type TestClient } from "./helpers.js";
+import { ManualClock } from "../../src/emulator/index.js";
+import { chat, chats, failure, useEmulators, type TestClient } from "./helpers.js";
 
 async function batchState(client: TestClient, batchId: string) {
   return (await client.call("getBatch", { batchId })).state!;
 }
 
-async function done(client: TestClient, batchId: string, timeoutMs = 5000) {
-  await until(async () => (await batchState(client, batchId)).numPending === 0n, timeoutMs, "batch done");
+/** Moves the clock on a second, which at the default 2000 requests per second finishes what these tests add. */
+async function done(clock: ManualClock, client: TestClient, batchId: string) {
+  await clock.advance(1000);
+  expect((await batchState(client, batchId)).numPending).toBe(0n);
 }
 
 describe("processing", () => {
   const env = useEmulators();
 
   it("answers chat completions deterministically: echo of the last user message, STOP, word tokens, cost", async () => {
-    const emu = await env.start({ processing: { usdTicksPerToken: 100 } });
+    const clock = new ManualClock();
+    const emu = await env.start({ clock, processing: { usdTicksPerToken: 100 } });
     const client = env.client(emu);
     const { batchId } = await client.call("createBatch", { name: "b" });
     await client.call("addBatchRequests", { batchId, batchRequests: [chat("a", "hello big world")] });
-    await done(client, batchId);
+    await done(clock, client, batchId);
     const { result } = await client.call("getBatchRequestResult", { batchId, batchRequestId: "a" });
     expect(result?.result.case).toBe("response");
     const response = result?.result.case === "response" ? result.result.value.response : undefined;
@@ -33,13 +37,14 @@ describe("processing", () => {
   });
 
   it("gives images and videos placeholder URLs", async () => {
-    const emu = await env.start();
+    const clock = new ManualClock();
+    const emu = await env.start({ clock });
     const client = env.client(emu);
     const { batchId } = await client.call("createBatch", { name: "b" });
     const image = create(BatchRequestSchema, { batchRequestId: "img", request: { case: "imageRequest", value: { model: "grok-2-image-1212", prompt: "cat", n: 2 } } });
     const video = create(BatchRequestSchema, { batchRequestId: "vid", request: { case: "videoRequest", value: { model: "grok-imagine-video", prompt: "dog", duration: 4 } } });
     await client.call("addBatchRequests", { batchId, batchRequests: [image, video] });
-    await done(client, batchId);
+    await done(clock, client, batchId);
     const { results } = await client.call("listBatchResults", { batchId });
     const byId = new Map(results.map((r) => [r.batchRequestId, r.result.case === "response" ? r.result.value.response : undefined]));
     const images = byId.get("img");
@@ -52,11 +57,12 @@ describe("processing", () => {
 
   it("fails requests with the [fail] marker, and a seeded share at failureRate, the same way every run", async () => {
     const run = async () => {
-      const emu = await env.start({ processing: { failureRate: 0.3, seed: 42 } });
+      const clock = new ManualClock();
+      const emu = await env.start({ clock, processing: { failureRate: 0.3, seed: 42 } });
       const client = env.client(emu);
       const { batchId } = await client.call("createBatch", { name: "b" });
       await client.call("addBatchRequests", { batchId, batchRequests: [...chats(200), chat("marked", "please [fail] now")] });
-      await done(client, batchId);
+      await done(clock, client, batchId);
       const { results } = await client.call("listBatchResults", { batchId, limit: 1000 });
       return new Map(results.map((r) => [r.batchRequestId, r.result.case === "error" ? r.result.value : undefined]));
     };
@@ -74,34 +80,35 @@ describe("processing", () => {
   });
 
   it("processes FIFO within a batch and interleaves batches fairly", async () => {
-    const emu = await env.start({ processing: { requestsPerSecond: 200 } });
+    const clock = new ManualClock();
+    const emu = await env.start({ clock, processing: { requestsPerSecond: 200 } });
     const client = env.client(emu);
     const big = (await client.call("createBatch", { name: "big" })).batchId;
     const small = (await client.call("createBatch", { name: "small" })).batchId;
     await client.call("addBatchRequests", { batchId: big, batchRequests: chats(100) });
     await client.call("addBatchRequests", { batchId: small, batchRequests: chats(5) });
-    await done(client, small);
-    expect(Number((await batchState(client, big)).numSuccess)).toBeLessThan(50);
-    await done(client, big);
+    // Ten requests in 50 ms, taken in turns: the small batch is done when the big one has had as many.
+    await clock.advance(50);
+    expect(await batchState(client, small)).toMatchObject({ numSuccess: 5n, numPending: 0n });
+    expect((await batchState(client, big)).numSuccess).toBe(5n);
+    await done(clock, client, big);
     const { results } = await client.call("listBatchResults", { batchId: big, limit: 1000 });
     expect(results.map((r) => r.batchRequestId)).toEqual(chats(100).map((r) => r.batchRequestId));
   });
 
   it("cancels what is pending, keeps finished results, stamps cancel_time, and is idempotent", async () => {
-    const emu = await env.start({ processing: { requestsPerSecond: 300 } });
+    const clock = new ManualClock();
+    const emu = await env.start({ clock, processing: { requestsPerSecond: 300 } });
     const client = env.client(emu);
     const { batchId } = await client.call("createBatch", { name: "b" });
     await client.call("addBatchRequests", { batchId, batchRequests: [...chats(150), chat("bad", "[fail]")] });
-    await until(async () => (await batchState(client, batchId)).numSuccess >= 10n, 3000, "some processed");
+    await clock.advance(100);
     const cancelled = await client.call("cancelBatch", { batchId });
     expect(cancelled.cancelTime).toBeDefined();
     const state = cancelled.state!;
-    expect(state.numPending).toBe(0n);
-    expect(state.numCancelled).toBeGreaterThan(0n);
-    expect(state.numSuccess + state.numError + state.numCancelled + state.numPending).toBe(state.numRequests);
-    expect(state.numRequests).toBe(151n);
+    expect(state).toMatchObject({ numRequests: 151n, numSuccess: 30n, numError: 0n, numCancelled: 121n, numPending: 0n });
 
-    await sleep(100);
+    await clock.advance(100);
     const again = await client.call("cancelBatch", { batchId });
     expect(again.state).toEqual(state);
     expect(again.cancelTime).toEqual(cancelled.cancelTime);
@@ -116,13 +123,14 @@ describe("processing", () => {
   });
 
   it("sums costs per endpoint", async () => {
-    const emu = await env.start({ processing: { usdTicksPerToken: 10, usdTicksPerImage: 1000 } });
+    const clock = new ManualClock();
+    const emu = await env.start({ clock, processing: { usdTicksPerToken: 10, usdTicksPerImage: 1000 } });
     const client = env.client(emu);
     const { batchId } = await client.call("createBatch", { name: "b" });
     const image = create(BatchRequestSchema, { batchRequestId: "img", request: { case: "imageRequest", value: { model: "grok-2-image-1212", prompt: "cat", n: 3 } } });
     // "one two" → prompt 2 + completion 3 ("echo: one two") = 5 tokens each.
     await client.call("addBatchRequests", { batchId, batchRequests: [chat("a", "one two"), chat("b", "one two"), image, chat("c", "[fail]")] });
-    await done(client, batchId);
+    await done(clock, client, batchId);
     const { costBreakdown } = await client.call("getBatch", { batchId });
     expect(costBreakdown?.totalCostUsdTicks).toBe(2n * 50n + 3000n);
     expect(costBreakdown?.calculationTime).toBeDefined();
@@ -131,27 +139,30 @@ describe("processing", () => {
   });
 
   it("expires batches: pending becomes cancelled, the batch leaves ListBatches, results stay readable until retention ends", async () => {
-    const emu = await env.start({ expireAfterMs: 400, retainAfterExpiryMs: 400, processing: { requestsPerSecond: 50 } });
+    const clock = new ManualClock();
+    const emu = await env.start({ clock, expireAfterMs: 400, retainAfterExpiryMs: 400, processing: { requestsPerSecond: 50 } });
     const client = env.client(emu);
     const created = await client.call("createBatch", { name: "b" });
     const { batchId } = created;
-    const expireMs = Number(created.expireTime!.seconds) * 1000 + created.expireTime!.nanos / 1e6;
-    expect(expireMs - (Number(created.createTime!.seconds) * 1000 + created.createTime!.nanos / 1e6)).toBe(400);
+    const ms = (time: { seconds: bigint; nanos: number } | undefined) => Number(time!.seconds) * 1000 + time!.nanos / 1e6;
+    expect([ms(created.createTime), ms(created.expireTime)]).toEqual([clock.now(), clock.now() + 400]);
     await client.call("addBatchRequests", { batchId, batchRequests: chats(100) });
-    await sleep(Math.max(0, expireMs - Date.now()) + 50);
+    await clock.advance(400);
 
+    // One request per 20 ms; the round due at the moment of expiry finds the batch closed.
     const state = await batchState(client, batchId);
-    expect(state.numPending).toBe(0n);
-    expect(state.numSuccess).toBeGreaterThan(0n);
-    expect(state.numCancelled).toBe(100n - state.numSuccess);
+    expect(state).toMatchObject({ numSuccess: 19n, numCancelled: 81n, numPending: 0n });
     expect((await client.call("listBatches", {})).batches).toEqual([]);
     const { results } = await client.call("listBatchResults", { batchId, limit: 1000 });
     expect(BigInt(results.length)).toBe(state.numSuccess);
     expect((await failure(client.call("addBatchRequests", { batchId, batchRequests: [chat("late", "x")] }))).code).toBe(status.FAILED_PRECONDITION);
-    await sleep(100);
+    await clock.advance(100);
     expect((await batchState(client, batchId)).numSuccess).toBe(state.numSuccess);
 
-    await sleep(Math.max(0, expireMs + 400 - Date.now()) + 20);
+    // Readable until the last millisecond of retention, and not a millisecond longer.
+    await clock.advance(299);
+    expect((await batchState(client, batchId)).numSuccess).toBe(state.numSuccess);
+    await clock.advance(1);
     for (const call of [
       client.call("getBatch", { batchId }),
       client.call("listBatchResults", { batchId }),

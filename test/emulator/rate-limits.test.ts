@@ -2,47 +2,50 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { AddBatchRequestsRequestSchema } from "../../src/core/internal/wire.js";
-import { chat, chats, failure, retryDelayMs, sleep, useEmulators } from "./helpers.js";
+import { ManualClock } from "../../src/emulator/index.js";
+import { chat, chats, failure, retryDelayMs, useEmulators } from "./helpers.js";
 
 describe("per-team limits", () => {
   const env = useEmulators();
 
-  it("admits exactly N AddBatchRequests per window across batches, then says how long to wait", async () => {
-    const windowMs = 1000;
-    const emu = await env.start({ limits: { addCallsPerWindow: 20, addWindowMs: windowMs } });
+  it("admits exactly N AddBatchRequests per rolling window across batches, then says how long to wait", async () => {
+    const clock = new ManualClock();
+    const emu = await env.start({ clock, limits: { addCallsPerWindow: 20, addWindowMs: 1000 } });
     const client = env.client(emu);
     const batches = [await client.call("createBatch", { name: "a" }), await client.call("createBatch", { name: "b" })];
-    const started = Date.now();
-    for (let i = 0; i < 20; i++) {
-      await client.call("addBatchRequests", { batchId: batches[i % 2]!.batchId, batchRequests: [chat(`r${i}`, "hi")] });
-    }
-    const refused = await failure(client.call("addBatchRequests", { batchId: batches[0]!.batchId, batchRequests: [chat("late", "hi")] }));
-    const elapsed = Date.now() - started;
+    const add = (i: number, id: string) => client.call("addBatchRequests", { batchId: batches[i % 2]!.batchId, batchRequests: [chat(id, "hi")] });
+    // Half the window's calls now, half 300 ms later.
+    for (let i = 0; i < 10; i++) await add(i, `r${i}`);
+    await clock.advance(300);
+    for (let i = 10; i < 20; i++) await add(i, `r${i}`);
+    const refused = await failure(add(0, "late"));
     expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(refused.details).toMatch(/20 AddBatchRequests calls per 1000 ms/);
-    const delay = retryDelayMs(refused)!;
-    expect(delay).toBeLessThanOrEqual(windowMs);
-    expect(delay).toBeGreaterThanOrEqual(windowMs - elapsed - 5);
+    // The oldest call leaves the window 700 ms from now, to the millisecond.
+    expect(retryDelayMs(refused)).toBe(700);
 
     // Refused calls do not count: hammering changes nothing about when the next call is admitted.
     for (let i = 0; i < 5; i++) await failure(client.call("addBatchRequests", { batchId: batches[1]!.batchId, batchRequests: [] }));
-    await sleep(Math.max(0, delay - (Date.now() - started - elapsed)));
-    await client.call("addBatchRequests", { batchId: batches[0]!.batchId, batchRequests: [chat("late", "hi")] });
-    expect(emu.counters().rejections.rate).toBe(6);
-    expect([...emu.requestIds(batches[0]!.batchId)]).toContain("late");
+    await clock.advance(699);
+    expect(retryDelayMs(await failure(add(0, "late")))).toBe(1);
+    await clock.advance(1);
+    // The first ten left the window together: ten calls are admitted, the eleventh waits for the next ten.
+    for (let i = 0; i < 10; i++) await add(0, `late${i}`);
+    expect(retryDelayMs(await failure(add(0, "later")))).toBe(300);
+    expect(emu.counters().rejections.rate).toBe(8);
+    expect(emu.requestIds(batches[0]!.batchId)).toContain("late9");
   });
 
   it("admits one CreateBatch per interval and tells the remaining time", async () => {
-    const emu = await env.start({ limits: { createIntervalMs: 400 } });
+    const clock = new ManualClock();
+    const emu = await env.start({ clock, limits: { createIntervalMs: 400 } });
     const client = env.client(emu);
-    const started = Date.now();
     await client.call("createBatch", { name: "one" });
+    await clock.advance(150);
     const refused = await failure(client.call("createBatch", { name: "two" }));
     expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
-    const delay = retryDelayMs(refused)!;
-    expect(delay).toBeLessThanOrEqual(400);
-    expect(delay).toBeGreaterThanOrEqual(400 - (Date.now() - started) - 5);
-    await sleep(delay);
+    expect(retryDelayMs(refused)).toBe(250);
+    await clock.advance(250);
     await expect(client.call("createBatch", { name: "two" })).resolves.toMatchObject({ name: "two" });
     expect((await client.call("listBatches", {})).batches).toHaveLength(2);
   });

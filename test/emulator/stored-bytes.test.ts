@@ -6,7 +6,7 @@ import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { status } from "@grpc/grpc-js";
 import { afterAll, describe, expect, it } from "vitest";
 import { BatchRequestSchema, GetCompletionsRequestSchema, type BatchRequest, type GetCompletionsRequest } from "../../src/core/internal/wire.js";
-import { chat, chats, grpcFrame, rawCall, until, useEmulators, type TestClient } from "./helpers.js";
+import { chat, chats, grpcFrame, rawCall, useEmulators, type TestClient } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xai-batch-stored-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,7 +89,7 @@ describe("requests and results kept as bytes", () => {
     client = env.client(second);
     expect(second.requestIds(batchId)).toEqual(ids);
     expect(await readBack()).toEqual(expected);
-    await until(async () => (await client.call("getBatch", { batchId })).state!.numSuccess === 2n, 5000, "both processed");
+    await second.waitFor((c) => c.requestsSucceeded === 2);
     const { results } = await client.call("listBatchResults", { batchId });
     expect(results.map((r) => [r.batchRequestId, r.result.case === "response" && r.result.value.response.case === "completionResponse" ? r.result.value.response.value.outputs[0]?.message?.content : undefined])).toEqual([
       ["mine", "echo: first"],
@@ -103,7 +103,7 @@ describe("requests and results kept as bytes", () => {
     let client = env.client(first);
     const { batchId } = await client.call("createBatch", { name: "r" });
     await client.call("addBatchRequests", { batchId, batchRequests: [...chats(40, "ok-"), chat("bad", "[fail] please"), ...chats(9, "more-")] });
-    await until(async () => (await client.call("getBatch", { batchId })).state!.numPending === 0n, 5000, "all processed");
+    await first.waitFor((c) => c.requestsSucceeded + c.requestsFailed === 50);
     const pages = await allPages(client, batchId, 7);
     expect(pages.map((p) => p.results.length)).toEqual([7, 7, 7, 7, 7, 7, 7, 1]);
     const results = pages.flatMap((p) => p.results);

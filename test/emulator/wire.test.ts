@@ -4,7 +4,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { BatchMgmt, BadRequestSchema, AddBatchRequestsRequestSchema, RetryInfoSchema } from "../../src/core/internal/wire.js";
-import { chat, chats, grpcFrame as frame, rawCall, until, useEmulators } from "./helpers.js";
+import { chat, chats, grpcFrame as frame, rawCall, useEmulators } from "./helpers.js";
 
 describe("the wire", () => {
   const env = useEmulators();
@@ -37,7 +37,8 @@ describe("the wire", () => {
     const headers = { headers: { authorization: "Bearer connect-key" } };
     const batch = await client.createBatch({ name: "via connect" }, headers);
     await client.addBatchRequests({ batchId: batch.batchId, batchRequests: chats(3) }, headers);
-    await until(async () => (await client.getBatch({ batchId: batch.batchId }, headers)).state?.numSuccess === 3n, 3000);
+    await emu.waitFor((c) => c.requestsSucceeded === 3);
+    expect((await client.getBatch({ batchId: batch.batchId }, headers)).state?.numSuccess).toBe(3n);
 
     const limited = await client.addBatchRequests({ batchId: batch.batchId, batchRequests: [chat("x", "y")] }, headers).catch((e: unknown) => ConnectError.from(e));
     expect(limited).toBeInstanceOf(ConnectError);
@@ -59,8 +60,10 @@ describe("the wire", () => {
     const headers = { headers: { authorization: "Bearer k" } };
     await client.listBatches({}, headers);
     emu.dropConnections();
-    // A call racing the GOAWAY may be refused (a retryable failure); one made after it gets a new connection.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A call racing the GOAWAY may be refused unprocessed (REFUSED_STREAM, safe to retry); the call
+    // after it gets a new connection.
+    const racing = await client.listBatches({}, headers).catch((e: unknown) => ConnectError.from(e));
+    if (racing instanceof ConnectError) expect(racing.rawMessage).toMatch(/REFUSED_STREAM/);
     await expect(client.listBatches({}, headers)).resolves.toBeDefined();
   });
 });

@@ -58,11 +58,11 @@ it("delivers 100,000 requests exactly once through sustained 30% UNAVAILABLE and
 
 it("re-running an interrupted add adds only what is missing", async () => {
   emu = await startEmulator({ limits: scaledLimits, processing: { requestsPerSecond: 1 } });
-  const client = new Client({ apiKey: "k", baseUrl: emu.url, limits: scaledLimits });
-  const batch = await client.batch.create("interrupted");
+  const interrupted = new Client({ apiKey: "k", baseUrl: emu.url, limits: scaledLimits });
+  const batch = await interrupted.batch.create("interrupted");
   const stop = new AbortController();
-  const first = await client.batch
-    .add(batch.batchId, chats(client, 5_000), {
+  const first = await interrupted.batch
+    .add(batch.batchId, chats(interrupted, 5_000), {
       maxRequestsPerCall: 100,
       signal: stop.signal,
       onProgress: (p) => {
@@ -75,11 +75,15 @@ it("re-running an interrupted add adds only what is missing", async () => {
   expect(landed).toBeGreaterThanOrEqual(2_000);
   expect(landed).toBeLessThan(5_000);
 
-  // A call aborted in flight may still land a moment after the abort; let it, then see what the batch holds.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // A call aborted in flight may still land a moment after the abort. The interrupted process goes away;
+  // once the emulator has seen its connection close and answered every call it received, nothing more can land.
+  interrupted.close();
+  await emu.waitFor((c) => c.connectionsClosed === c.connectionsAccepted);
+  await emu.settled();
   const before = emu.requestIds(batch.batchId).length;
   expect(before).toBeGreaterThanOrEqual(landed);
 
+  const client = new Client({ apiKey: "k", baseUrl: emu.url, limits: scaledLimits });
   const rerun = await client.batch.add(batch.batchId, chats(client, 5_000), { maxRequestsPerCall: 100 });
   client.close();
   expectEachOnce(emu.requestIds(batch.batchId), 5_000);

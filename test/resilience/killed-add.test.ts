@@ -41,8 +41,10 @@ it("an adding process SIGKILLed mid-add and run again adds each request once, an
 
   const killed = await runAdd(emu.url, batchId, total, (added) => added >= 4_000);
   expect(killed.signal).toBe("SIGKILL");
-  // What the killed process had in flight may still be arriving; let it land before looking.
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // What the killed process had in flight may still be arriving: once the emulator has seen every
+  // connection close and has answered every call it received, nothing more can land.
+  await emu.waitFor((c) => c.connectionsClosed === c.connectionsAccepted);
+  await emu.settled();
   const before = emu.requestIds(batchId).length;
   expect(before).toBeGreaterThanOrEqual(4_000);
   expect(before).toBeLessThan(total);

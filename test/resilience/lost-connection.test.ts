@@ -19,8 +19,9 @@ it("a connection cut under a call is UNAVAILABLE and retried, not CANCELED", asy
   server = await startTestServer({
     getBatch: async (request) => {
       if (++calls === 1) {
-        // The server goes away with the call open: every connection is closed abruptly.
-        setTimeout(() => void server!.restart(), 50);
+        // The server goes away with the call open: every connection is closed abruptly, once this
+        // handler has returned.
+        setImmediate(() => void server!.restart());
         return new Promise(() => {});
       }
       return { batchId: request.batchId, name: "after the restart" };
@@ -36,21 +37,31 @@ it("a connection cut under a call is UNAVAILABLE and retried, not CANCELED", asy
 });
 
 it("a call the caller aborts stays CANCELED and is not retried", async () => {
-  server = await startTestServer({ getBatch: () => new Promise(() => {}) });
+  const stop = new AbortController();
+  // Aborted once the server holds the call, after its handler has returned.
+  server = await startTestServer({
+    getBatch: () => {
+      setImmediate(() => stop.abort());
+      return new Promise(() => {});
+    },
+  });
   const retries: RetryEvent[] = [];
   client = new Client({ apiKey: "k", baseUrl: server.url, retry: { onRetry: (e) => retries.push(e) } });
-  const stop = new AbortController();
-  setTimeout(() => stop.abort(), 50);
   await expect(client.batch.get("batch_1", { signal: stop.signal })).rejects.toMatchObject({ code: Code.Canceled, attempts: 1 });
   expect(retries).toEqual([]);
 });
 
 it("calls cut off by close() stay CANCELED and are not retried", async () => {
-  server = await startTestServer({ getBatch: () => new Promise(() => {}) });
+  // Closed once the server holds the call, after its handler has returned.
+  server = await startTestServer({
+    getBatch: () => {
+      setImmediate(() => client!.close());
+      return new Promise(() => {});
+    },
+  });
   const retries: RetryEvent[] = [];
   client = new Client({ apiKey: "k", baseUrl: server.url, retry: { onRetry: (e) => retries.push(e) } });
   const pending = client.batch.get("batch_1");
-  setTimeout(() => client!.close(), 50);
   await expect(pending).rejects.toMatchObject({ code: Code.Canceled, attempts: 1 });
   expect(retries).toEqual([]);
 });

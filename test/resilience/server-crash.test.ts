@@ -18,22 +18,31 @@ it("an add rides through the emulator being SIGKILLed and restarted under it, ea
   const args = ["--persist", join(dir, "journal"), "--rate", "0", "--create-interval-ms", "0", "--add-calls-per-window", "100000", "--add-window-ms", "1000"];
   server = await startEmulatorProcess(args);
   const retries: RetryEvent[] = [];
+  let crash: Promise<void> | undefined;
+  // The emulator stays down until the add has had a call fail against it.
+  let outageSeen = () => {};
+  const outage = new Promise<void>((resolve) => (outageSeen = resolve));
   const client = new Client({
     apiKey: "k",
     baseUrl: server.url,
     limits: { addCallsPerWindow: 100_000, addWindowMs: 1_000 },
-    retry: { transientBackoff: { initialMs: 20, maxMs: 500, multiplier: 2 }, onRetry: (e) => retries.push(e) },
+    retry: {
+      transientBackoff: { initialMs: 20, maxMs: 500, multiplier: 2 },
+      onRetry: (e) => {
+        retries.push(e);
+        if (crash !== undefined && e.error.code === Code.Unavailable) outageSeen();
+      },
+    },
   });
   const batch = await client.batch.create("crash");
   const total = 60_000;
   async function* requests() {
     for (let i = 0; i < total; i++) yield client.chat.create("grok-4", { batchRequestId: `c${i}` }).append(user(`question ${i}`));
   }
-  let crash: Promise<void> | undefined;
   const result = await client.batch.add(batch.batchId, requests(), {
     maxRequestsPerCall: 500,
     onProgress: (p) => {
-      if (crash === undefined && p.requestsAdded >= 10_000) crash = server!.crashAndRestart(500);
+      if (crash === undefined && p.requestsAdded >= 10_000) crash = server!.crashAndRestart(outage);
     },
   });
   await crash;

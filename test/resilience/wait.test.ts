@@ -45,13 +45,11 @@ it("times out on an empty batch instead of calling it done", async () => {
   emu = await startEmulator();
   const client = new Client({ apiKey: "k", baseUrl: emu.url });
   const batch = await client.batch.create("empty");
-  const started = Date.now();
   const error = (await client.batch.wait(batch.batchId, { pollIntervalMs: 20, totalTimeoutMs: 300 }).catch((e: unknown) => e)) as ApiError;
   client.close();
   expect(error).toBeInstanceOf(ApiError);
   expect(error.code).toBe(Code.DeadlineExceeded);
   expect(error.message).toMatch(/not done after \d+ ms \(empty, 0 of 0 requests still pending\)/);
-  expect(Date.now() - started).toBeLessThan(1_000);
 });
 
 it("ends when the batch is cancelled, and aborts promptly on a signal", async () => {
@@ -59,11 +57,16 @@ it("ends when the batch is cancelled, and aborts promptly on a signal", async ()
   const client = new Client({ apiKey: "k", baseUrl: emu.url });
   const batch = await client.batch.create("c");
   await client.batch.add(batch.batchId, chats(client, 50));
+  /** Runs `action` once `polls` more GetBatch calls have reached the server: a wait is under way. */
+  const afterPolls = (polls: number, action: () => void) => {
+    const seen = emu!.counters().calls.GetBatch ?? 0;
+    void emu!.waitFor((c) => (c.calls.GetBatch ?? 0) >= seen + polls).then(action);
+  };
   const controller = new AbortController();
-  setTimeout(() => controller.abort(), 100);
+  afterPolls(2, () => controller.abort());
   const aborted = (await client.batch.wait(batch.batchId, { pollIntervalMs: 30, signal: controller.signal }).catch((e: unknown) => e)) as ApiError;
   expect(aborted.code).toBe(Code.Canceled);
-  setTimeout(() => void client.batch.cancel(batch.batchId), 100);
+  afterPolls(2, () => void client.batch.cancel(batch.batchId));
   const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 30, totalTimeoutMs: 5_000 });
   client.close();
   expect(done.status).toBe("cancelled");

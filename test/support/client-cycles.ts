@@ -1,5 +1,7 @@
 // Creates, uses and closes `cycles` clients and prints the heap each one left behind, collected so only
 // what is still reachable counts: `node --expose-gc --import tsx client-cycles.ts URL CYCLES`.
+import { subscribe } from "node:diagnostics_channel";
+import type { Socket } from "node:net";
 import { Client } from "../../src/index.js";
 
 const [url, cycles] = process.argv.slice(2);
@@ -10,8 +12,20 @@ const cycle = async () => {
   await client.batch.list({ limit: 1 });
   client.close();
 };
+// Every connection the clients open, until it is closed: what a cycle leaves behind is weighed once
+// its connection is gone, not while the socket is still being torn down.
+const open = new Set<Socket>();
+let allClosed = () => {};
+subscribe("net.client.socket", (message) => {
+  const { socket } = message as { socket: Socket };
+  open.add(socket);
+  socket.once("close", () => {
+    open.delete(socket);
+    if (open.size === 0) allClosed();
+  });
+});
 const settle = async () => {
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  if (open.size > 0) await new Promise<void>((resolve) => (allClosed = resolve));
   gc();
   gc();
 };

@@ -9,8 +9,11 @@ const tsxLoader = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.
 /** An emulator in a child process: its own event loop and core, as a real server would have. */
 export interface EmulatorProcess {
   readonly url: string;
-  /** SIGKILLs the emulator (no goodbye to its clients), waits `downMs`, and starts it again on the same port. */
-  crashAndRestart(downMs: number): Promise<void>;
+  /**
+   * SIGKILLs the emulator (no goodbye to its clients), keeps it down until `downUntil` settles (e.g. a
+   * client has seen the outage), and starts it again on the same port.
+   */
+  crashAndRestart(downUntil: Promise<unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -20,9 +23,9 @@ export async function startEmulatorProcess(args: string[]): Promise<EmulatorProc
   const port = new URL(url).port;
   return {
     url,
-    async crashAndRestart(downMs) {
+    async crashAndRestart(downUntil) {
       await kill(child, "SIGKILL");
-      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await downUntil;
       ({ child } = await spawnEmulator(["--port", port, ...args]));
     },
     stop: () => kill(child, "SIGTERM"),
