@@ -1,4 +1,5 @@
 import { InputError } from "../core/errors.js";
+import { withoutUndefined } from "../core/internal/without-undefined.js";
 import { defaultBatchModels } from "../core/batch-models.js";
 import { realClock, type EmulatorClock } from "./clock.js";
 
@@ -364,9 +365,6 @@ export function resolveFaults(faults: Partial<FaultOptions> = {}, base: Readonly
   return Object.freeze(resolved);
 }
 
-function withoutUndefined<T extends object>(value: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 function isInteger(value: unknown, min: number): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= min;
