@@ -164,7 +164,7 @@ export async function run(options: Partial<UnaryOptions> = {}): Promise<Scenario
     const results = new Map<string, RoundResult[]>(variants.map((v) => [v.name, []]));
     for (let round = 0; round < o.rounds; round++) {
       const measured = await measureRound(variants, o.callsPerRound);
-      variants.forEach((v, i) => results.get(v.name)!.push(measured[i]!));
+      for (const [i, v] of variants.entries()) results.get(v.name)!.push(measured[i]!);
       progress(`unary: round ${round + 1}/${o.rounds} done`);
     }
     const phases = await phasesOnTheWire(server.url, batchId, o.callsPerRound * o.rounds);

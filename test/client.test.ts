@@ -425,7 +425,12 @@ describe("bringing a transport", () => {
     const seen: string[] = [];
     const own = createGrpcTransport({
       baseUrl: server.url,
-      interceptors: [(next) => (req) => (seen.push(req.method.name), next(req))],
+      interceptors: [
+        (next) => (req) => {
+          seen.push(req.method.name);
+          return next(req);
+        },
+      ],
     });
     server.handle({ getBatch: async (req) => batch(req.batchId) });
     const first = new Client({ apiKey, transport: own });

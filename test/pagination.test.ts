@@ -165,7 +165,12 @@ describe("list methods", () => {
     // The call starts (the interceptor sees it) before the caller is done with the page before it.
     const started: string[] = [];
     let calls = 0;
-    const watched = new Client({ apiKey: "k", baseUrl: server.url, interceptors: [(next) => (req) => (started.push(`call ${++calls}`), next(req))] });
+    const watched = new Client({ apiKey: "k", baseUrl: server.url, interceptors: [
+        (next) => (req) => {
+          started.push(`call ${++calls}`);
+          return next(req);
+        },
+      ] });
     const seen: string[] = [];
     for await (const r of watched.batch.listBatchResults("b1", { limit: 10 })) {
       if (seen.length % 10 === 9) started.push(`page ${Math.floor(seen.length / 10)} done`);
@@ -227,7 +232,10 @@ describe("list methods", () => {
         const n = Number(token ?? 0);
         log.push(`fetch ${n}`);
         const paginationToken = n < 2 ? String(n + 1) : undefined;
-        return new UnbuiltPage(paginationToken, 1, () => (log.push(`build ${n}`), { items: [n], paginationToken }));
+        return new UnbuiltPage(paginationToken, 1, () => {
+          log.push(`build ${n}`);
+          return { items: [n], paginationToken };
+        });
       },
       (page) => page.items,
       undefined,
@@ -247,7 +255,10 @@ describe("list methods", () => {
       "Test",
       async () => {
         const paginationToken = `again-${n++}`;
-        return new UnbuiltPage(paginationToken, 0, () => (built++, { items: [], paginationToken }));
+        return new UnbuiltPage(paginationToken, 0, () => {
+          built++;
+          return { items: [], paginationToken };
+        });
       },
       (page) => page.items,
       undefined,

@@ -13,7 +13,10 @@ it("tells a shared limiter the team (a hash of the key, not the key) and the cli
     acquire: () => Promise.reject(new Error("the client must pace through the scoped view")),
     forScope: (scope) => {
       scopes.push(scope);
-      return { acquire: async (kind) => (kinds.push(kind), { release: () => {} }), pause: () => {} };
+      return { acquire: async (kind) => {
+          kinds.push(kind);
+          return { release: () => {} };
+        }, pause: () => {} };
     },
   };
   const client = new Client({ apiKey, baseUrl: "http://127.0.0.1:1", quotaLimiter: shared, limits: { addCallsPerWindow: 7, addWindowMs: 900, createPerSecond: 4 }, retry: { maxAttempts: 1 } });

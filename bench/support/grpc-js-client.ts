@@ -31,15 +31,15 @@ export interface GrpcJsBatchClient {
   close(): void;
 }
 
-let constructor: ServiceClientConstructor | undefined;
+let clientClass: ServiceClientConstructor | undefined;
 
 /** Loads xai/api/v1/batch.proto (proto-loader resolves google/protobuf/* itself) and returns BatchMgmt's client class. */
 function batchMgmt(): ServiceClientConstructor {
-  if (constructor !== undefined) return constructor;
+  if (clientClass !== undefined) return clientClass;
   const definition = loadSync("xai/api/v1/batch.proto", { includeDirs: [protoDir], keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
   const loaded = loadPackageDefinition(definition) as unknown as { xai_api: { BatchMgmt: ServiceClientConstructor } };
-  constructor = loaded.xai_api.BatchMgmt;
-  return constructor;
+  clientClass = loaded.xai_api.BatchMgmt;
+  return clientClass;
 }
 
 /** A grpc-js BatchMgmt client for `baseUrl` (http://host:port), plaintext, authorised with `apiKey`. */

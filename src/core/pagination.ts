@@ -26,6 +26,7 @@ export class PagedList<TPage extends Page, TItem> implements PromiseLike<TPage>,
     private readonly observe?: () => { end(error?: unknown): void },
   ) {}
 
+  // biome-ignore lint/suspicious/noThenProperty: a list is awaited for its first page on purpose (PromiseLike).
   then<R1 = TPage, R2 = never>(
     onfulfilled?: ((page: TPage) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,

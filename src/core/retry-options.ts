@@ -1,5 +1,5 @@
 // What is retried and how: the public types of the Client's `retry` option.
-import { Code } from "@connectrpc/connect";
+import type { Code } from "@connectrpc/connect";
 import type { ApiError } from "./errors.js";
 
 /** Settings of the retry budget (gRPC's retryThrottling). */

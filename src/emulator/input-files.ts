@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { toBinary } from "@bufbuild/protobuf";
-import { BatchRequestSchema } from "../core/internal/wire.js";
+import { BatchRequestSchema, type BatchRequest } from "../core/internal/wire.js";
 import { readRequest, type ReadRequest } from "./encoded.js";
 import type { FileStore } from "./file-store.js";
 import { LineRefusal, readFileLine } from "./file-lines.js";
@@ -29,7 +29,7 @@ export function readInputFile(content: string, models: ReadonlySet<string>): Rea
   const firstLineOf = new Map<string, number>();
   content.split(/\r?\n/).forEach((text, index) => {
     const line = index + 1;
-    let request;
+    let request: BatchRequest | undefined;
     try {
       request = readFileLine(text);
     } catch (error) {

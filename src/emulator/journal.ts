@@ -190,7 +190,7 @@ function writeAtomically(path: string, secret: Uint8Array, events: readonly Stor
     (append) => {
       append(magic);
       append(encodeRecord(0, { type: "journal", secret: Buffer.from(secret).toString("base64") } satisfies Header));
-      events.forEach((event, index) => append(encodeRecord(index + 1, encodeEvent(event))));
+      for (const [index, event] of events.entries()) append(encodeRecord(index + 1, encodeEvent(event)));
     },
     true,
   );

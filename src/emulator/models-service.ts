@@ -1,7 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import { ImageGenerationModelSchema, LanguageModelSchema, Modality, Models } from "../core/internal/wire.js";
+import { type ImageGenerationModelSchema, type LanguageModelSchema, Modality, type Models } from "../core/internal/wire.js";
 import type { Authenticator } from "./auth.js";
 import type { UnaryHandlers } from "./grpc-service.js";
 import { StatusError } from "./status.js";
@@ -39,11 +39,26 @@ export function modelsService(ctx: ModelsServiceContext): Partial<UnaryHandlers<
     return found;
   };
   return {
-    listLanguageModels: async (_request, call) => (ctx.auth.authenticate(call.metadata), { models: language }),
-    listImageGenerationModels: async (_request, call) => (ctx.auth.authenticate(call.metadata), { models: image }),
-    listEmbeddingModels: async (_request, call) => (ctx.auth.authenticate(call.metadata), { models: [] }),
-    getLanguageModel: async (request, call) => (ctx.auth.authenticate(call.metadata), find(language, request.name, "language")),
-    getImageGenerationModel: async (request, call) => (ctx.auth.authenticate(call.metadata), find(image, request.name, "image generation")),
+    listLanguageModels: async (_request, call) => {
+      ctx.auth.authenticate(call.metadata);
+      return { models: language };
+    },
+    listImageGenerationModels: async (_request, call) => {
+      ctx.auth.authenticate(call.metadata);
+      return { models: image };
+    },
+    listEmbeddingModels: async (_request, call) => {
+      ctx.auth.authenticate(call.metadata);
+      return { models: [] };
+    },
+    getLanguageModel: async (request, call) => {
+      ctx.auth.authenticate(call.metadata);
+      return find(language, request.name, "language");
+    },
+    getImageGenerationModel: async (request, call) => {
+      ctx.auth.authenticate(call.metadata);
+      return find(image, request.name, "image generation");
+    },
     getEmbeddingModel: async (request, call) => {
       ctx.auth.authenticate(call.metadata);
       throw new StatusError(GrpcStatus.NOT_FOUND, `embedding model ${JSON.stringify(request.name)} not found`);

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { parseArgs } from "node:util";
-import { startEmulator } from "./emulator.js";
+import { startEmulator, type Emulator } from "./emulator.js";
 import { resolveEmulatorOptions, type EmulatorOptions } from "./options.js";
 
 const usage = `Usage: xai-batch serve [options]
@@ -60,7 +60,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.stderr.write(`xai-batch serve: cannot start: ${busy}. Pick another with --port (0 takes any free one).\n`);
     return 1;
   }
-  let emulator;
+  let emulator: Emulator;
   try {
     emulator = await startEmulator(options);
   } catch (error) {

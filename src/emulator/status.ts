@@ -1,6 +1,6 @@
 import { create, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { anyPack, DurationSchema } from "@bufbuild/protobuf/wkt";
-import { Metadata, status as GrpcStatus, type StatusObject } from "@grpc/grpc-js";
+import { Metadata, type status as GrpcStatus, type StatusObject } from "@grpc/grpc-js";
 import { BadRequest_FieldViolationSchema, BadRequestSchema, RetryInfoSchema, StatusSchema } from "../core/internal/wire.js";
 
 /**

@@ -8,7 +8,7 @@ import type { Permit, QuotaKind, QuotaLimiter, QuotaScope, Rate } from "../core/
 import { sleep } from "../core/internal/sleep.js";
 import { localShare } from "./local-share.js";
 import { redactUrl, resolveRedisQuotaOptions, type RedisQuotaOptions, type ResolvedRedisQuotaOptions } from "./options.js";
-import { QuotaScripts, quotaKeys, type QuotaKeys } from "./quota-scripts.js";
+import { QuotaScripts, quotaKeys, type AcquireReply, type QuotaKeys } from "./quota-scripts.js";
 
 /** The same margin as the in-memory limiter's: millisecond granularity between our clock and the server's. */
 const marginMs = 5;
@@ -216,7 +216,7 @@ class TeamQuota implements QuotaLimiter {
           await sleep(this.options.pollMs, signal);
           continue;
         }
-        let reply;
+        let reply: AcquireReply;
         try {
           await this.reportLocalCalls(lane);
           queued = true;

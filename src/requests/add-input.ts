@@ -1,6 +1,6 @@
 import { builtRequest } from "./internal/built-request.js";
 import { create, isMessage, type JsonObject, type MessageInitShape } from "@bufbuild/protobuf";
-import { ChatRequest } from "./chat.js";
+import type { ChatRequest } from "./chat.js";
 import { InputError } from "../core/errors.js";
 import { fromJsonRequest, jsonFormOf } from "./internal/json-request.js";
 import { checkParamRanges } from "./internal/openai-mapping.js";

@@ -40,7 +40,7 @@ describe("LineSplitter", () => {
 
   it("reports a line over the limit by number as soon as it passes the limit, without holding it", () => {
     const splitter = new LineSplitter(50);
-    expect(splitter.push(Buffer.from("short\n" + "x".repeat(40)))).toEqual([{ kind: "text", number: 1, size: 6, text: "short" }]);
+    expect(splitter.push(Buffer.from(`short\n${"x".repeat(40)}`))).toEqual([{ kind: "text", number: 1, size: 6, text: "short" }]);
     // The chunk that takes the line past 50 bytes reports it, before any line break arrives.
     expect(splitter.push(Buffer.from("x".repeat(40)))).toEqual([{ kind: "too-long", number: 2, size: 80 }]);
     // The rest of it is skipped, however much more there is, and the next line reads normally.

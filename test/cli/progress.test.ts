@@ -72,7 +72,13 @@ describe("ProgressLine", () => {
 
   it("cuts a line to the terminal's width so \\r redraws it whole", () => {
     let text = "";
-    const stream = Object.assign(Object.create(null) as NodeJS.WritableStream, { write: (c: string) => ((text += c), true), columns: 30 });
+    const stream = Object.assign(Object.create(null) as NodeJS.WritableStream, {
+      write: (c: string) => {
+        text += c;
+        return true;
+      },
+      columns: 30,
+    });
     const line = new ProgressLine(stream, { mode: "tty", json: false }, () => ({ text: "x".repeat(100), fields: {} }));
     line.update();
     line.stop(null);

@@ -24,7 +24,7 @@ describe("run", () => {
     expect(done.code).toBe(3);
     expect(done.stderr).toContain(`${input}:3: not valid JSON`);
     expect(done.stderr).toContain(`${input}:6: (id "c") cannot decode field xai_api.GetCompletionsRequest.max_tokens`);
-    expect(done.stdout).toMatch(/^batch batch_\S+ completed in \d+s\n  succeeded  3\n  failed     1 \(re-run them: xai-batch retry-failed batch_\S+\)\n  bad lines  2 \(not sent; see above\)\n  cost       \$0\.07\d+\n  results    .*run-results\.jsonl \(4 lines\)\n$/);
+    expect(done.stdout).toMatch(/^batch batch_\S+ completed in \d+s\n {2}succeeded {2}3\n {2}failed {5}1 \(re-run them: xai-batch retry-failed batch_\S+\)\n {2}bad lines {2}2 \(not sent; see above\)\n {2}cost {7}\$0\.07\d+\n {2}results {4}.*run-results\.jsonl \(4 lines\)\n$/);
     const ids = idsOf(readFileSync(out, "utf8"));
     expect(ids).toHaveLength(4);
     expect(ids).toEqual(expect.arrayContaining(["a", "img", "b"]));

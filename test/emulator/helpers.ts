@@ -31,7 +31,7 @@ export class TestClient {
     const schema = BatchMgmt.method[method].input as DescMessage;
     const message = create(schema, request as MessageInitShape<DescMessage>);
     return new Promise((resolve, reject) => {
-      const fn = (this.raw as unknown as Record<string, Function>)[method]!;
+      const fn = (this.raw as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!;
       fn.call(this.raw, message, metadata, { deadline: Date.now() + 10_000 }, (error: ServiceError | null, response: MessageShape<Output<K>>) =>
         error ? reject(error) : resolve(response),
       );

@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function jsonl(name: string, lines: string[]): string {
   const path = join(dir, name);
-  writeFileSync(path, lines.join("\r\n") + "\n");
+  writeFileSync(path, `${lines.join("\r\n")}\n`);
   return path;
 }
 

@@ -297,6 +297,6 @@ describe("ChatEncoder", () => {
     rows.push({ id: "huge", model: "grok-4", messages: [{ role: "user", content: "x".repeat(600_000) }] });
     const encoded = rows.map((row) => encoder.encode(row)!);
     // Compared as Buffers: a deep equality of 3,000 arrays element by element takes seconds.
-    rows.forEach((row, i) => expect(Buffer.from(encoded[i]!).equals(reference(row) as Uint8Array), `request ${i}`).toBe(true));
+    for (const [i, row] of rows.entries()) expect(Buffer.from(encoded[i]!).equals(reference(row) as Uint8Array), `request ${i}`).toBe(true);
   });
 });

@@ -19,7 +19,10 @@ describe("liveNames", () => {
 describe("LiveBatchModels", () => {
   it("reads the live list once and shares it", async () => {
     let reads = 0;
-    const live = new LiveBatchModels(async () => (reads++, listed), fallback, refused);
+    const live = new LiveBatchModels(async () => {
+      reads++;
+      return listed;
+    }, fallback, refused);
     await Promise.all([live.names(), live.names()]);
     expect((await live.names()).has("grok-4.20-latest")).toBe(true);
     expect(reads).toBe(1);

@@ -112,7 +112,9 @@ describe.each([
     const calls: string[][] = [];
     let error: unknown;
     try {
-      for await (const call of planCalls("b", form(row.input), settings, progress, present, async () => void (checked = true))) {
+      for await (const call of planCalls("b", form(row.input), settings, progress, present, async () => {
+        checked = true;
+      })) {
         plannedUnchecked ||= !checked;
         calls.push(call.requests.map((r) => fromBinary(BatchRequestSchema, r.bytes).batchRequestId!));
       }

@@ -8,7 +8,7 @@ const sentMarginMs = 50;
 /** Admits `count` calls at `atMs` and completes each at the matching time of `completions`. */
 function fill(window: SlidingWindow, atMs: number, completions: number[]): void {
   const slots = completions.map(() => window.admit(atMs));
-  slots.forEach((slot, i) => slot.complete(completions[i]!));
+  for (const [i, slot] of slots.entries()) slot.complete(completions[i]!);
 }
 
 describe("SlidingWindow", () => {

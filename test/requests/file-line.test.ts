@@ -10,7 +10,10 @@ import { BatchRequestSchema, type BatchRequest } from "../../src/core/internal/w
 /** A seeded generator, so a failing case can be replayed. */
 function random(seed: number) {
   let s = seed >>> 0;
-  const next = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const next = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
   return { next, pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!, maybe: () => next() < 0.5 };
 }
 

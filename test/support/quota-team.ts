@@ -59,7 +59,7 @@ export async function runTeam(workers: number, config: Omit<WorkerConfig, "index
         progress.recheck();
       }),
     );
-    children.forEach((child, index) => child.send({ ...config, index } satisfies WorkerConfig));
+    for (const [index, child] of children.entries()) child.send({ ...config, index } satisfies WorkerConfig);
     await Promise.all(listening.map((l) => l.ready));
     for (const child of children) child.send({ go: true });
     const [reports] = await Promise.all([Promise.all(listening.map((l) => l.report)), during?.({ completed: (count) => progress.when(() => completed >= count) })]);

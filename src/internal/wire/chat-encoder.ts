@@ -280,7 +280,10 @@ class Writer {
   }
 
   int32(value: number): void {
-    if (value >= 0) return this.varint(value);
+    if (value >= 0) {
+      this.varint(value);
+      return;
+    }
     // Two's complement in 64 bits: the low 32 bits, then 32 one-bits.
     let low = value >>> 0;
     for (let i = 0; i < 4; i++) {

@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { InputError } from "../../core/errors.js";
 import { BatchLineProblem, BatchLineReader } from "../../requests/internal/batch-lines.js";
-import { toFileLine } from "../../requests/file-line.js";
+import { toFileLine, type FileLine } from "../../requests/file-line.js";
 import { prepareRequests } from "./prepare.js";
 import type { AddInput } from "../../requests/add-input.js";
 
@@ -40,7 +40,7 @@ export async function writeFileLines(
     const onInvalid = options.onInvalid;
     const skip = onInvalid === undefined ? {} : { invalid: "skip" as const, onInvalid };
     for await (const prepared of prepareRequests(requests, { models: options.models === undefined ? "any" : [...options.models], ...skip })) {
-      let fileLine;
+      let fileLine: FileLine;
       try {
         fileLine = toFileLine(prepared.request);
       } catch (error) {
