@@ -68,7 +68,10 @@ export const tasks = {
       const client = new Client({ apiKey: "bench-key", baseUrl: url, limits: unthrottled });
       const { batchId } = await client.batch.create("bulk");
       const stream = requestStream(n, (id, text) => client.chat.create(benchModel, { batchRequestId: id }).append(user(text)));
-      return { add: async () => (await client.batch.add(batchId, stream, { totalTimeoutMs: timeoutMs })).calls, close: () => client.close() };
+      return {
+        add: async () => (await client.batch.add(batchId, stream, { totalTimeoutMs: timeoutMs })).calls,
+        close: () => client.close(),
+      };
     }),
   // The same add without ids, as a caller who lets the library derive them: the add keeps every id it made.
   libraryAutoIds: ({ url, n, timeoutMs }: LibraryParams) =>
@@ -76,14 +79,20 @@ export const tasks = {
       const client = new Client({ apiKey: "bench-key", baseUrl: url, limits: unthrottled });
       const { batchId } = await client.batch.create("bulk");
       const stream = requestStream(n, (_id, text) => client.chat.create(benchModel).append(user(text)));
-      return { add: async () => (await client.batch.add(batchId, stream, { totalTimeoutMs: timeoutMs })).calls, close: () => client.close() };
+      return {
+        add: async () => (await client.batch.add(batchId, stream, { totalTimeoutMs: timeoutMs })).calls,
+        close: () => client.close(),
+      };
     }),
   grpcJs: ({ url, n }: TaskParams) =>
     timed(async () => {
       const client = createGrpcJsClient(url);
       const { batch_id } = await client.createBatch("bulk");
       const stream = requestStream(n, (id, text) => plainChatRequest(id, benchModel, text));
-      return { add: () => sendInChunks(stream, handChunk, (chunk) => client.addBatchRequests(batch_id, chunk)), close: () => client.close() };
+      return {
+        add: () => sendInChunks(stream, handChunk, (chunk) => client.addBatchRequests(batch_id, chunk)),
+        close: () => client.close(),
+      };
     }),
   connect: ({ url, n }: TaskParams) =>
     timed(async () => {
@@ -91,9 +100,18 @@ export const tasks = {
       const { batchId } = await rpc.createBatch({ name: "bulk" }, { headers });
       const stream = requestStream(n, (id, text) => ({
         batchRequestId: id,
-        request: { case: "completionRequest" as const, value: { model: benchModel, messages: [{ role: MessageRole.ROLE_USER, content: [{ content: { case: "text" as const, value: text } }] }] } },
+        request: {
+          case: "completionRequest" as const,
+          value: {
+            model: benchModel,
+            messages: [{ role: MessageRole.ROLE_USER, content: [{ content: { case: "text" as const, value: text } }] }],
+          },
+        },
       }));
-      return { add: () => sendInChunks(stream, handChunk, (chunk) => rpc.addBatchRequests({ batchId, batchRequests: chunk }, { headers })), close: () => {} };
+      return {
+        add: () => sendInChunks(stream, handChunk, (chunk) => rpc.addBatchRequests({ batchId, batchRequests: chunk }, { headers })),
+        close: () => {},
+      };
     }),
 };
 
@@ -146,7 +164,9 @@ export async function run(options: Partial<BulkAddOptions> = {}): Promise<Scenar
         const measured = await measure(v, n);
         const key = `${v.key}:${n}`;
         (runs.get(key) ?? runs.set(key, []).get(key)!).push(measured);
-        progress(`bulk add: ${v.key} ${formatCount(n)}: ${formatCount((n * 1000) / measured.elapsedMs)} requests/s, ${measured.calls} calls, client peak RSS ${measured.client.maxRssMiB.toFixed(0)} MiB`);
+        progress(
+          `bulk add: ${v.key} ${formatCount(n)}: ${formatCount((n * 1000) / measured.elapsedMs)} requests/s, ${measured.calls} calls, client peak RSS ${measured.client.maxRssMiB.toFixed(0)} MiB`,
+        );
       }
     }
   }
@@ -165,10 +185,19 @@ async function measure(variant: Variant, n: number): Promise<Measured> {
     const idle = await server.stats();
     const result = await runInChild<AddRun>(import.meta.url, variant.task, params);
     const stats = await server.stats();
-    if (stats.counters.requestsApplied !== n) throw new Error(`${variant.key}: the server holds ${stats.counters.requestsApplied} requests, expected ${n}`);
-    if (stats.counters.rejections.rate > 0) throw new Error(`${variant.key}: ${stats.counters.rejections.rate} calls were refused for rate; the comparison should not be throttled`);
+    if (stats.counters.requestsApplied !== n)
+      throw new Error(`${variant.key}: the server holds ${stats.counters.requestsApplied} requests, expected ${n}`);
+    if (stats.counters.rejections.rate > 0)
+      throw new Error(
+        `${variant.key}: ${stats.counters.rejections.rate} calls were refused for rate; the comparison should not be throttled`,
+      );
     // The server's CPU while serving this add (not its start-up); its peak RSS is its whole life's.
-    return { ...result, n, client: result.usage, server: { maxRssMiB: stats.usage.maxRssMiB, cpuMs: stats.usage.cpuMs - idle.usage.cpuMs } };
+    return {
+      ...result,
+      n,
+      client: result.usage,
+      server: { maxRssMiB: stats.usage.maxRssMiB, cpuMs: stats.usage.cpuMs - idle.usage.cpuMs },
+    };
   } finally {
     await server.stop();
   }
@@ -188,11 +217,23 @@ function report(runs: Map<string, Measured[]>, shipped: Measured | Error, o: Bul
     formatCount(n),
     formatSpread(spreadOf(rs, rate), 0),
     ratio,
-    formatSpread(spreadOf(rs, (r) => (r.cpuMs * 10_000) / r.n), 0),
-    formatSpread(spreadOf(rs, (r) => (r.server.cpuMs * 10_000) / r.n), 0),
+    formatSpread(
+      spreadOf(rs, (r) => (r.cpuMs * 10_000) / r.n),
+      0,
+    ),
+    formatSpread(
+      spreadOf(rs, (r) => (r.server.cpuMs * 10_000) / r.n),
+      0,
+    ),
     formatCount(spreadOf(rs, (r) => r.calls).median),
-    formatSpread(spreadOf(rs, (r) => r.client.maxRssMiB), 0),
-    formatSpread(spreadOf(rs, (r) => r.server.maxRssMiB), 0),
+    formatSpread(
+      spreadOf(rs, (r) => r.client.maxRssMiB),
+      0,
+    ),
+    formatSpread(
+      spreadOf(rs, (r) => r.server.maxRssMiB),
+      0,
+    ),
   ];
   const smallest = Math.min(...o.sizes);
   const largest = Math.max(...o.sizes);
@@ -202,7 +243,17 @@ function report(runs: Map<string, Measured[]>, shipped: Measured | Error, o: Bul
       : row(asShipped.name, smallest, [shipped], formatRatio(rate(shipped) / spreadOf(of("grpcJs", smallest), rate).median));
   const table: Table = {
     title: "2. Bulk add: chat requests (~300 bytes of text each) into one batch",
-    columns: ["client", "requests", "requests/s", "vs grpc-js", "client CPU ms per 10k", "server CPU ms per 10k", "calls", "client peak RSS MiB", "server peak RSS MiB"],
+    columns: [
+      "client",
+      "requests",
+      "requests/s",
+      "vs grpc-js",
+      "client CPU ms per 10k",
+      "server CPU ms per 10k",
+      "calls",
+      "client peak RSS MiB",
+      "server peak RSS MiB",
+    ],
     rows: [
       shippedRow,
       ...o.sizes.flatMap((n) =>
@@ -220,14 +271,38 @@ function report(runs: Map<string, Measured[]>, shipped: Measured | Error, o: Bul
     ],
   };
   const throughput = vsGrpcJs("library", largest);
-  const rssRatio = (key: string) => spreadOf(of(key, largest), (r) => r.client.maxRssMiB).median / spreadOf(of(key, smallest), (r) => r.client.maxRssMiB).median;
+  const rssRatio = (key: string) =>
+    spreadOf(of(key, largest), (r) => r.client.maxRssMiB).median / spreadOf(of(key, smallest), (r) => r.client.maxRssMiB).median;
   const rss = rssRatio("library");
   const rssAutoIds = rssRatio("libraryAutoIds");
   const checks: Check[] = [
-    { scenario: "2. bulk add", target: `library's default add completes (${formatCount(smallest)} requests)`, measured: shipped instanceof Error ? `fails (${/NGHTTP2_\w+|PING timed out|deadline_exceeded/.exec(shipped.message)?.[0] ?? "see the table"})` : "completes", met: !(shipped instanceof Error) },
-    { scenario: "2. bulk add", target: `library ≥ 2× grpc-js hand-made throughput (${formatCount(largest)}, with fix)`, measured: formatRatio(throughput.median), met: throughput.median >= 2 },
-    { scenario: "2. bulk add", target: `library peak RSS at ${formatCount(largest)} ≤ 1.5× at ${formatCount(smallest)} (with fix)`, measured: formatRatio(rss), met: rss <= 1.5 },
-    { scenario: "2. bulk add", target: `library peak RSS at ${formatCount(largest)} ≤ 1.5× at ${formatCount(smallest)}, automatic ids`, measured: formatRatio(rssAutoIds), met: rssAutoIds <= 1.5 },
+    {
+      scenario: "2. bulk add",
+      target: `library's default add completes (${formatCount(smallest)} requests)`,
+      measured:
+        shipped instanceof Error
+          ? `fails (${/NGHTTP2_\w+|PING timed out|deadline_exceeded/.exec(shipped.message)?.[0] ?? "see the table"})`
+          : "completes",
+      met: !(shipped instanceof Error),
+    },
+    {
+      scenario: "2. bulk add",
+      target: `library ≥ 2× grpc-js hand-made throughput (${formatCount(largest)}, with fix)`,
+      measured: formatRatio(throughput.median),
+      met: throughput.median >= 2,
+    },
+    {
+      scenario: "2. bulk add",
+      target: `library peak RSS at ${formatCount(largest)} ≤ 1.5× at ${formatCount(smallest)} (with fix)`,
+      measured: formatRatio(rss),
+      met: rss <= 1.5,
+    },
+    {
+      scenario: "2. bulk add",
+      target: `library peak RSS at ${formatCount(largest)} ≤ 1.5× at ${formatCount(smallest)}, automatic ids`,
+      measured: formatRatio(rssAutoIds),
+      met: rssAutoIds <= 1.5,
+    },
   ];
   return { tables: [table], checks };
 }

@@ -40,7 +40,12 @@ export interface EncodingOptions {
   warmPasses: number;
 }
 
-export const defaultEncodingOptions: Readonly<EncodingOptions> = Object.freeze({ requests: 50_000, rounds: 5, textBytes: 300, warmPasses: 0 });
+export const defaultEncodingOptions: Readonly<EncodingOptions> = Object.freeze({
+  requests: 50_000,
+  rounds: 5,
+  textBytes: 300,
+  warmPasses: 0,
+});
 
 const batchId = "batch_00000000-0000-0000-0000-000000000000";
 const maxAddBytes = 25_000_000;
@@ -114,7 +119,13 @@ export async function run(options: Partial<EncodingOptions> = {}): Promise<Scena
         rows: variantNames.map((name, i) => {
           const s = spread(times[i]!);
           const r = ratio(i);
-          return [name, formatSpread(s, 1), ((s.median * 1000) / o.requests).toFixed(2), msPerMb(i).toFixed(1), `${formatRatio(r.median)} (${formatRatio(r.min)}–${formatRatio(r.max)})`];
+          return [
+            name,
+            formatSpread(s, 1),
+            ((s.median * 1000) / o.requests).toFixed(2),
+            msPerMb(i).toFixed(1),
+            `${formatRatio(r.median)} (${formatRatio(r.min)}–${formatRatio(r.max)})`,
+          ];
         }),
         notes: [
           `${o.rounds} interleaved rounds (odd rounds in reverse order) after one warm-up round, in a fresh process, a full GC before each measurement${o.warmPasses > 0 ? ` and ${o.warmPasses} unmeasured run(s) of the same variant after it (steady state: each measured run also collects the garbage of the one before)` : ""}; CPU time (user + system, process.cpuUsage) median (min–max); ratios taken within each round.`,
@@ -125,10 +136,30 @@ export async function run(options: Partial<EncodingOptions> = {}): Promise<Scena
       },
     ],
     checks: [
-      { scenario: "3. encoding", target: "add's planning ≤ 1.2× one toBinary", measured: formatRatio(planning.median), met: planning.median <= 1.2 },
-      { scenario: "3. encoding", target: "(info) whole add pipeline, no network, streamed input, ≤ 1.2×", measured: formatRatio(pipeline.median), met: pipeline.median <= 1.2 },
-      { scenario: "3. encoding", target: `library add ≤ 12 ms per MB (~${formatCount(o.textBytes)}-byte texts; floor ${msPerMb(0).toFixed(1)})`, measured: msPerMb(4).toFixed(1), met: msPerMb(4) <= 12 },
-      { scenario: "3. encoding", target: `CLI add from JSONL ≤ 15 ms per MB, parse included (~${formatCount(o.textBytes)}-byte texts; floor ${msPerMb(0).toFixed(1)})`, measured: msPerMb(6).toFixed(1), met: msPerMb(6) <= 15 },
+      {
+        scenario: "3. encoding",
+        target: "add's planning ≤ 1.2× one toBinary",
+        measured: formatRatio(planning.median),
+        met: planning.median <= 1.2,
+      },
+      {
+        scenario: "3. encoding",
+        target: "(info) whole add pipeline, no network, streamed input, ≤ 1.2×",
+        measured: formatRatio(pipeline.median),
+        met: pipeline.median <= 1.2,
+      },
+      {
+        scenario: "3. encoding",
+        target: `library add ≤ 12 ms per MB (~${formatCount(o.textBytes)}-byte texts; floor ${msPerMb(0).toFixed(1)})`,
+        measured: msPerMb(4).toFixed(1),
+        met: msPerMb(4) <= 12,
+      },
+      {
+        scenario: "3. encoding",
+        target: `CLI add from JSONL ≤ 15 ms per MB, parse included (~${formatCount(o.textBytes)}-byte texts; floor ${msPerMb(0).toFixed(1)})`,
+        measured: msPerMb(6).toFixed(1),
+        met: msPerMb(6) <= 15,
+      },
     ],
   };
 }
@@ -138,7 +169,10 @@ function chat(i: number, withId: boolean, textBytes: number): BatchRequest {
     batchRequestId: withId ? requestId(i) : undefined,
     request: {
       case: "completionRequest",
-      value: { model: benchModel, messages: [{ role: MessageRole.ROLE_USER, content: [{ content: { case: "text", value: promptText(i, textBytes) } }] }] },
+      value: {
+        model: benchModel,
+        messages: [{ role: MessageRole.ROLE_USER, content: [{ content: { case: "text", value: promptText(i, textBytes) } }] }],
+      },
     },
   });
 }
@@ -163,7 +197,12 @@ const encodingGroup = 256;
 
 /** The per-request work of planCalls (src/internal/add/plan-calls.ts), without the async iteration around it. */
 function plan(requests: readonly BatchRequest[]): number {
-  const encoder = new RequestEncoder((input, index) => toBatchRequest(input, index, batchModels), true, undefined, new ChatEncoder(batchModels, builtRequest));
+  const encoder = new RequestEncoder(
+    (input, index) => toBatchRequest(input, index, batchModels),
+    true,
+    undefined,
+    new ChatEncoder(batchModels, builtRequest),
+  );
   const planner = new ChunkPlanner({ maxBytes: maxAddBytes, maxRequests: maxRequestsPerCall }, envelopeSize(batchId));
   let total = 0;
   let call: Uint8Array[] = [];

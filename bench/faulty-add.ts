@@ -88,7 +88,9 @@ export async function run(options: Partial<FaultyAddOptions> = {}): Promise<Scen
   const clean = await measure(o.requests, o.requestsPerCall, false);
   progress(`faulty add: fault-free ${formatCount(o.requests)} in ${(clean.elapsedMs / 1000).toFixed(1)} s`);
   const faulty = await measure(o.requests, o.requestsPerCall, true);
-  progress(`faulty add: 30%/10% faults ${formatCount(o.requests)} in ${(faulty.elapsedMs / 1000).toFixed(1)} s, ${faulty.listCalls} listing pages`);
+  progress(
+    `faulty add: 30%/10% faults ${formatCount(o.requests)} in ${(faulty.elapsedMs / 1000).toFixed(1)} s, ${faulty.listCalls} listing pages`,
+  );
   const pagesOfBatch = Math.ceil(o.requests / 1_000);
   const row = (name: string, r: Measured) => [
     name,
@@ -104,7 +106,12 @@ export async function run(options: Partial<FaultyAddOptions> = {}): Promise<Scen
   const exactlyOnce = (r: Measured) => r.applied === o.requests && r.requestsAdded === o.requests;
   const listingBound = pagesOfBatch + 2 * faulty.ambiguous;
   const checks: Check[] = [
-    { scenario: "6. faulty add", target: `${formatCount(o.requests)} requests exactly once through 30%/10% faults (server's count)`, measured: `${formatCount(faulty.applied)} applied`, met: exactlyOnce(faulty) && exactlyOnce(clean) },
+    {
+      scenario: "6. faulty add",
+      target: `${formatCount(o.requests)} requests exactly once through 30%/10% faults (server's count)`,
+      measured: `${formatCount(faulty.applied)} applied`,
+      met: exactlyOnce(faulty) && exactlyOnce(clean),
+    },
     {
       scenario: "6. faulty add",
       target: `listing pages ≤ one pass over the batch + 2 per applied-then-dropped call (${formatCount(listingBound)})`,
@@ -116,7 +123,17 @@ export async function run(options: Partial<FaultyAddOptions> = {}): Promise<Scen
     tables: [
       {
         title: `6. Faulty add: ${formatCount(o.requests)} chat requests, ${o.requestsPerCall} per call, fault-free vs 30% UNAVAILABLE + 10% applied-then-dropped`,
-        columns: ["emulator", "applied", "add time s", "vs fault-free", "calls", "retries", "faults (unavailable / applied-then-dropped)", "listing pages (client)", "ListBatchRequestMetadata calls (server)"],
+        columns: [
+          "emulator",
+          "applied",
+          "add time s",
+          "vs fault-free",
+          "calls",
+          "retries",
+          "faults (unavailable / applied-then-dropped)",
+          "listing pages (client)",
+          "ListBatchRequestMetadata calls (server)",
+        ],
         rows: [row("fault-free", clean), row("30% / 10% faults", faulty)],
         notes: [
           `Quota ${scaledQuota.addCallsPerWindow} add calls per ${scaledQuota.addWindowMs} ms on both sides (xAI's 100 per 30 s, 60× faster); backoff ${scaledBackoff.initialMs}–${scaledBackoff.maxMs} ms (the default 100 ms–5 s, scaled alike); the default retry budget (10 tokens); concurrency 8; processing paused.`,

@@ -18,7 +18,12 @@ export interface FileVsAddOptions {
   windowMs: number;
 }
 
-export const defaultFileVsAddOptions: Readonly<FileVsAddOptions> = Object.freeze({ requests: 1_000_000, promptBytes: 60, callsPerWindow: 2, windowMs: 1_000 });
+export const defaultFileVsAddOptions: Readonly<FileVsAddOptions> = Object.freeze({
+  requests: 1_000_000,
+  promptBytes: 60,
+  callsPerWindow: 2,
+  windowMs: 1_000,
+});
 
 interface Measured {
   readonly wallMs: number;
@@ -28,10 +33,15 @@ interface Measured {
 export async function run(options: Partial<FileVsAddOptions> = {}): Promise<ScenarioReport> {
   const o = { ...defaultFileVsAddOptions, ...options };
   const limits = { addCallsPerWindow: o.callsPerWindow, addWindowMs: o.windowMs };
-  const server = await startBenchEmulator({ limits: { ...limits, createIntervalMs: 0 }, processing: { requestsPerSecond: 0 }, fileLoadDelayMs: 0 });
+  const server = await startBenchEmulator({
+    limits: { ...limits, createIntervalMs: 0 },
+    processing: { requestsPerSecond: 0 },
+    fileLoadDelayMs: 0,
+  });
   const client = new Client({ apiKey: "bench-key", baseUrl: server.url, limits, batchModels: "any" });
   const requests = function* (prefix: string) {
-    for (let i = 0; i < o.requests; i++) yield client.chat.create(benchModel, { batchRequestId: `${prefix}-${requestId(i)}` }).append(user(promptText(i, o.promptBytes)));
+    for (let i = 0; i < o.requests; i++)
+      yield client.chat.create(benchModel, { batchRequestId: `${prefix}-${requestId(i)}` }).append(user(promptText(i, o.promptBytes)));
   };
   const measure = async (via: "add" | "file"): Promise<Measured> => {
     // Start from an empty add window, as a team that has not added for a while.
@@ -56,8 +66,8 @@ export async function run(options: Partial<FileVsAddOptions> = {}): Promise<Scen
           title: `9. ${formatCount(o.requests)} requests into a batch: via add calls vs via one uploaded file`,
           columns: ["way", "wall (first byte to every request in the batch)", "AddBatchRequests calls", "vs via add"],
           rows: [
-            ["`submit(…, { via: \"add\" })`", `${add.wallMs.toFixed(0)} ms`, formatCount(add.addCalls), "1.00×"],
-            ["`submit(…, { via: \"file\" })`", `${file.wallMs.toFixed(0)} ms`, formatCount(file.addCalls), formatRatio(ratio)],
+            ['`submit(…, { via: "add" })`', `${add.wallMs.toFixed(0)} ms`, formatCount(add.addCalls), "1.00×"],
+            ['`submit(…, { via: "file" })`', `${file.wallMs.toFixed(0)} ms`, formatCount(file.addCalls), formatRatio(ratio)],
           ],
           notes: [
             `One emulator process enforcing ${o.callsPerWindow} AddBatchRequests calls per rolling ${o.windowMs} ms (xAI's 100 per 30 s, scaled) and 25 MB per call; prompts of ${o.promptBytes} bytes; one run each, add first.`,
@@ -67,7 +77,12 @@ export async function run(options: Partial<FileVsAddOptions> = {}): Promise<Scen
       ],
       checks: [
         { scenario: "9. file vs add", target: "via file: 0 add calls", measured: formatCount(file.addCalls), met: file.addCalls === 0 },
-        { scenario: "9. file vs add", target: "via file faster than via add when the add quota binds", measured: formatRatio(ratio), met: add.addCalls <= o.callsPerWindow || ratio < 1 },
+        {
+          scenario: "9. file vs add",
+          target: "via file faster than via add when the add quota binds",
+          measured: formatRatio(ratio),
+          met: add.addCalls <= o.callsPerWindow || ratio < 1,
+        },
       ],
     };
   } finally {

@@ -85,7 +85,16 @@ function report(runs: readonly Measured[], o: ManyWorkersOptions): ScenarioRepor
     tables: [
       {
         title: `6. Many workers, one quota: ${o.workers} worker processes add ${formatCount(o.workers * o.requestsPerWorker)} requests (${formatCount(calls)} calls) under ${o.callsPerWindow} calls per ${o.windowMs} ms`,
-        columns: ["workers", "wall ms", "minimum ms", "wall vs minimum", "rate rejections (server)", "retries (clients)", "finish spread ms", "longest quota wait ms"],
+        columns: [
+          "workers",
+          "wall ms",
+          "minimum ms",
+          "wall vs minimum",
+          "rate rejections (server)",
+          "retries (clients)",
+          "finish spread ms",
+          "longest quota wait ms",
+        ],
         rows: runs.map((r) => [
           r.name,
           r.elapsedMs.toFixed(0),
@@ -104,12 +113,32 @@ function report(runs: readonly Measured[], o: ManyWorkersOptions): ScenarioRepor
       },
     ],
     checks: [
-      { scenario: "6. many workers", target: "one quota: 0 rate rejections", measured: formatCount(shared.rejections), met: shared.rejections === 0 },
-      { scenario: "6. many workers", target: "one quota: wall ≤ 1.10× minimum", measured: formatRatio(shared.elapsedMs / shared.minimumMs), met: shared.elapsedMs <= 1.1 * shared.minimumMs },
+      {
+        scenario: "6. many workers",
+        target: "one quota: 0 rate rejections",
+        measured: formatCount(shared.rejections),
+        met: shared.rejections === 0,
+      },
+      {
+        scenario: "6. many workers",
+        target: "one quota: wall ≤ 1.10× minimum",
+        measured: formatRatio(shared.elapsedMs / shared.minimumMs),
+        met: shared.elapsedMs <= 1.1 * shared.minimumMs,
+      },
       // Fairness: waiters are admitted in arrival order, so the workers finish within about one window of
       // each other and no call waits much beyond the window its turn falls in.
-      { scenario: "6. many workers", target: "one quota: finish spread ≤ 1.5 windows", measured: inWindows(shared.finishSpreadMs, o), met: shared.finishSpreadMs <= 1.5 * o.windowMs },
-      { scenario: "6. many workers", target: "one quota: longest quota wait ≤ 2 windows", measured: inWindows(shared.maxQuotaWaitMs, o), met: shared.maxQuotaWaitMs <= 2 * o.windowMs },
+      {
+        scenario: "6. many workers",
+        target: "one quota: finish spread ≤ 1.5 windows",
+        measured: inWindows(shared.finishSpreadMs, o),
+        met: shared.finishSpreadMs <= 1.5 * o.windowMs,
+      },
+      {
+        scenario: "6. many workers",
+        target: "one quota: longest quota wait ≤ 2 windows",
+        measured: inWindows(shared.maxQuotaWaitMs, o),
+        met: shared.maxQuotaWaitMs <= 2 * o.windowMs,
+      },
     ],
   };
 }

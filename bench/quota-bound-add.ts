@@ -25,7 +25,14 @@ export interface QuotaBoundOptions {
 }
 
 /** 11 calls of 25 MB under 5 per 1 s (xAI's 100 per 30 s, scaled): two windows' wait and a short last wave. */
-export const defaultQuotaBoundOptions: Readonly<QuotaBoundOptions> = Object.freeze({ megabytes: 270, textBytes: 4_000, callsPerWindow: 5, windowMs: 1_000, maxAddBytes: 25_000_000, rounds: 2 });
+export const defaultQuotaBoundOptions: Readonly<QuotaBoundOptions> = Object.freeze({
+  megabytes: 270,
+  textBytes: 4_000,
+  callsPerWindow: 5,
+  windowMs: 1_000,
+  maxAddBytes: 25_000_000,
+  rounds: 2,
+});
 
 interface Measured {
   readonly elapsedMs: number;
@@ -46,7 +53,9 @@ export async function run(options: Partial<QuotaBoundOptions> = {}): Promise<Sce
   const o = { ...defaultQuotaBoundOptions, ...options };
   const limits = { addCallsPerWindow: o.callsPerWindow, addWindowMs: o.windowMs, maxAddBytes: o.maxAddBytes };
   const server = await startBenchEmulator({ limits: { ...limits, createIntervalMs: 0 }, processing: { requestsPerSecond: 0 } });
-  const recorder = new RecordingLimiter(new MemoryQuotaLimiter({ create: { limit: 1, windowMs: 1 }, add: { limit: o.callsPerWindow, windowMs: o.windowMs } }));
+  const recorder = new RecordingLimiter(
+    new MemoryQuotaLimiter({ create: { limit: 1, windowMs: 1 }, add: { limit: o.callsPerWindow, windowMs: o.windowMs } }),
+  );
   const client = new Client({ apiKey: "bench-key", baseUrl: server.url, limits, quotaLimiter: recorder });
   // Each request encodes to its text plus about 40 bytes of id, model and framing.
   const n = Math.max(1, Math.round((o.megabytes * 1e6) / (o.textBytes + 40)));
@@ -60,7 +69,11 @@ export async function run(options: Partial<QuotaBoundOptions> = {}): Promise<Sce
       const before = idle.counters.rejections.rate;
       const times: CallTimes = { sent: [], written: [], done: [] };
       recorder.times = times;
-      const stream = requestStream(n, (id, text) => client.chat.create(benchModel, { batchRequestId: `${batchId}-${id}` }).append(user(text)), o.textBytes);
+      const stream = requestStream(
+        n,
+        (id, text) => client.chat.create(benchModel, { batchRequestId: `${batchId}-${id}` }).append(user(text)),
+        o.textBytes,
+      );
       const cpu = process.cpuUsage();
       const started = performance.now();
       const summary = await client.batch.add(batchId, stream);
@@ -68,9 +81,22 @@ export async function run(options: Partial<QuotaBoundOptions> = {}): Promise<Sce
       const used = process.cpuUsage(cpu);
       const after = await server.stats();
       const rejections = after.counters.rejections.rate - before;
-      const measured = { ...minimum(times, o), elapsedMs: ended - started, calls: summary.calls, minimumCalls: Math.ceil(summary.bytesSent / o.maxAddBytes), bytesSent: summary.bytesSent, rejections, quotaWaitMs: summary.quotaWaitMs, cpuMs: (used.user + used.system) / 1000, writingMs: writingMs(times), serverCpuMs: after.usage.cpuMs - idle.usage.cpuMs };
+      const measured = {
+        ...minimum(times, o),
+        elapsedMs: ended - started,
+        calls: summary.calls,
+        minimumCalls: Math.ceil(summary.bytesSent / o.maxAddBytes),
+        bytesSent: summary.bytesSent,
+        rejections,
+        quotaWaitMs: summary.quotaWaitMs,
+        cpuMs: (used.user + used.system) / 1000,
+        writingMs: writingMs(times),
+        serverCpuMs: after.usage.cpuMs - idle.usage.cpuMs,
+      };
       runs.push(measured);
-      progress(`quota-bound: ${(measured.bytesSent / 1e6).toFixed(0)} MB in ${measured.calls} calls, ${measured.elapsedMs.toFixed(0)} ms (minimum ${measured.minimumMs.toFixed(0)}), ${rejections} rejections`);
+      progress(
+        `quota-bound: ${(measured.bytesSent / 1e6).toFixed(0)} MB in ${measured.calls} calls, ${measured.elapsedMs.toFixed(0)} ms (minimum ${measured.minimumMs.toFixed(0)}), ${rejections} rejections`,
+      );
     }
     return report(runs, o, n);
   } finally {
@@ -113,22 +139,66 @@ function report(runs: readonly Measured[], o: QuotaBoundOptions, n: number): Sce
     tables: [
       {
         title: `8. Quota-bound bulk add at real sizes: ${formatCount(n)} requests (~${formatCount(o.textBytes)} bytes of text each) under ${o.callsPerWindow} add calls per ${formatCount(o.windowMs)} ms`,
-        columns: ["client", "MB sent", "calls", "minimum calls", "calls vs minimum", "wall ms", "minimum ms", "wall vs minimum", "quota wait ms", "writing ms", "server CPU ms", "client CPU ms per MB", "rate rejections (server)"],
+        columns: [
+          "client",
+          "MB sent",
+          "calls",
+          "minimum calls",
+          "calls vs minimum",
+          "wall ms",
+          "minimum ms",
+          "wall vs minimum",
+          "quota wait ms",
+          "writing ms",
+          "server CPU ms",
+          "client CPU ms per MB",
+          "rate rejections (server)",
+        ],
         rows: [
           [
             "library `client.batch.add` with default options",
-            formatSpread(spreadOf(runs, (r) => r.bytesSent / 1e6), 1),
-            formatSpread(spreadOf(runs, (r) => r.calls), 0),
-            formatSpread(spreadOf(runs, (r) => r.minimumCalls), 0),
+            formatSpread(
+              spreadOf(runs, (r) => r.bytesSent / 1e6),
+              1,
+            ),
+            formatSpread(
+              spreadOf(runs, (r) => r.calls),
+              0,
+            ),
+            formatSpread(
+              spreadOf(runs, (r) => r.minimumCalls),
+              0,
+            ),
             formatRatio(callRatio.max),
-            formatSpread(spreadOf(runs, (r) => r.elapsedMs), 0),
-            formatSpread(spreadOf(runs, (r) => r.minimumMs), 0),
+            formatSpread(
+              spreadOf(runs, (r) => r.elapsedMs),
+              0,
+            ),
+            formatSpread(
+              spreadOf(runs, (r) => r.minimumMs),
+              0,
+            ),
             `${formatRatio(ratio.median)} (${formatRatio(ratio.min)}–${formatRatio(ratio.max)})`,
-            formatSpread(spreadOf(runs, (r) => r.quotaWaitMs), 0),
-            formatSpread(spreadOf(runs, (r) => r.writingMs), 0),
-            formatSpread(spreadOf(runs, (r) => r.serverCpuMs), 0),
-            formatSpread(spreadOf(runs, (r) => r.cpuMs / (r.bytesSent / 1e6)), 1),
-            formatSpread(spreadOf(runs, (r) => r.rejections), 0),
+            formatSpread(
+              spreadOf(runs, (r) => r.quotaWaitMs),
+              0,
+            ),
+            formatSpread(
+              spreadOf(runs, (r) => r.writingMs),
+              0,
+            ),
+            formatSpread(
+              spreadOf(runs, (r) => r.serverCpuMs),
+              0,
+            ),
+            formatSpread(
+              spreadOf(runs, (r) => r.cpuMs / (r.bytesSent / 1e6)),
+              1,
+            ),
+            formatSpread(
+              spreadOf(runs, (r) => r.rejections),
+              0,
+            ),
           ],
         ],
         notes: [
@@ -141,9 +211,19 @@ function report(runs: readonly Measured[], o: QuotaBoundOptions, n: number): Sce
       },
     ],
     checks: [
-      { scenario: "8. quota-bound", target: "calls per add ≤ 1.05× ceil(bytes / maxAddBytes), default options", measured: formatRatio(callRatio.max), met: callRatio.max <= 1.05 },
+      {
+        scenario: "8. quota-bound",
+        target: "calls per add ≤ 1.05× ceil(bytes / maxAddBytes), default options",
+        measured: formatRatio(callRatio.max),
+        met: callRatio.max <= 1.05,
+      },
       { scenario: "8. quota-bound", target: "library: 0 rate rejections", measured: formatCount(rejections), met: rejections === 0 },
-      { scenario: "8. quota-bound", target: "library: wall ≤ 1.1× the physical minimum", measured: formatRatio(ratio.median), met: ratio.median <= 1.1 },
+      {
+        scenario: "8. quota-bound",
+        target: "library: wall ≤ 1.1× the physical minimum",
+        measured: formatRatio(ratio.median),
+        met: ratio.median <= 1.1,
+      },
     ],
   };
 }

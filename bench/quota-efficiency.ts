@@ -41,11 +41,20 @@ export async function run(options: Partial<QuotaOptions> = {}): Promise<Scenario
   const o = { ...defaultQuotaOptions, ...options };
   const limits = { addCallsPerWindow: o.callsPerWindow, addWindowMs: o.windowMs };
   const server = await startBenchEmulator({ limits: { ...limits, createIntervalMs: 0 }, processing: { requestsPerSecond: 0 } });
-  const recorder = new RecordingLimiter(new MemoryQuotaLimiter({ create: { limit: 1, windowMs: 1 }, add: { limit: o.callsPerWindow, windowMs: o.windowMs } }));
+  const recorder = new RecordingLimiter(
+    new MemoryQuotaLimiter({ create: { limit: 1, windowMs: 1 }, add: { limit: o.callsPerWindow, windowMs: o.windowMs } }),
+  );
   let libraryRetries = 0;
-  const library = new Client({ apiKey: "bench-key", baseUrl: server.url, limits, quotaLimiter: recorder, retry: { onRetry: () => libraryRetries++ } });
+  const library = new Client({
+    apiKey: "bench-key",
+    baseUrl: server.url,
+    limits,
+    quotaLimiter: recorder,
+    retry: { onRetry: () => libraryRetries++ },
+  });
   const grpcJs = createGrpcJsClient(server.url);
-  const requests = (batch: string, calls: number) => Array.from({ length: calls }, (_, i) => ({ id: `${batch}-${requestId(i)}`, text: promptText(i, 50) }));
+  const requests = (batch: string, calls: number) =>
+    Array.from({ length: calls }, (_, i) => ({ id: `${batch}-${requestId(i)}`, text: promptText(i, 50) }));
   const variants: Variant[] = [
     {
       name: "library `client.batch.add` (maxRequestsPerCall 1, concurrency 4)",
@@ -57,18 +66,27 @@ export async function run(options: Partial<QuotaOptions> = {}): Promise<Scenario
         return libraryRetries - before;
       },
     },
-    { name: "naive grpc-js loop, 1 call at a time", run: (batchId, times, calls) => naiveLoop(grpcJs, batchId, requests(batchId, calls), 1, times) },
-    { name: "naive grpc-js loop, 4 workers", run: (batchId, times, calls) => naiveLoop(grpcJs, batchId, requests(batchId, calls), 4, times) },
+    {
+      name: "naive grpc-js loop, 1 call at a time",
+      run: (batchId, times, calls) => naiveLoop(grpcJs, batchId, requests(batchId, calls), 1, times),
+    },
+    {
+      name: "naive grpc-js loop, 4 workers",
+      run: (batchId, times, calls) => naiveLoop(grpcJs, batchId, requests(batchId, calls), 4, times),
+    },
   ];
   try {
     // Connection set-up and JIT on both sides are not what pacing costs.
-    for (const v of variants) await v.run((await library.batch.create("warm-up")).batchId, { sent: [], done: [] }, Math.min(o.callsPerWindow, o.calls));
+    for (const v of variants)
+      await v.run((await library.batch.create("warm-up")).batchId, { sent: [], done: [] }, Math.min(o.callsPerWindow, o.calls));
     const runs = new Map<string, Measured[]>(variants.map((v) => [v.name, []]));
     for (let round = 0; round < o.rounds; round++) {
       for (const v of round % 2 === 0 ? variants : [...variants].reverse()) {
         const measured = await measure(server, library, v, o);
         runs.get(v.name)!.push(measured);
-        progress(`quota: ${v.name}: ${measured.elapsedMs.toFixed(0)} ms (minimum ${measured.minimumMs.toFixed(0)}), ${measured.rejections} rejections`);
+        progress(
+          `quota: ${v.name}: ${measured.elapsedMs.toFixed(0)} ms (minimum ${measured.minimumMs.toFixed(0)}), ${measured.rejections} rejections`,
+        );
       }
     }
     return report(variants, runs, o);
@@ -98,7 +116,13 @@ async function measure(server: BenchEmulator, library: Client, variant: Variant,
 }
 
 /** Sends each request in its own call; on RESOURCE_EXHAUSTED sleeps the RetryInfo delay and tries again. */
-async function naiveLoop(client: GrpcJsBatchClient, batchId: string, requests: { id: string; text: string }[], workers: number, times: CallTimes): Promise<number> {
+async function naiveLoop(
+  client: GrpcJsBatchClient,
+  batchId: string,
+  requests: { id: string; text: string }[],
+  workers: number,
+  times: CallTimes,
+): Promise<number> {
   let next = 0;
   let retries = 0;
   const worker = async () => {
@@ -140,11 +164,23 @@ function report(variants: readonly Variant[], runs: Map<string, Measured[]>, o: 
           const r = spread(rs.map(ratio));
           return [
             v.name,
-            formatSpread(spreadOf(rs, (m) => m.elapsedMs), 0),
-            formatSpread(spreadOf(rs, (m) => m.minimumMs), 0),
+            formatSpread(
+              spreadOf(rs, (m) => m.elapsedMs),
+              0,
+            ),
+            formatSpread(
+              spreadOf(rs, (m) => m.minimumMs),
+              0,
+            ),
             `${formatRatio(r.median)} (${formatRatio(r.min)}–${formatRatio(r.max)})`,
-            formatSpread(spreadOf(rs, (m) => m.rejections), 0),
-            formatSpread(spreadOf(rs, (m) => m.retries), 0),
+            formatSpread(
+              spreadOf(rs, (m) => m.rejections),
+              0,
+            ),
+            formatSpread(
+              spreadOf(rs, (m) => m.retries),
+              0,
+            ),
           ];
         }),
         notes: [
@@ -155,8 +191,18 @@ function report(variants: readonly Variant[], runs: Map<string, Measured[]>, o: 
       },
     ],
     checks: [
-      { scenario: "5. quota", target: "library: 0 rate rejections", measured: formatCount(libraryRejections), met: libraryRejections === 0 },
-      { scenario: "5. quota", target: "library: wall ≤ 1.05× minimum", measured: formatRatio(libraryRatio.median), met: libraryRatio.median <= 1.05 },
+      {
+        scenario: "5. quota",
+        target: "library: 0 rate rejections",
+        measured: formatCount(libraryRejections),
+        met: libraryRejections === 0,
+      },
+      {
+        scenario: "5. quota",
+        target: "library: wall ≤ 1.05× minimum",
+        measured: formatRatio(libraryRatio.median),
+        met: libraryRatio.median <= 1.05,
+      },
     ],
   };
 }

@@ -89,10 +89,15 @@ interface Measured extends ReadRun {
 /** Fills one emulator with `results` finished requests, then reads them all with every variant. */
 export async function run(options: Partial<ResultsOptions> = {}): Promise<ScenarioReport> {
   const o = { ...defaultResultsOptions, ...options };
-  const server = await startBenchEmulator({ limits: { ...unthrottled, createIntervalMs: 0 }, processing: { requestsPerSecond: 1_000_000 } });
+  const server = await startBenchEmulator({
+    limits: { ...unthrottled, createIntervalMs: 0 },
+    processing: { requestsPerSecond: 1_000_000 },
+  });
   try {
     const { batchId, fillMs, processMs } = await fill(server.url, o.results);
-    progress(`results: ${formatCount(o.results)} requests added in ${(fillMs / 1000).toFixed(1)} s, processed ${(processMs / 1000).toFixed(1)} s later`);
+    progress(
+      `results: ${formatCount(o.results)} requests added in ${(fillMs / 1000).toFixed(1)} s, processed ${(processMs / 1000).toFixed(1)} s later`,
+    );
     const runs = new Map<string, Measured[]>();
     for (let round = 0; round < o.rounds; round++) {
       for (const limit of o.pageSizes) {
@@ -101,7 +106,9 @@ export async function run(options: Partial<ResultsOptions> = {}): Promise<Scenar
           const measured = await runInChild<ReadRun>(import.meta.url, v.task, params);
           if (measured.results !== o.results) throw new Error(`${v.task} read ${measured.results} results, expected ${o.results}`);
           (runs.get(`${v.task}:${limit}`) ?? runs.set(`${v.task}:${limit}`, []).get(`${v.task}:${limit}`)!).push(measured);
-          progress(`results: ${v.task} limit ${limit}: ${formatCount((o.results * 1000) / measured.elapsedMs)} results/s, peak RSS ${measured.usage.maxRssMiB.toFixed(0)} MiB`);
+          progress(
+            `results: ${v.task} limit ${limit}: ${formatCount((o.results * 1000) / measured.elapsedMs)} results/s, peak RSS ${measured.usage.maxRssMiB.toFixed(0)} MiB`,
+          );
         }
       }
     }
@@ -117,7 +124,11 @@ async function fill(url: string, n: number): Promise<{ batchId: string; fillMs: 
   const started = performance.now();
   const grpcJs = createGrpcJsClient(url);
   const { batch_id: batchId } = await grpcJs.createBatch("results");
-  await sendInChunks(requestStream(n, (id) => plainChatRequest(id, benchModel, `Say hello to ${id}.`)), fillChunk, (chunk) => grpcJs.addBatchRequests(batchId, chunk));
+  await sendInChunks(
+    requestStream(n, (id) => plainChatRequest(id, benchModel, `Say hello to ${id}.`)),
+    fillChunk,
+    (chunk) => grpcJs.addBatchRequests(batchId, chunk),
+  );
   grpcJs.close();
   const added = performance.now();
   const client = new Client({ apiKey: "bench-key", baseUrl: url });
@@ -125,7 +136,11 @@ async function fill(url: string, n: number): Promise<{ batchId: string; fillMs: 
   return { batchId, fillMs: added - started, processMs: performance.now() - added };
 }
 
-function report(runs: Map<string, Measured[]>, o: ResultsOptions, server: { fillMs: number; processMs: number; serverRssMiB: number }): ScenarioReport {
+function report(
+  runs: Map<string, Measured[]>,
+  o: ResultsOptions,
+  server: { fillMs: number; processMs: number; serverRssMiB: number },
+): ScenarioReport {
   const of = (task: VariantName, limit: number) => runs.get(`${task}:${limit}`)!;
   const rate = (r: Measured) => (r.results * 1000) / r.elapsedMs;
   const growth = (r: Measured) => r.usage.maxRssMiB / r.rssAtSampleMiB;
@@ -135,15 +150,32 @@ function report(runs: Map<string, Measured[]>, o: ResultsOptions, server: { fill
     const ratio = vsGrpcJs("library", limit).median;
     const rssGrowth = spreadOf(of("library", limit), growth).max;
     return [
-      { scenario: "4. results", target: `library ≥ 1.5× grpc-js throughput, limit ${limit}`, measured: formatRatio(ratio), met: ratio >= 1.5 },
-      { scenario: "4. results", target: `library memory bounded, limit ${limit}: peak RSS at ${formatCount(o.results)} ≤ 1.2× at ${sampleAt}`, measured: `${formatRatio(rssGrowth)} (worst run)`, met: rssGrowth <= 1.2 },
+      {
+        scenario: "4. results",
+        target: `library ≥ 1.5× grpc-js throughput, limit ${limit}`,
+        measured: formatRatio(ratio),
+        met: ratio >= 1.5,
+      },
+      {
+        scenario: "4. results",
+        target: `library memory bounded, limit ${limit}: peak RSS at ${formatCount(o.results)} ≤ 1.2× at ${sampleAt}`,
+        measured: `${formatRatio(rssGrowth)} (worst run)`,
+        met: rssGrowth <= 1.2,
+      },
     ];
   });
   return {
     tables: [
       {
         title: `4. Results streaming: ${formatCount(o.results)} results of one batch`,
-        columns: ["client", "limit", "results/s", "vs grpc-js", `peak RSS MiB after ${sampleAt}`, `peak RSS MiB after ${formatCount(o.results)}`],
+        columns: [
+          "client",
+          "limit",
+          "results/s",
+          "vs grpc-js",
+          `peak RSS MiB after ${sampleAt}`,
+          `peak RSS MiB after ${formatCount(o.results)}`,
+        ],
         rows: o.pageSizes.flatMap((limit) =>
           variants.map((v) => {
             const rs = of(v.task, limit);
@@ -153,8 +185,14 @@ function report(runs: Map<string, Measured[]>, o: ResultsOptions, server: { fill
               formatCount(limit),
               formatSpread(spreadOf(rs, rate), 0),
               `${formatRatio(ratio.median)} (${formatRatio(ratio.min)}–${formatRatio(ratio.max)})`,
-              formatSpread(spreadOf(rs, (r) => r.rssAtSampleMiB), 0),
-              formatSpread(spreadOf(rs, (r) => r.usage.maxRssMiB), 0),
+              formatSpread(
+                spreadOf(rs, (r) => r.rssAtSampleMiB),
+                0,
+              ),
+              formatSpread(
+                spreadOf(rs, (r) => r.usage.maxRssMiB),
+                0,
+              ),
             ];
           }),
         ),

@@ -59,7 +59,11 @@ function libraryHeaders(): Headers {
 async function facadeCpuPerCallUs(calls: number): Promise<{ library: number; bare: number }> {
   const reply = create(BatchSchema, { batchId: "b1", name: "n" });
   const transport: Transport = {
-    unary: async (method) => ({ stream: false, service: method.parent, method, header: new Headers(), trailer: new Headers(), message: reply }) as UnaryResponse<never, never>,
+    unary: async (method) =>
+      ({ stream: false, service: method.parent, method, header: new Headers(), trailer: new Headers(), message: reply }) as UnaryResponse<
+        never,
+        never
+      >,
     stream: () => Promise.reject(new Error("not used")),
   };
   const library = new Client({ apiKey: "bench-key", transport });
@@ -153,11 +157,17 @@ export async function run(options: Partial<UnaryOptions> = {}): Promise<Scenario
       { name: facadeName, call: () => library.batch.get(batchId) },
       { name: bareName, call: () => bare.rpc.getBatch({ batchId }, { headers: bare.headers }) },
       // The facade always sends a deadline (30 s for reads); this isolates what a deadline costs in Connect.
-      { name: "bare Connect `getBatch` + `timeoutMs` (diagnostic)", call: () => bare.rpc.getBatch({ batchId }, { headers: bare.headers, timeoutMs: 30_000 }) },
+      {
+        name: "bare Connect `getBatch` + `timeoutMs` (diagnostic)",
+        call: () => bare.rpc.getBatch({ batchId }, { headers: bare.headers, timeoutMs: 30_000 }),
+      },
       // What the facade puts on the wire (its three headers, a fresh request id, the read deadline),
       // sent by bare Connect: the facade's own cost is its distance from this row.
       { name: sameWireName, call: () => bare.rpc.getBatch({ batchId }, { headers: libraryHeaders(), timeoutMs: 30_000 }) },
-      { name: "bare Connect over the library's connection + its metadata and deadline (diagnostic)", call: () => ownRpc.getBatch({ batchId }, { headers: libraryHeaders(), timeoutMs: 30_000 }) },
+      {
+        name: "bare Connect over the library's connection + its metadata and deadline (diagnostic)",
+        call: () => ownRpc.getBatch({ batchId }, { headers: libraryHeaders(), timeoutMs: 30_000 }),
+      },
       { name: "grpc-js + proto-loader `GetBatch`", call: () => grpcJs.getBatch(batchId) },
     ];
     await measureRound(variants, o.warmupCalls);
@@ -214,9 +224,18 @@ function report(
     const timeRatio = ratios(runs, (r) => r.callsPerSecond, true);
     return [
       v.name,
-      formatSpread(spreadOf(runs, (r) => r.p50Ms), 3),
-      formatSpread(spreadOf(runs, (r) => r.p99Ms), 3),
-      formatSpread(spreadOf(runs, (r) => r.callsPerSecond), 0),
+      formatSpread(
+        spreadOf(runs, (r) => r.p50Ms),
+        3,
+      ),
+      formatSpread(
+        spreadOf(runs, (r) => r.p99Ms),
+        3,
+      ),
+      formatSpread(
+        spreadOf(runs, (r) => r.callsPerSecond),
+        0,
+      ),
       formatRatio(ratios(runs, (r) => r.p50Ms, false).median),
       `${formatRatio(timeRatio.median)} (${formatRatio(timeRatio.min)}–${formatRatio(timeRatio.max)})`,
     ];

@@ -21,7 +21,8 @@ try {
   const result = await client.batch.add(batchId, rows(), {
     invalid: "skip",
     // A structured InputError: the request's index and id, the field at fault, the reason and the fix.
-    onInvalid: (error) => console.log(`skipped request #${error.index} (${error.batchRequestId ?? "no id"}): ${error.field ?? ""} ${error.reason}`),
+    onInvalid: (error) =>
+      console.log(`skipped request #${error.index} (${error.batchRequestId ?? "no id"}): ${error.field ?? ""} ${error.reason}`),
     totalTimeoutMs: 10 * 60_000,
   });
   console.log(`batch ${batchId}: ${result.requestsAdded} added, ${result.alreadyPresent} already there, ${result.invalid} invalid`);

@@ -29,22 +29,35 @@ if (values.out === undefined) writeFileSync(new URL("out/.gitignore", import.met
 
 // Fast enough to finish in seconds, slow enough to watch the counts move.
 const emulator = await startEmulator({ apiKeys: [localKey], processing: { requestsPerSecond: 1_000 } });
-console.error(`Emulated Batch API on ${emulator.url}. Running: xai-batch run ${relative(process.cwd(), sample)} --out ${relative(process.cwd(), out)}\n`);
+console.error(
+  `Emulated Batch API on ${emulator.url}. Running: xai-batch run ${relative(process.cwd(), sample)} --out ${relative(process.cwd(), out)}\n`,
+);
 let code: number;
 try {
-  const child = spawn(cli[0], [
-    ...cli.slice(1),
-    "run", sample,
-    "--out", out,
-    "--name", "npm start sample",
-    "--base-url", emulator.url,
-    "--api-key", localKey,
-    // Each run has a fresh emulator, so the manifest of an earlier run names batches that no longer exist.
-    "--new",
-    // Many small calls instead of one, to show the add progressing.
-    "--requests-per-call", "250",
-    "--poll-interval-ms", "250",
-  ], { stdio: "inherit" });
+  const child = spawn(
+    cli[0],
+    [
+      ...cli.slice(1),
+      "run",
+      sample,
+      "--out",
+      out,
+      "--name",
+      "npm start sample",
+      "--base-url",
+      emulator.url,
+      "--api-key",
+      localKey,
+      // Each run has a fresh emulator, so the manifest of an earlier run names batches that no longer exist.
+      "--new",
+      // Many small calls instead of one, to show the add progressing.
+      "--requests-per-call",
+      "250",
+      "--poll-interval-ms",
+      "250",
+    ],
+    { stdio: "inherit" },
+  );
   const [exitCode] = (await once(child, "exit")) as [number | null];
   code = exitCode ?? 1;
 } finally {

@@ -10,7 +10,9 @@ try {
   const started = Date.now();
   const batch = await client.batch.wait(batchId, {
     onProgress: ({ status, counts: c }) => {
-      console.log(`${Math.round((Date.now() - started) / 1000)}s: ${status}, ${c.succeeded} succeeded, ${c.failed} failed, ${c.pending} pending of ${c.total}`);
+      console.log(
+        `${Math.round((Date.now() - started) / 1000)}s: ${status}, ${c.succeeded} succeeded, ${c.failed} failed, ${c.pending} pending of ${c.total}`,
+      );
     },
   });
   const c = batch.counts;

@@ -11,7 +11,12 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const markdown = [
   ...["README.md", "BENCHMARKS.md"].filter((f) => existsSync(join(root, f))),
-  ...(existsSync(join(root, "docs")) ? readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`) : []),
+  ...(existsSync(join(root, "docs"))
+    ? readdirSync(join(root, "docs"))
+        .filter((f) => f.endsWith(".md"))
+        .sort()
+        .map((f) => `docs/${f}`)
+    : []),
 ];
 
 /** The ts blocks of one markdown file: their code and the line (from 1) of their first code line. */
@@ -69,7 +74,10 @@ try {
     include: ["*.ts"],
   };
   writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
-  const tsc = spawnSync(join(root, "node_modules/.bin/tsc"), ["-p", join(dir, "tsconfig.json"), "--pretty", "false"], { cwd: root, encoding: "utf8" });
+  const tsc = spawnSync(join(root, "node_modules/.bin/tsc"), ["-p", join(dir, "tsconfig.json"), "--pretty", "false"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   if (tsc.error !== undefined) throw tsc.error;
   if (tsc.status === 0) {
     console.log(`docs: ${blocks.length} TypeScript blocks in ${markdown.length} files type-check.`);
@@ -80,7 +88,9 @@ try {
       if (block === undefined) return `${relative(root, resolve(root, path))}:${line}:${col}`;
       return `${block.file}:${block.line + Number(line) - 1}:${col}`;
     });
-    console.error(`${report.trimEnd()}\ndocs: a TypeScript block does not type-check (fence a block that is not meant to compile as \`\`\`text).`);
+    console.error(
+      `${report.trimEnd()}\ndocs: a TypeScript block does not type-check (fence a block that is not meant to compile as \`\`\`text).`,
+    );
     process.exitCode = 1;
   }
 } finally {

@@ -54,7 +54,15 @@ export function sampleLines(count = sampleSize): string[] {
       row = {
         id,
         model: "grok-4",
-        messages: [{ role: "user", content: [{ type: "text", text: `What is in this picture?${fail}` }, { type: "image_url", image_url: { url: `https://example.com/photos/${i}.jpg`, detail: pick(["low", "high", "auto"]) } }] }],
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "text", text: `What is in this picture?${fail}` },
+              { type: "image_url", image_url: { url: `https://example.com/photos/${i}.jpg`, detail: pick(["low", "high", "auto"]) } },
+            ],
+          },
+        ],
       };
     } else if (roll < 0.88) {
       // Canonical protobuf JSON of a BatchRequest.
@@ -71,11 +79,29 @@ export function sampleLines(count = sampleSize): string[] {
         },
       };
     } else if (roll < 0.96) {
-      row = { batchRequestId: id, imageRequest: { model: pick(["grok-imagine-image", "grok-2-image-1212"]), prompt: `${pick(imagePrompts)}${fail}`, n: pick([1, 1, 2]) } };
+      row = {
+        batchRequestId: id,
+        imageRequest: {
+          model: pick(["grok-imagine-image", "grok-2-image-1212"]),
+          prompt: `${pick(imagePrompts)}${fail}`,
+          n: pick([1, 1, 2]),
+        },
+      };
     } else if (roll < 0.99) {
-      row = { batchRequestId: id, videoRequest: { model: "grok-imagine-video", prompt: `${pick(imagePrompts)}, slowly panning${fail}`, duration: pick([5, 6, 8]) } };
+      row = {
+        batchRequestId: id,
+        videoRequest: { model: "grok-imagine-video", prompt: `${pick(imagePrompts)}, slowly panning${fail}`, duration: pick([5, 6, 8]) },
+      };
     } else {
-      row = { batchRequestId: id, videoExtensionRequest: { model: "grok-imagine-video", prompt: `continue the scene${fail}`, video: { url: `https://example.com/videos/${i}.mp4` }, duration: 4 } };
+      row = {
+        batchRequestId: id,
+        videoExtensionRequest: {
+          model: "grok-imagine-video",
+          prompt: `continue the scene${fail}`,
+          video: { url: `https://example.com/videos/${i}.mp4` },
+          duration: 4,
+        },
+      };
     }
     lines.push(JSON.stringify(row));
   }
@@ -90,9 +116,24 @@ const systemPrompts = [
   "Answer as a travel guide would, with one practical tip.",
   "You are a careful editor. Prefer plain words.",
 ];
-const questions = ["What is the history of", "How would you explain", "Why do people care about", "What are common mistakes with", "Give one surprising fact about"];
-const subjects = "the printing press|a heat pump|HTTP/2 flow control|sourdough starters|tidal energy|the Roman road network|protocol buffers|container ships|bird migration|compound interest".split("|");
-const imagePrompts = ["a red fox in fresh snow", "a lighthouse at dusk", "a bowl of ramen, overhead", "a city skyline in the rain", "a watercolor of a sailboat"];
+const questions = [
+  "What is the history of",
+  "How would you explain",
+  "Why do people care about",
+  "What are common mistakes with",
+  "Give one surprising fact about",
+];
+const subjects =
+  "the printing press|a heat pump|HTTP/2 flow control|sourdough starters|tidal energy|the Roman road network|protocol buffers|container ships|bird migration|compound interest".split(
+    "|",
+  );
+const imagePrompts = [
+  "a red fox in fresh snow",
+  "a lighthouse at dusk",
+  "a bowl of ramen, overhead",
+  "a city skyline in the rain",
+  "a watercolor of a sailboat",
+];
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const path = fileURLToPath(new URL("../examples/requests.jsonl", import.meta.url));

@@ -44,20 +44,23 @@ export class Client {
     headers.set("x-xai-sdk", `${LIBRARY_NAME}/${LIBRARY_VERSION}`);
     // Every resource keeps this context; sealed, it prints as its name, so no resource can show the key.
     const secrets = [this.#options.apiKey.secret()];
-    const ctx: CallContext = unprintable({
-      headers,
-      secrets,
-      timeoutMs: this.#options.timeoutMs,
-      retry: this.#options.retry,
-      budget: new RetryBudget(this.#options.retry.budget),
-      quota: this.#options.quotaLimiter,
-      observer: new CallObserver(new Log(this.#options.logLevel, this.#options.logger, secrets)),
-      random: Math.random,
-      isClosed: () => this.#closed,
-      assertOpen: () => {
-        if (this.#closed) throw new InputError("This Client is closed; create a new Client to make more calls.");
+    const ctx: CallContext = unprintable(
+      {
+        headers,
+        secrets,
+        timeoutMs: this.#options.timeoutMs,
+        retry: this.#options.retry,
+        budget: new RetryBudget(this.#options.retry.budget),
+        quota: this.#options.quotaLimiter,
+        observer: new CallObserver(new Log(this.#options.logLevel, this.#options.logger, secrets)),
+        random: Math.random,
+        isClosed: () => this.#closed,
+        assertOpen: () => {
+          if (this.#closed) throw new InputError("This Client is closed; create a new Client to make more calls.");
+        },
       },
-    }, "CallContext");
+      "CallContext",
+    );
     this.models = new ModelsResource(ctx, this.#connection.transport);
     this.files = new FilesResource(ctx, this.#connection.transport, { maxFileBytes: this.#options.limits.maxFileBytes });
     this.batch = new BatchResource(ctx, this.#connection.transport, {
@@ -92,7 +95,10 @@ export class Client {
 }
 
 /** Where add's model check gets its names: a fixed list, none ("any"), or the team's live list. */
-function batchModelsOf(option: ResolvedClientOptions["batchModels"], models: ModelsResource): () => Promise<ReadonlySet<string> | undefined> {
+function batchModelsOf(
+  option: ResolvedClientOptions["batchModels"],
+  models: ModelsResource,
+): () => Promise<ReadonlySet<string> | undefined> {
   if (option !== "live") return () => Promise.resolve(option);
   const live = new LiveBatchModels(() => models.list(), defaultBatchModels, knownBatchRefusedModels);
   return () => live.names();

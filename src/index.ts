@@ -37,12 +37,37 @@ export { PagedList, type Page } from "./core/pagination.js";
 export { ChatRequest, tool, type ChatParams } from "./requests/chat.js";
 export type { ChatResource } from "./resources/chat.js";
 export { user, system, assistant, text, image, type ContentPart, type ImageDetailOption } from "./requests/messages.js";
-export { imageRequest, videoRequest, videoExtensionRequest, type ImageParams, type VideoParams, type VideoExtensionParams } from "./requests/media.js";
+export {
+  imageRequest,
+  videoRequest,
+  videoExtensionRequest,
+  type ImageParams,
+  type VideoParams,
+  type VideoExtensionParams,
+} from "./requests/media.js";
 export { viewResult } from "./views/view-result.js";
-export type { ResultView, CompletionResult, ImageResult, VideoResult, FailedResult, UsageView, ToolCallView, FinishReasonName } from "./views/results.js";
+export type {
+  ResultView,
+  CompletionResult,
+  ImageResult,
+  VideoResult,
+  FailedResult,
+  UsageView,
+  ToolCallView,
+  FinishReasonName,
+} from "./views/results.js";
 export { defaultBatchModels, knownBatchRefusedModels } from "./core/batch-models.js";
 export type { ModelsResource, ModelView, ModalityName } from "./resources/models.js";
-export type { FilesResource, FileView, UploadSource, UploadOptions, UploadProgress, ListFilesOptions, FilesPage, DeletedFile } from "./resources/files.js";
+export type {
+  FilesResource,
+  FileView,
+  UploadSource,
+  UploadOptions,
+  UploadProgress,
+  ListFilesOptions,
+  FilesPage,
+  DeletedFile,
+} from "./resources/files.js";
 export { toFileLine, type FileLine } from "./requests/file-line.js";
 export { LIBRARY_VERSION } from "./core/version.js";
 // The generated messages, schemas and enums users meet (schemas for protobuf-es's toJson/fromJson/toBinary,

@@ -19,17 +19,43 @@ afterAll(async () => {
 const messages = [{ role: MessageRole.ROLE_USER, content: [{ content: { case: "text" as const, value: "Hi" } }] }];
 const shapes: [string, AddInput][] = [
   ["a chat builder", new ChatRequest("grok-4", { batchRequestId: "builder", maxTokens: 5 }).append(user("Hi"))],
-  ["a BatchRequest message", create(BatchRequestSchema, { batchRequestId: "message", request: { case: "completionRequest", value: { model: "grok-4", maxTokens: 5, messages } } })],
-  ["a BatchRequest init", { batchRequestId: "init", request: { case: "completionRequest", value: { model: "grok-4", maxTokens: 5, messages } } }],
-  ["protobuf JSON", { batchRequestId: "protobuf-json", completionRequest: { model: "grok-4", maxTokens: 5, messages: [{ role: "ROLE_USER", content: [{ text: "Hi" }] }] } }],
+  [
+    "a BatchRequest message",
+    create(BatchRequestSchema, {
+      batchRequestId: "message",
+      request: { case: "completionRequest", value: { model: "grok-4", maxTokens: 5, messages } },
+    }),
+  ],
+  [
+    "a BatchRequest init",
+    { batchRequestId: "init", request: { case: "completionRequest", value: { model: "grok-4", maxTokens: 5, messages } } },
+  ],
+  [
+    "protobuf JSON",
+    {
+      batchRequestId: "protobuf-json",
+      completionRequest: { model: "grok-4", maxTokens: 5, messages: [{ role: "ROLE_USER", content: [{ text: "Hi" }] }] },
+    },
+  ],
   ["the compact chat form", { id: "compact", model: "grok-4", max_tokens: 5, messages: [{ role: "user", content: "Hi" }] }],
-  ["an OpenAI batch line", { custom_id: "openai", method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", max_tokens: 5, messages: [{ role: "user", content: "Hi" }] } }],
+  [
+    "an OpenAI batch line",
+    {
+      custom_id: "openai",
+      method: "POST",
+      url: "/v1/chat/completions",
+      body: { model: "grok-4", max_tokens: 5, messages: [{ role: "user", content: "Hi" }] },
+    },
+  ],
 ];
 
 describe("add takes every input shape", () => {
   it("adds each shape as the same request", async () => {
     const { batchId } = await client.batch.create("shapes");
-    const result = await client.batch.add(batchId, shapes.map(([, input]) => input));
+    const result = await client.batch.add(
+      batchId,
+      shapes.map(([, input]) => input),
+    );
     expect(result).toMatchObject({ requestsRead: 6, requestsAdded: 6, invalid: 0 });
     expect(emu.requestIds(batchId).sort()).toEqual(["builder", "compact", "init", "message", "openai", "protobuf-json"]);
     const sent = await Promise.all(
@@ -46,7 +72,10 @@ describe("add takes every input shape", () => {
 
   it("stops at an invalid request by default with a structured InputError, sending nothing", async () => {
     const { batchId } = await client.batch.create("invalid");
-    const inputs: AddInput[] = [{ id: "fine", model: "grok-4", messages: [{ role: "user", content: "Hi" }] }, { id: "bad", model: "grok-9", messages: [{ role: "user", content: "Hi" }] }];
+    const inputs: AddInput[] = [
+      { id: "fine", model: "grok-4", messages: [{ role: "user", content: "Hi" }] },
+      { id: "bad", model: "grok-9", messages: [{ role: "user", content: "Hi" }] },
+    ];
     const error = (await client.batch.add(batchId, inputs).catch((e: unknown) => e)) as InputError;
     expect(error).toBeInstanceOf(InputError);
     expect(error).toMatchObject({ index: 1, batchRequestId: "bad", field: "model" });

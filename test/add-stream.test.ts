@@ -78,7 +78,9 @@ describe("add from an async iterable", () => {
       if (i === 1_234) throw broken;
       return undefined;
     });
-    const error = await client.batch.add(batchId, s.requests, { maxRequestsPerCall: perCall, concurrency: 3, onProgress: s.onProgress }).catch((e: unknown) => e);
+    const error = await client.batch
+      .add(batchId, s.requests, { maxRequestsPerCall: perCall, concurrency: 3, onProgress: s.onProgress })
+      .catch((e: unknown) => e);
     expect(error).toBe(broken);
     // Every call the add started had ended before it rejected: the batch holds exactly what it confirmed.
     const held = emu.requestIds(batchId);
@@ -95,7 +97,9 @@ describe("add from an async iterable", () => {
   it("an invalid request mid-stream stops the add with its InputError and closes the source", async () => {
     const { batchId } = await client.batch.create("stream-invalid");
     const s = source(3_000, (i) => (i === 700 ? { id: "bad", model: "grok-9", messages: [{ role: "user", content: "Hi" }] } : undefined));
-    const error = (await client.batch.add(batchId, s.requests, { maxRequestsPerCall: perCall, concurrency: 2 }).catch((e: unknown) => e)) as InputError;
+    const error = (await client.batch
+      .add(batchId, s.requests, { maxRequestsPerCall: perCall, concurrency: 2 })
+      .catch((e: unknown) => e)) as InputError;
     expect(error).toBeInstanceOf(InputError);
     expect(error).toMatchObject({ index: 700, batchRequestId: "bad" });
     expect(s.seen.closed).toBe(true);
@@ -121,7 +125,11 @@ describe("add from an async iterable", () => {
       })
       .catch((e: unknown) => e);
     // One answer wherever the abort lands (a call in flight, planning, the source): CANCELED in the reason's words.
-    expect(error).toMatchObject({ name: "ApiError", code: Code.Canceled, rawMessage: expect.stringMatching(/^shutting down \(the add stopped after CANCELED/) });
+    expect(error).toMatchObject({
+      name: "ApiError",
+      code: Code.Canceled,
+      rawMessage: expect.stringMatching(/^shutting down \(the add stopped after CANCELED/),
+    });
     expect(s.seen.closed).toBe(true);
     const held = emu.requestIds(batchId).length;
     expect(held).toBeGreaterThanOrEqual(3 * perCall);

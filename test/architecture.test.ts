@@ -29,9 +29,11 @@ function importsOf(file: string): string[] {
 /** The names a module exports, by declaration or `export { … }`. */
 function exportsOf(file: string): string[] {
   const text = readFileSync(file, "utf8");
-  const declared = [...text.matchAll(/^export (?:declare )?(?:async )?(?:function\*?|class|const|let|type|interface|enum|abstract class) ([A-Za-z_$][\w$]*)/gm)].map(
-    (m) => m[1]!,
-  );
+  const declared = [
+    ...text.matchAll(
+      /^export (?:declare )?(?:async )?(?:function\*?|class|const|let|type|interface|enum|abstract class) ([A-Za-z_$][\w$]*)/gm,
+    ),
+  ].map((m) => m[1]!);
   const listed = [...text.matchAll(/^export (?:type )?\{([^}]*)\}/gm)].flatMap((m) =>
     m[1]!
       .split(",")
@@ -114,7 +116,9 @@ describe("the layout", () => {
     }
     const inRequests = (file: string | undefined) => file?.startsWith("src/requests/") === true;
     // Each way in, named once: the import that crosses into requests/, and how the emulator got there.
-    const intoRequests = [...reached.values()].filter((path) => inRequests(path.at(-1)) && !inRequests(path.at(-2))).map((path) => path.join(" -> "));
+    const intoRequests = [...reached.values()]
+      .filter((path) => inRequests(path.at(-1)) && !inRequests(path.at(-2)))
+      .map((path) => path.join(" -> "));
     expect(intoRequests).toEqual([]);
   });
 

@@ -25,9 +25,12 @@ describe("ApiKey.resolve", () => {
     expect(() => ApiKey.resolve(explicit, env)).toThrow(/`apiKey`.*XAI_API_KEY environment variable/);
   });
 
-  it.each([`${key}\n`, `${key}\r\n`, `  ${key}  `])("trims surrounding whitespace such as a trailing newline from a key file (%j)", (raw) => {
-    expect(ApiKey.resolve(undefined, { XAI_API_KEY: raw }).authorization()).toBe(`Bearer ${key}`);
-  });
+  it.each([`${key}\n`, `${key}\r\n`, `  ${key}  `])(
+    "trims surrounding whitespace such as a trailing newline from a key file (%j)",
+    (raw) => {
+      expect(ApiKey.resolve(undefined, { XAI_API_KEY: raw }).authorization()).toBe(`Bearer ${key}`);
+    },
+  );
 
   it.each([
     ["inner space", `xai-abc def`, "`apiKey`"],

@@ -22,7 +22,12 @@ describe("viewBatch: status from counts and times", () => {
     ["requests pending", { state: counts(3, 2, 1) }, "processing", false],
     ["nothing pending", { state: counts(3, 0, 2, 1) }, "completed", true],
     ["cancelled by the user", { cancelTime: at(now - 1), state: counts(3, 0, 1, 0, 2) }, "cancelled", true],
-    ["cancelled by xAI (a file that failed validation)", { cancelByXaiMessage: "JSONL file validation failed", inputFileId: "f", state: counts(0, 0) }, "cancelled", true],
+    [
+      "cancelled by xAI (a file that failed validation)",
+      { cancelByXaiMessage: "JSONL file validation failed", inputFileId: "f", state: counts(0, 0) },
+      "cancelled",
+      true,
+    ],
     ["expired with requests cut off", { expireTime: at(now - 1), state: counts(3, 0, 1, 0, 2) }, "expired", true],
     ["expired while pending", { expireTime: at(now - 1), state: counts(3, 1, 2) }, "expired", true],
     ["finished before it expired", { expireTime: at(now - 1), state: counts(3, 0, 3) }, "completed", true],
@@ -41,7 +46,10 @@ describe("viewBatch: plain data", () => {
       expireTime: at(now + 86_400_000),
       createApiKeyId: "key-1",
       state: counts(4, 1, 2, 1),
-      costBreakdown: { totalCostUsdTicks: 123_000_000n, endpointCosts: [{ endpoint: "chat", costUsdTicks: 123_000_000n, requestCount: 3n }] },
+      costBreakdown: {
+        totalCostUsdTicks: 123_000_000n,
+        endpointCosts: [{ endpoint: "chat", costUsdTicks: 123_000_000n, requestCount: 3n }],
+      },
     });
     const view = viewBatch(raw, now);
     expect(view).toMatchObject({
@@ -57,17 +65,34 @@ describe("viewBatch: plain data", () => {
     expect(view.raw).toBe(raw);
     const json = JSON.parse(JSON.stringify(view));
     expect(json).not.toHaveProperty("raw");
-    expect(json).toMatchObject({ status: "processing", counts: { total: 4 }, createTime: new Date(now - 5_000).toISOString(), costUsdTicks: 123_000_000 });
+    expect(json).toMatchObject({
+      status: "processing",
+      counts: { total: 4 },
+      createTime: new Date(now - 5_000).toISOString(),
+      costUsdTicks: 123_000_000,
+    });
     expect({ ...view }).not.toHaveProperty("raw");
   });
 });
 
 describe("viewRequestMetadata", () => {
   it("names the state and serialises", () => {
-    const raw = create(BatchRequestMetadataSchema, { batchRequestId: "r1", model: "grok-4", endpoint: "chat", state: BatchRequestMetadata_State.FAILED, createTime: at(now) });
+    const raw = create(BatchRequestMetadataSchema, {
+      batchRequestId: "r1",
+      model: "grok-4",
+      endpoint: "chat",
+      state: BatchRequestMetadata_State.FAILED,
+      createTime: at(now),
+    });
     const view = viewRequestMetadata(raw);
     expect(view).toMatchObject({ batchRequestId: "r1", status: "failed", createTime: new Date(now), finishTime: undefined });
     expect(view.raw).toBe(raw);
-    expect(JSON.parse(JSON.stringify(view))).toEqual({ batchRequestId: "r1", endpoint: "chat", model: "grok-4", status: "failed", createTime: new Date(now).toISOString() });
+    expect(JSON.parse(JSON.stringify(view))).toEqual({
+      batchRequestId: "r1",
+      endpoint: "chat",
+      model: "grok-4",
+      status: "failed",
+      createTime: new Date(now).toISOString(),
+    });
   });
 });

@@ -37,7 +37,13 @@ describe("ChatRequest parameters", () => {
 
   it("leaves unset parameters unset", () => {
     const r = new ChatRequest("grok-4").request;
-    expect([r.maxTokens, r.temperature, r.toolChoice, r.responseFormat, r.reasoningEffort]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect([r.maxTokens, r.temperature, r.toolChoice, r.responseFormat, r.reasoningEffort]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(r.messages).toEqual([]);
   });
 
@@ -53,7 +59,11 @@ describe("ChatRequest parameters", () => {
   it.each<[ChatParams["responseFormat"], FormatType, string | undefined]>([
     ["text", FormatType.TEXT, undefined],
     ["json_object", FormatType.JSON_OBJECT, undefined],
-    [{ jsonSchema: { type: "object", properties: { a: { type: "number" } } } }, FormatType.JSON_SCHEMA, '{"type":"object","properties":{"a":{"type":"number"}}}'],
+    [
+      { jsonSchema: { type: "object", properties: { a: { type: "number" } } } },
+      FormatType.JSON_SCHEMA,
+      '{"type":"object","properties":{"a":{"type":"number"}}}',
+    ],
     [{ jsonSchema: '{"type":"array"}' }, FormatType.JSON_SCHEMA, '{"type":"array"}'],
   ])("responseFormat %j", (responseFormat, formatType, schema) => {
     const format = new ChatRequest("grok-4", { responseFormat }).request.responseFormat;
@@ -71,17 +81,45 @@ describe("ChatRequest parameters", () => {
   });
 
   it.each<[string, () => unknown, string]>([
-    ["an unknown parameter", () => new ChatRequest("grok-4", { maxTokenz: 5 } as ChatParams), "Unknown option `maxTokenz` in chat parameters."],
+    [
+      "an unknown parameter",
+      () => new ChatRequest("grok-4", { maxTokenz: 5 } as ChatParams),
+      "Unknown option `maxTokenz` in chat parameters.",
+    ],
     ["temperature 3", () => new ChatRequest("grok-4", { temperature: 3 }), "Expected `temperature` to be a number from 0 to 2, got 3."],
     ["topP 1.5", () => new ChatRequest("grok-4", { topP: 1.5 }), "Expected `topP` to be a number from 0 to 1, got 1.5."],
-    ["maxTokens 0", () => new ChatRequest("grok-4", { maxTokens: 0 }), "Expected `maxTokens` to be an integer from 1 to 2147483647, got 0."],
+    [
+      "maxTokens 0",
+      () => new ChatRequest("grok-4", { maxTokens: 0 }),
+      "Expected `maxTokens` to be an integer from 1 to 2147483647, got 0.",
+    ],
     ["n 0.5", () => new ChatRequest("grok-4", { n: 0.5 }), "Expected `n` to be an integer from 1 to 128, got 0.5."],
-    ["stop as a string", () => new ChatRequest("grok-4", { stop: "END" as unknown as string[] }), 'Expected `stop` to be an array of strings, got "END".'],
+    [
+      "stop as a string",
+      () => new ChatRequest("grok-4", { stop: "END" as unknown as string[] }),
+      'Expected `stop` to be an array of strings, got "END".',
+    ],
     ["an empty model", () => new ChatRequest("", {}), 'Expected `model` to be a non-empty string, got "".'],
-    ["an empty batchRequestId", () => new ChatRequest("grok-4", { batchRequestId: " " }), 'Expected `batchRequestId` to be a non-empty string, got " ".'],
-    ["an unknown reasoning effort", () => new ChatRequest("grok-4", { reasoningEffort: "max" as "high" }), 'Expected `reasoningEffort` to be "none", "low", "medium" or "high", got "max".'],
-    ["an unknown tool choice", () => new ChatRequest("grok-4", { toolChoice: "always" as "auto" }), 'Expected `toolChoice` to be "auto", "none", "required" or { functionName }, got "always".'],
-    ["an unknown response format", () => new ChatRequest("grok-4", { responseFormat: "yaml" as "text" }), 'Expected `responseFormat` to be "text", "json_object" or { jsonSchema }, got "yaml".'],
+    [
+      "an empty batchRequestId",
+      () => new ChatRequest("grok-4", { batchRequestId: " " }),
+      'Expected `batchRequestId` to be a non-empty string, got " ".',
+    ],
+    [
+      "an unknown reasoning effort",
+      () => new ChatRequest("grok-4", { reasoningEffort: "max" as "high" }),
+      'Expected `reasoningEffort` to be "none", "low", "medium" or "high", got "max".',
+    ],
+    [
+      "an unknown tool choice",
+      () => new ChatRequest("grok-4", { toolChoice: "always" as "auto" }),
+      'Expected `toolChoice` to be "auto", "none", "required" or { functionName }, got "always".',
+    ],
+    [
+      "an unknown response format",
+      () => new ChatRequest("grok-4", { responseFormat: "yaml" as "text" }),
+      'Expected `responseFormat` to be "text", "json_object" or { jsonSchema }, got "yaml".',
+    ],
   ])("refuses %s with a message that says what is expected", (_name, build, message) => {
     expect(build).toThrow(InputError);
     expect(build).toThrow(message);
@@ -116,7 +154,12 @@ describe("ChatRequest messages", () => {
     const chat = new ChatRequest("grok-4", { messages: [system("Be brief.")] });
     const returned = chat.append(user("Hello!"), assistant("Hi.")).append(user("Bye."));
     expect(returned).toBe(chat);
-    expect(chat.messages.map((m) => m.role)).toEqual([MessageRole.ROLE_SYSTEM, MessageRole.ROLE_USER, MessageRole.ROLE_ASSISTANT, MessageRole.ROLE_USER]);
+    expect(chat.messages.map((m) => m.role)).toEqual([
+      MessageRole.ROLE_SYSTEM,
+      MessageRole.ROLE_USER,
+      MessageRole.ROLE_ASSISTANT,
+      MessageRole.ROLE_USER,
+    ]);
     expect(chat.messages.map((m) => m.content[0]?.content.value)).toEqual(["Be brief.", "Hello!", "Hi.", "Bye."]);
   });
 
@@ -139,10 +182,13 @@ describe("ChatRequest messages", () => {
 
 describe("ChatRequest.toBatchRequest", () => {
   const chat = () =>
-    new ChatRequest("grok-4", { batchRequestId: "req-1", maxTokens: 64, tools: [weather], toolChoice: { functionName: "get_weather" }, responseFormat: { jsonSchema: { type: "object" } } }).append(
-      system("Answer in JSON."),
-      user("What is in this picture?", image("https://example.com/cat.png", { detail: "high" })),
-    );
+    new ChatRequest("grok-4", {
+      batchRequestId: "req-1",
+      maxTokens: 64,
+      tools: [weather],
+      toolChoice: { functionName: "get_weather" },
+      responseFormat: { jsonSchema: { type: "object" } },
+    }).append(system("Answer in JSON."), user("What is in this picture?", image("https://example.com/cat.png", { detail: "high" })));
 
   it("carries the batchRequestId and the completion request", () => {
     const batchRequest = chat().toBatchRequest();

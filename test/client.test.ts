@@ -119,7 +119,11 @@ describe("attempts of one call", () => {
 
   it("names in the error the request id it sent, the same on every attempt", async () => {
     server.handle({ getBatch: async () => Promise.reject(new StatusError(status.UNAVAILABLE, "down")) });
-    const c = new Client({ apiKey, baseUrl: server.url, retry: { maxAttempts: 3, transientBackoff: { initialMs: 1, maxMs: 1, multiplier: 1 } } });
+    const c = new Client({
+      apiKey,
+      baseUrl: server.url,
+      retry: { maxAttempts: 3, transientBackoff: { initialMs: 1, maxMs: 1, multiplier: 1 } },
+    });
     const error = await c.batch.get("b1").catch((e: unknown) => e);
     c.close();
     expect(error).toBeInstanceOf(ApiError);
@@ -134,7 +138,10 @@ describe("errors", () => {
     {
       name: "INVALID_ARGUMENT with BadRequest",
       error: new StatusError(status.INVALID_ARGUMENT, "bad model", [
-        { schema: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations: [{ field: "batch_requests[0].model", description: "not a batch model" }] }) },
+        {
+          schema: BadRequestSchema,
+          value: create(BadRequestSchema, { fieldViolations: [{ field: "batch_requests[0].model", description: "not a batch model" }] }),
+        },
       ]),
       code: Code.InvalidArgument,
       retryable: false,
@@ -144,7 +151,10 @@ describe("errors", () => {
       name: "RESOURCE_EXHAUSTED with RetryInfo and QuotaFailure (a quota)",
       error: new StatusError(status.RESOURCE_EXHAUSTED, "too many add calls", [
         retryInfo(1_250),
-        { schema: QuotaFailureSchema, value: create(QuotaFailureSchema, { violations: [{ subject: "team", description: "100 calls per 30 s" }] }) },
+        {
+          schema: QuotaFailureSchema,
+          value: create(QuotaFailureSchema, { violations: [{ subject: "team", description: "100 calls per 30 s" }] }),
+        },
       ]),
       code: Code.ResourceExhausted,
       retryable: true,
@@ -178,14 +188,22 @@ describe("errors", () => {
     {
       name: "PERMISSION_DENIED with ErrorInfo",
       error: new StatusError(status.PERMISSION_DENIED, "key disabled", [
-        { schema: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: "API_KEY_DISABLED", domain: "x.ai", metadata: { team: "t1" } }) },
+        {
+          schema: ErrorInfoSchema,
+          value: create(ErrorInfoSchema, { reason: "API_KEY_DISABLED", domain: "x.ai", metadata: { team: "t1" } }),
+        },
       ]),
       code: Code.PermissionDenied,
       retryable: false,
       check: (e) => expect(e.details.errorInfo).toMatchObject({ reason: "API_KEY_DISABLED", domain: "x.ai", metadata: { team: "t1" } }),
     },
     { name: "ALREADY_EXISTS", error: new StatusError(status.ALREADY_EXISTS, "id a1 exists"), code: Code.AlreadyExists, retryable: false },
-    { name: "FAILED_PRECONDITION", error: new StatusError(status.FAILED_PRECONDITION, "batch cancelled"), code: Code.FailedPrecondition, retryable: false },
+    {
+      name: "FAILED_PRECONDITION",
+      error: new StatusError(status.FAILED_PRECONDITION, "batch cancelled"),
+      code: Code.FailedPrecondition,
+      retryable: false,
+    },
     { name: "UNAUTHENTICATED", error: new StatusError(status.UNAUTHENTICATED, "bad key"), code: Code.Unauthenticated, retryable: false },
   ];
 
@@ -208,11 +226,22 @@ describe("errors", () => {
 
   it("never shows the API key, even when the server echoes it", async () => {
     server.handle({
-      getBatch: async () => Promise.reject(new StatusError(status.UNAUTHENTICATED, `key ${apiKey} is revoked`, [], { "x-debug-auth": `Bearer ${apiKey}` })),
+      getBatch: async () =>
+        Promise.reject(new StatusError(status.UNAUTHENTICATED, `key ${apiKey} is revoked`, [], { "x-debug-auth": `Bearer ${apiKey}` })),
     });
     const error = (await client.batch.get("b1").catch((e: unknown) => e)) as ApiError;
     expect(error.code).toBe(Code.Unauthenticated);
-    const surfaces = [error.message, error.rawMessage, String(error), error.stack ?? "", inspect(error, { depth: 10 }), JSON.stringify(error), inspect(error.metadata), inspect(client), JSON.stringify(client)];
+    const surfaces = [
+      error.message,
+      error.rawMessage,
+      String(error),
+      error.stack ?? "",
+      inspect(error, { depth: 10 }),
+      JSON.stringify(error),
+      inspect(error.metadata),
+      inspect(client),
+      JSON.stringify(client),
+    ];
     for (const text of surfaces) expect(text).not.toContain(apiKey);
     expect(error.rawMessage).toContain("[redacted]");
   });
@@ -282,7 +311,9 @@ describe("add", () => {
 
   it("splits into calls that each stay within maxAddBytes, measured on the encoded message", async () => {
     const c = new Client({ apiKey, baseUrl: server.url, limits: { maxAddBytes: 10_000 } });
-    const requests = Array.from({ length: 40 }, (_, i) => c.chat.create("grok-4", { batchRequestId: `r${i}` }).append(user("x".repeat(900))));
+    const requests = Array.from({ length: 40 }, (_, i) =>
+      c.chat.create("grok-4", { batchRequestId: `r${i}` }).append(user("x".repeat(900))),
+    );
     const result = await c.batch.add("b1", requests);
     c.close();
     expect(result.calls).toBeGreaterThanOrEqual(4);
@@ -306,11 +337,31 @@ describe("inputs are refused before the wire", () => {
     ["a limit of 0", (c) => c.batch.list({ limit: 0 }), /`limit` to be an integer from 1 to 1000, got 0/],
     ["a fractional limit", (c) => c.batch.listBatchResults("b1", { limit: 2.5 }), /got 2.5/],
     ["an unknown option", (c) => c.batch.list({ limt: 5 } as never), /Unknown option `limt`/],
-    ["an unknown state", (c) => c.batch.listBatchRequests("b1", { states: ["done" as never] }), /"pending", "succeeded", "failed" or "cancelled", got "done"/],
-    ["a chat with no messages", (c) => c.batch.add("b1", [c.chat.create("grok-4", { batchRequestId: "q1" })]), /request #0 \(id "q1"\) `messages`: is empty/],
+    [
+      "an unknown state",
+      (c) => c.batch.listBatchRequests("b1", { states: ["done" as never] }),
+      /"pending", "succeeded", "failed" or "cancelled", got "done"/,
+    ],
+    [
+      "a chat with no messages",
+      (c) => c.batch.add("b1", [c.chat.create("grok-4", { batchRequestId: "q1" })]),
+      /request #0 \(id "q1"\) `messages`: is empty/,
+    ],
     ["a request with no payload", (c) => c.batch.add("b1", [{ batchRequestId: "p" }]), /has no payload/],
-    ["a model the Batch API does not serve", (c) => c.batch.add("b1", [c.chat.create("gpt-4o").append(user("hi"))]), /request #0 `model`: asks for "gpt-4o"/],
-    ["a duplicate id in one add", (c) => c.batch.add("b1", [0, 1].map(() => c.chat.create("grok-4", { batchRequestId: "dup" }).append(user("hi")))), /request #1 \(id "dup"\): repeats an id/],
+    [
+      "a model the Batch API does not serve",
+      (c) => c.batch.add("b1", [c.chat.create("gpt-4o").append(user("hi"))]),
+      /request #0 `model`: asks for "gpt-4o"/,
+    ],
+    [
+      "a duplicate id in one add",
+      (c) =>
+        c.batch.add(
+          "b1",
+          [0, 1].map(() => c.chat.create("grok-4", { batchRequestId: "dup" }).append(user("hi"))),
+        ),
+      /request #1 \(id "dup"\): repeats an id/,
+    ],
     ["reserved metadata", (c) => c.batch.get("b1", { metadata: { authorization: "x" } }), /may not set "authorization"/],
   ];
   for (const [name, act, message] of refusals) {
@@ -323,7 +374,10 @@ describe("inputs are refused before the wire", () => {
 
   it("refuses a request that alone is over the size limit, naming it and both sizes, and sends nothing", async () => {
     const c = new Client({ apiKey, baseUrl: server.url, limits: { maxAddBytes: 5_000 } });
-    const requests = [c.chat.create("grok-4", { batchRequestId: "ok" }).append(user("small")), c.chat.create("grok-4", { batchRequestId: "huge" }).append(user("z".repeat(6_000)))];
+    const requests = [
+      c.chat.create("grok-4", { batchRequestId: "ok" }).append(user("small")),
+      c.chat.create("grok-4", { batchRequestId: "huge" }).append(user("z".repeat(6_000))),
+    ];
     const error = await c.batch.add("b1", requests).catch((e: unknown) => e);
     c.close();
     expect(error).toBeInstanceOf(InputError);
@@ -331,7 +385,7 @@ describe("inputs are refused before the wire", () => {
     expect(server.calls).toHaveLength(0);
   });
 
-  it("accepts any model when batchModels is \"any\"", async () => {
+  it('accepts any model when batchModels is "any"', async () => {
     server.handle({ getBatch: async (req) => batch(req.batchId), addBatchRequests: async () => ({}) });
     const c = new Client({ apiKey, baseUrl: server.url, batchModels: "any" });
     await c.batch.add("b1", [c.chat.create("grok-9-preview").append(user("hi"))]);
@@ -408,7 +462,10 @@ describe("construction and lifecycle", () => {
   });
 
   it("keeps working across server GOAWAYs (max connection age)", async () => {
-    const aging = await startTestServer({ getBatch: async (req) => batch(req.batchId) }, { "grpc.max_connection_age_ms": 100, "grpc.max_connection_age_grace_ms": 50 });
+    const aging = await startTestServer(
+      { getBatch: async (req) => batch(req.batchId) },
+      { "grpc.max_connection_age_ms": 100, "grpc.max_connection_age_grace_ms": 50 },
+    );
     const c = new Client({ apiKey, baseUrl: aging.url });
     for (let i = 0; i < 4; i++) {
       expect((await c.batch.get(`g${i}`)).batchId).toBe(`g${i}`);

@@ -10,16 +10,56 @@ import { apiError, quotaFailure, retryInfo, type ErrorShape } from "./support/er
 describe("ApiError classification", () => {
   it.each<[string, ErrorShape, { retryable: boolean; isQuotaError: boolean; retryAfterMs: number | undefined }]>([
     ["UNAVAILABLE", { code: Code.Unavailable }, { retryable: true, isQuotaError: false, retryAfterMs: undefined }],
-    ["UNAVAILABLE with a pushback", { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "300" } }, { retryable: true, isQuotaError: false, retryAfterMs: 300 }],
-    ["UNAVAILABLE with a negative pushback", { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "-1" } }, { retryable: false, isQuotaError: false, retryAfterMs: undefined }],
-    ["RESOURCE_EXHAUSTED alone (message too large)", { code: Code.ResourceExhausted }, { retryable: false, isQuotaError: false, retryAfterMs: undefined }],
-    ["RESOURCE_EXHAUSTED with a garbage retry-after", { code: Code.ResourceExhausted, metadata: { "retry-after": "-5" } }, { retryable: false, isQuotaError: false, retryAfterMs: undefined }],
-    ["RESOURCE_EXHAUSTED with a QuotaFailure", { code: Code.ResourceExhausted, quotaFailure: quotaFailure() }, { retryable: true, isQuotaError: true, retryAfterMs: undefined }],
-    ["RESOURCE_EXHAUSTED with RetryInfo", { code: Code.ResourceExhausted, retryInfo: retryInfo() }, { retryable: true, isQuotaError: true, retryAfterMs: 1_500 }],
-    ["RESOURCE_EXHAUSTED with RetryInfo and a pushback", { code: Code.ResourceExhausted, retryInfo: retryInfo(), metadata: { "grpc-retry-pushback-ms": "300" } }, { retryable: true, isQuotaError: true, retryAfterMs: 1_500 }],
-    ["RESOURCE_EXHAUSTED with retry-after", { code: Code.ResourceExhausted, metadata: { "retry-after": "2" } }, { retryable: true, isQuotaError: true, retryAfterMs: 2_000 }],
-    ["RESOURCE_EXHAUSTED with a quota but a negative pushback", { code: Code.ResourceExhausted, quotaFailure: quotaFailure(), metadata: { "grpc-retry-pushback-ms": "-1" } }, { retryable: false, isQuotaError: false, retryAfterMs: undefined }],
-    ["INVALID_ARGUMENT even with RetryInfo", { code: Code.InvalidArgument, retryInfo: retryInfo() }, { retryable: false, isQuotaError: false, retryAfterMs: 1_500 }],
+    [
+      "UNAVAILABLE with a pushback",
+      { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "300" } },
+      { retryable: true, isQuotaError: false, retryAfterMs: 300 },
+    ],
+    [
+      "UNAVAILABLE with a negative pushback",
+      { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "-1" } },
+      { retryable: false, isQuotaError: false, retryAfterMs: undefined },
+    ],
+    [
+      "RESOURCE_EXHAUSTED alone (message too large)",
+      { code: Code.ResourceExhausted },
+      { retryable: false, isQuotaError: false, retryAfterMs: undefined },
+    ],
+    [
+      "RESOURCE_EXHAUSTED with a garbage retry-after",
+      { code: Code.ResourceExhausted, metadata: { "retry-after": "-5" } },
+      { retryable: false, isQuotaError: false, retryAfterMs: undefined },
+    ],
+    [
+      "RESOURCE_EXHAUSTED with a QuotaFailure",
+      { code: Code.ResourceExhausted, quotaFailure: quotaFailure() },
+      { retryable: true, isQuotaError: true, retryAfterMs: undefined },
+    ],
+    [
+      "RESOURCE_EXHAUSTED with RetryInfo",
+      { code: Code.ResourceExhausted, retryInfo: retryInfo() },
+      { retryable: true, isQuotaError: true, retryAfterMs: 1_500 },
+    ],
+    [
+      "RESOURCE_EXHAUSTED with RetryInfo and a pushback",
+      { code: Code.ResourceExhausted, retryInfo: retryInfo(), metadata: { "grpc-retry-pushback-ms": "300" } },
+      { retryable: true, isQuotaError: true, retryAfterMs: 1_500 },
+    ],
+    [
+      "RESOURCE_EXHAUSTED with retry-after",
+      { code: Code.ResourceExhausted, metadata: { "retry-after": "2" } },
+      { retryable: true, isQuotaError: true, retryAfterMs: 2_000 },
+    ],
+    [
+      "RESOURCE_EXHAUSTED with a quota but a negative pushback",
+      { code: Code.ResourceExhausted, quotaFailure: quotaFailure(), metadata: { "grpc-retry-pushback-ms": "-1" } },
+      { retryable: false, isQuotaError: false, retryAfterMs: undefined },
+    ],
+    [
+      "INVALID_ARGUMENT even with RetryInfo",
+      { code: Code.InvalidArgument, retryInfo: retryInfo() },
+      { retryable: false, isQuotaError: false, retryAfterMs: 1_500 },
+    ],
     ["INTERNAL", { code: Code.Internal }, { retryable: false, isQuotaError: false, retryAfterMs: undefined }],
   ])("%s", (_name, shape, expected) => {
     const error = apiError(shape);
@@ -81,19 +121,43 @@ describe("toApiError", () => {
   const nodeError = (code: string, cause?: unknown) => Object.assign(new Error(`node says ${code}`, { cause }), { code });
 
   it.each<[string, unknown, Code]>([
-    ["INTERNAL over an HTTP/2 session error is a lost connection", new ConnectError("stream closed", Code.Internal, undefined, undefined, nodeError("ERR_HTTP2_SESSION_ERROR")), Code.Unavailable],
-    ["INTERNAL over a reset deep in the cause chain is a lost connection", new ConnectError("write failed", Code.Internal, undefined, undefined, new Error("wrapped", { cause: nodeError("ECONNRESET") })), Code.Unavailable],
-    ["ABORTED over a GOAWAY is a lost connection", new ConnectError("goaway", Code.Aborted, undefined, undefined, nodeError("ERR_HTTP2_GOAWAY_SESSION")), Code.Unavailable],
+    [
+      "INTERNAL over an HTTP/2 session error is a lost connection",
+      new ConnectError("stream closed", Code.Internal, undefined, undefined, nodeError("ERR_HTTP2_SESSION_ERROR")),
+      Code.Unavailable,
+    ],
+    [
+      "INTERNAL over a reset deep in the cause chain is a lost connection",
+      new ConnectError("write failed", Code.Internal, undefined, undefined, new Error("wrapped", { cause: nodeError("ECONNRESET") })),
+      Code.Unavailable,
+    ],
+    [
+      "ABORTED over a GOAWAY is a lost connection",
+      new ConnectError("goaway", Code.Aborted, undefined, undefined, nodeError("ERR_HTTP2_GOAWAY_SESSION")),
+      Code.Unavailable,
+    ],
     ["a bare Node reset is a lost connection", nodeError("ECONNRESET"), Code.Unavailable],
     ["a plain INTERNAL stays INTERNAL", new ConnectError("server bug", Code.Internal), Code.Internal],
-    ["INTERNAL over an unrelated Node error stays INTERNAL", new ConnectError("bad frame", Code.Internal, undefined, undefined, nodeError("ERR_INVALID_ARG_TYPE")), Code.Internal],
-    ["CANCELED stays CANCELED even over a reset", new ConnectError("aborted by caller", Code.Canceled, undefined, undefined, nodeError("ECONNRESET")), Code.Canceled],
-    ["a cause chain that loops back on itself is walked once", (() => {
-      const a = new Error("a");
-      const b = new Error("b", { cause: a });
-      (a as { cause?: unknown }).cause = b;
-      return new ConnectError("loop", Code.Internal, undefined, undefined, a);
-    })(), Code.Internal],
+    [
+      "INTERNAL over an unrelated Node error stays INTERNAL",
+      new ConnectError("bad frame", Code.Internal, undefined, undefined, nodeError("ERR_INVALID_ARG_TYPE")),
+      Code.Internal,
+    ],
+    [
+      "CANCELED stays CANCELED even over a reset",
+      new ConnectError("aborted by caller", Code.Canceled, undefined, undefined, nodeError("ECONNRESET")),
+      Code.Canceled,
+    ],
+    [
+      "a cause chain that loops back on itself is walked once",
+      (() => {
+        const a = new Error("a");
+        const b = new Error("b", { cause: a });
+        (a as { cause?: unknown }).cause = b;
+        return new ConnectError("loop", Code.Internal, undefined, undefined, a);
+      })(),
+      Code.Internal,
+    ],
   ])("%s", (_name, reason, code) => {
     const error = toApiError(reason, "ListBatches", []) as ApiError;
     expect(error).toBeInstanceOf(ApiError);

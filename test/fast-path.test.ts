@@ -2,7 +2,16 @@ import { create, equals, type MessageInitShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { decodeRequest, grpcRawImplementation, grpcServiceDefinition } from "../src/emulator/grpc-service.js";
-import { BatchRequestSchema, ChatRequest, Client, MessageRole, user, type AddInput, type AddResult, type ResultView } from "../src/index.js";
+import {
+  BatchRequestSchema,
+  ChatRequest,
+  Client,
+  MessageRole,
+  user,
+  type AddInput,
+  type AddResult,
+  type ResultView,
+} from "../src/index.js";
 import { BatchMgmt, BatchResultSchema, FinishReason, type BatchResult } from "../src/core/internal/wire.js";
 import * as addFrame from "../src/internal/wire/add-frame.js";
 import * as addFrames from "../src/internal/wire/add-frames.js";
@@ -49,17 +58,61 @@ const messages = [{ role: MessageRole.ROLE_USER, content: [{ content: { case: "t
 // Requests the chat encoder writes and requests it leaves to the normaliser, in every shape add takes,
 // with and without ids (the same content twice: two automatic ids), and one the normaliser refuses.
 const inputs: AddInput[] = [
-  { id: "c1", model: "grok-4", messages: [{ role: "system", content: "Be brief" }, { role: "user", content: "Hi 😀 é \u0000" }], max_tokens: 50, temperature: 0.7, stop: "END" },
+  {
+    id: "c1",
+    model: "grok-4",
+    messages: [
+      { role: "system", content: "Be brief" },
+      { role: "user", content: "Hi 😀 é \u0000" },
+    ],
+    max_tokens: 50,
+    temperature: 0.7,
+    stop: "END",
+  },
   { model: "grok-4", messages: [{ role: "user", content: "no id" }], seed: -3, top_p: 1 },
   { model: "grok-4", messages: [{ role: "user", content: "no id" }], seed: -3, top_p: 1 },
-  { custom_id: "o1", method: "POST", url: "/v1/chat/completions", body: { model: "grok-3", messages: [{ role: "developer", content: "" }, { role: "user", content: "x".repeat(300) }], n: 2, user: "u-1" } },
-  { batchRequestId: "p1", completionRequest: { model: "grok-4", messages: [{ role: "ROLE_USER", content: [{ text: "proto json" }] }], maxTokens: 5 } },
+  {
+    custom_id: "o1",
+    method: "POST",
+    url: "/v1/chat/completions",
+    body: {
+      model: "grok-3",
+      messages: [
+        { role: "developer", content: "" },
+        { role: "user", content: "x".repeat(300) },
+      ],
+      n: 2,
+      user: "u-1",
+    },
+  },
+  {
+    batchRequestId: "p1",
+    completionRequest: { model: "grok-4", messages: [{ role: "ROLE_USER", content: [{ text: "proto json" }] }], maxTokens: 5 },
+  },
   new ChatRequest("grok-4", { batchRequestId: "builder", maxTokens: 5 }).append(user("Hi")),
   new ChatRequest("grok-4", { maxTokens: 6 }).append(user("a builder without an id")),
-  create(BatchRequestSchema, { batchRequestId: "message", request: { case: "completionRequest", value: { model: "grok-4", maxTokens: 5, messages } } }),
+  create(BatchRequestSchema, {
+    batchRequestId: "message",
+    request: { case: "completionRequest", value: { model: "grok-4", maxTokens: 5, messages } },
+  }),
   { request: { case: "completionRequest", value: { model: "grok-4", maxTokens: 7, messages } } },
-  { id: "i1", model: "grok-4", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] }] },
-  { model: "grok-4", messages: [{ role: "user", content: [{ type: "text", text: "an image, no id" }, { type: "image_url", image_url: { url: "https://example.com/b.png" } }] }] },
+  {
+    id: "i1",
+    model: "grok-4",
+    messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] }],
+  },
+  {
+    model: "grok-4",
+    messages: [
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "an image, no id" },
+          { type: "image_url", image_url: { url: "https://example.com/b.png" } },
+        ],
+      },
+    ],
+  },
   { id: "e1", model: "grok-4", messages: [{ role: "user", content: "think" }], reasoning_effort: "low" },
   { id: "n1", model: "grok-4", messages: [{ role: "user", content: "named", name: "ann" }] },
   { id: "bad", model: "grok-4", messages: [{ role: "user", content: "hot" }], temperature: 3 },
@@ -68,10 +121,54 @@ const inputs: AddInput[] = [
 
 /** Results of every kind a view tells apart. */
 const results: BatchResult[] = [
-  { batchRequestId: "c1", result: { case: "response", value: { response: { case: "completionResponse", value: { model: "grok-4", outputs: [{ finishReason: FinishReason.REASON_STOP, message: { content: "Hello", reasoningContent: "hm", toolCalls: [{ id: "t1", tool: { case: "function", value: { name: "f", arguments: "{}" } } }] } }], usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5, costInUsdTicks: 25_000_000n } } } } } },
+  {
+    batchRequestId: "c1",
+    result: {
+      case: "response",
+      value: {
+        response: {
+          case: "completionResponse",
+          value: {
+            model: "grok-4",
+            outputs: [
+              {
+                finishReason: FinishReason.REASON_STOP,
+                message: {
+                  content: "Hello",
+                  reasoningContent: "hm",
+                  toolCalls: [{ id: "t1", tool: { case: "function", value: { name: "f", arguments: "{}" } } }],
+                },
+              },
+            ],
+            usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5, costInUsdTicks: 25_000_000n },
+          },
+        },
+      },
+    },
+  },
   { batchRequestId: "bad-one", result: { case: "error", value: { code: 3, message: "invalid" } } },
-  { batchRequestId: "i1", result: { case: "response", value: { response: { case: "imageResponse", value: { model: "grok-2-image", images: [{ image: { case: "url", value: "https://img/1.png" } }, { image: { case: "base64", value: "iVBORw0KGgo=" } }] } } } } },
-  { batchRequestId: "v1", result: { case: "response", value: { response: { case: "videoResponse", value: { model: "grok-video", video: { url: "https://vid/1.mp4" } } } } } },
+  {
+    batchRequestId: "i1",
+    result: {
+      case: "response",
+      value: {
+        response: {
+          case: "imageResponse",
+          value: {
+            model: "grok-2-image",
+            images: [{ image: { case: "url", value: "https://img/1.png" } }, { image: { case: "base64", value: "iVBORw0KGgo=" } }],
+          },
+        },
+      },
+    },
+  },
+  {
+    batchRequestId: "v1",
+    result: {
+      case: "response",
+      value: { response: { case: "videoResponse", value: { model: "grok-video", video: { url: "https://vid/1.mp4" } } } },
+    },
+  },
   { batchRequestId: "empty" },
 ].map((init) => create(BatchResultSchema, init as MessageInitShape<typeof BatchResultSchema>));
 
@@ -98,7 +195,9 @@ beforeAll(async () => {
       },
     }),
   );
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
   baseUrl = `http://127.0.0.1:${port}`;
 });
 
@@ -125,7 +224,11 @@ function session(on: boolean): Promise<Session> {
     try {
       const refused: string[] = [];
       // Several calls, so frames are written one after another.
-      const { quotaWaitMs: _, ...added } = await client.batch.add(batchId, inputs, { maxRequestsPerCall: 4, invalid: "skip", onInvalid: (error) => refused.push(error.message) });
+      const { quotaWaitMs: _, ...added } = await client.batch.add(batchId, inputs, {
+        maxRequestsPerCall: 4,
+        invalid: "skip",
+        onInvalid: (error) => refused.push(error.message),
+      });
       const views: ResultView[] = [];
       for await (const view of client.batch.listBatchResults(batchId, { limit: 2 })) views.push(view);
       return { wire: received.map((bytes) => bytes.toString("hex")), added, refused, views, fastPathCalls: fastPathCalls() };
@@ -158,7 +261,15 @@ describe("the fast path switch", () => {
   it("off, runs no function or method of the fast path's modules; on, it runs each part", () => {
     expect(off.fastPathCalls).toEqual([]);
     expect(on.fastPathCalls).toEqual(
-      expect.arrayContaining(["ChatEncoder.encode", "cutRequests", "withId", "AddFrames.httpClient", "FrameBuffers.take", "writeAddFrame", "viewResultBytes"]),
+      expect.arrayContaining([
+        "ChatEncoder.encode",
+        "cutRequests",
+        "withId",
+        "AddFrames.httpClient",
+        "FrameBuffers.take",
+        "writeAddFrame",
+        "viewResultBytes",
+      ]),
     );
   });
 });

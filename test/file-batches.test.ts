@@ -19,13 +19,23 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const chats = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => client.chat.create("grok-4", { batchRequestId: `${prefix}${i}` }).append(user(`question ${i}`)));
-const fileLine = (id: string, model = "grok-4") => JSON.stringify({ custom_id: id, method: "POST", url: "/v1/chat/completions", body: { model, messages: [{ role: "user", content: `q ${id}` }] } });
+const chats = (n: number, prefix: string) =>
+  Array.from({ length: n }, (_, i) => client.chat.create("grok-4", { batchRequestId: `${prefix}${i}` }).append(user(`question ${i}`)));
+const fileLine = (id: string, model = "grok-4") =>
+  JSON.stringify({
+    custom_id: id,
+    method: "POST",
+    url: "/v1/chat/completions",
+    body: { model, messages: [{ role: "user", content: `q ${id}` }] },
+  });
 
 describe("batches from a file, end to end on the emulator", () => {
   it("submit via file: writes, uploads and creates; the batch loads, runs and its results carry the ids", async () => {
     const progress: number[] = [];
-    const submitted = await client.batch.submit("via file", chats(300, "f"), { via: "file", onUploadProgress: (p) => progress.push(p.bytesSent) });
+    const submitted = await client.batch.submit("via file", chats(300, "f"), {
+      via: "file",
+      onUploadProgress: (p) => progress.push(p.bytesSent),
+    });
     expect(submitted).toMatchObject({ via: "file", requests: 300, add: undefined });
     expect(submitted.file?.filename).toMatch(/^requests-[0-9a-f]{24}\.jsonl$/);
     expect(progress.at(-1)).toBe(submitted.file?.sizeBytes);

@@ -29,7 +29,8 @@ const hi = { role: "user", content: "hi" };
 const body = (fields: Record<string, unknown> = {}) => ({ model: "grok-4", messages: [hi], ...fields });
 /** A file of a good line, then line 2 as given. */
 const lineTwo = (fields: Record<string, unknown>) => {
-  const line = (more: Record<string, unknown>) => JSON.stringify({ custom_id: "a", method: "POST", url: "/v1/chat/completions", body: body(), ...more });
+  const line = (more: Record<string, unknown>) =>
+    JSON.stringify({ custom_id: "a", method: "POST", url: "/v1/chat/completions", body: body(), ...more });
   const path = join(dir, `f${Math.random().toString(36).slice(2)}.jsonl`);
   writeFileSync(path, `${line({})}\n${line({ custom_id: "b", ...fields })}\n`);
   return path;
@@ -77,7 +78,10 @@ const refused: Case[] = [
 const libraryMisses: Case[] = [
   ["a line without a method", { method: undefined }],
   ["a response_format that is a bare string", { body: body({ response_format: "json_object" }) }],
-  ["an image part whose image_url is a bare string", { body: body({ messages: [{ role: "user", content: [{ type: "image_url", image_url: "https://x.test/a.png" }] }] }) }],
+  [
+    "an image part whose image_url is a bare string",
+    { body: body({ messages: [{ role: "user", content: [{ type: "image_url", image_url: "https://x.test/a.png" }] }] }) },
+  ],
   ["a content part that is a bare string", { body: body({ messages: [{ role: "user", content: ["hi"] }] }) }],
   ["a reasoning_effort given as the proto's enum name", { body: body({ reasoning_effort: "EFFORT_LOW" }) }],
   ["function parameters given as JSON text", { body: body({ tools: [{ type: "function", function: { name: "f", parameters: "{}" } }] }) }],
@@ -91,7 +95,13 @@ const taken: Case[] = [
       body: body({
         messages: [
           { role: "developer", content: "Answer in JSON." },
-          { role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "https://x.test/a.png", detail: "high" } }] },
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "What is this?" },
+              { type: "image_url", image_url: { url: "https://x.test/a.png", detail: "high" } },
+            ],
+          },
         ],
         max_completion_tokens: 50,
         temperature: 0.5,
@@ -160,11 +170,23 @@ describe("a file the library writes", () => {
         reasoningEffort: "high",
         parallelToolCalls: false,
         user: "u-1",
-        tools: [tool({ name: "lookup", description: "find", parameters: { type: "object", properties: { q: { type: "string" } } }, strict: true })],
+        tools: [
+          tool({
+            name: "lookup",
+            description: "find",
+            parameters: { type: "object", properties: { q: { type: "string" } } },
+            strict: true,
+          }),
+        ],
         toolChoice: { functionName: "lookup" },
         responseFormat: { jsonSchema: { type: "object" } },
       })
-      .append(system("Be brief."), user("What is this?", image("https://x.test/a.png", { detail: "low" })), assistant("A cat."), user("Sure?"));
+      .append(
+        system("Be brief."),
+        user("What is this?", image("https://x.test/a.png", { detail: "low" })),
+        assistant("A cat."),
+        user("Sure?"),
+      );
     const { batch } = await client.batch.submit("written", [chat], { via: "file" });
     expect((await client.batch.wait(batch.batchId, { pollIntervalMs: 20, totalTimeoutMs: 10_000 })).status).toBe("completed");
     const read = await client.batch.getBatchRequestResult(batch.batchId, "w");

@@ -79,7 +79,9 @@ describe("client.files against the emulator", () => {
     const path = join(dir, "from-path.jsonl");
     writeFileSync(path, "a\n".repeat(1000));
     expect(await client.files.upload(path)).toMatchObject({ filename: "from-path.jsonl", sizeBytes: 2000 });
-    expect(await client.files.upload(Readable.from([Buffer.from("one"), Buffer.from("two")]), { filename: "r.jsonl" })).toMatchObject({ sizeBytes: 6 });
+    expect(await client.files.upload(Readable.from([Buffer.from("one"), Buffer.from("two")]), { filename: "r.jsonl" })).toMatchObject({
+      sizeBytes: 6,
+    });
     const chunks = (async function* () {
       yield new Uint8Array([1, 2, 3]);
       yield new Uint8Array([4]);
@@ -92,15 +94,20 @@ describe("client.files against the emulator", () => {
     const names = ["c-sort", "a-sort", "b-sort"];
     for (const [i, name] of names.entries()) await client.files.upload(Buffer.alloc(10 + i), { filename: name });
     const byName: string[] = [];
-    for await (const f of client.files.list({ sortBy: "filename", order: "desc", limit: 2 })) if (f.filename.endsWith("-sort")) byName.push(f.filename);
+    for await (const f of client.files.list({ sortBy: "filename", order: "desc", limit: 2 }))
+      if (f.filename.endsWith("-sort")) byName.push(f.filename);
     expect(byName).toEqual(["c-sort", "b-sort", "a-sort"]);
   });
 
   it("refuses, before sending anything, a name xAI refuses, a file over the limit, and a bad lifetime", async () => {
     const small = new Client({ baseUrl: emu.url, apiKey, limits: { maxFileBytes: 100 } });
     try {
-      await expect(small.files.upload(Buffer.alloc(101), { filename: "big.jsonl" })).rejects.toThrow(/101 bytes; xAI accepts files of at most 100 bytes/);
-      await expect(small.files.upload(Readable.from([Buffer.alloc(60), Buffer.alloc(60)]), { filename: "s" })).rejects.toThrow(/over 100 bytes/);
+      await expect(small.files.upload(Buffer.alloc(101), { filename: "big.jsonl" })).rejects.toThrow(
+        /101 bytes; xAI accepts files of at most 100 bytes/,
+      );
+      await expect(small.files.upload(Readable.from([Buffer.alloc(60), Buffer.alloc(60)]), { filename: "s" })).rejects.toThrow(
+        /over 100 bytes/,
+      );
     } finally {
       small.close();
     }
@@ -173,12 +180,17 @@ describe("upload retries: never a duplicate file", () => {
         call.once("data", () => callback({ code: grpc.status.UNAVAILABLE, details: "dropped mid-upload" }));
         return;
       }
-      realUpload(call, (error, value) => (fault === "after-store" && !error ? callback({ code: grpc.status.UNAVAILABLE, details: "answer lost" }) : callback(error, value)));
+      realUpload(call, (error, value) =>
+        fault === "after-store" && !error ? callback({ code: grpc.status.UNAVAILABLE, details: "answer lost" }) : callback(error, value),
+      );
     };
     const realContent = real.retrieveFileContent as grpc.handleServerStreamingCall<unknown, unknown>;
     const retrieveFileContent: grpc.handleServerStreamingCall<unknown, unknown> = (call) => {
       const deadline = call.getDeadline();
-      contentCalls.push({ metadata: call.metadata.getMap(), deadlineMs: deadline instanceof Date ? deadline.getTime() - Date.now() : Number(deadline) - Date.now() });
+      contentCalls.push({
+        metadata: call.metadata.getMap(),
+        deadlineMs: deadline instanceof Date ? deadline.getTime() - Date.now() : Number(deadline) - Date.now(),
+      });
       realContent(call);
     };
     server = new grpc.Server();
@@ -228,9 +240,14 @@ describe("upload retries: never a duplicate file", () => {
     const c = new Client({ baseUrl: url, apiKey, timeoutMs: 7_000 });
     try {
       const file = await c.files.upload(Buffer.from("abc"), { filename: "content-metadata" });
-      for (let i = 0; i < 2; i++) expect((await collect(c.files.content(file.id, { metadata: { "x-trace": "t1" } }))).toString()).toBe("abc");
+      for (let i = 0; i < 2; i++)
+        expect((await collect(c.files.content(file.id, { metadata: { "x-trace": "t1" } }))).toString()).toBe("abc");
       const [first, second] = contentCalls.slice(-2);
-      expect(first!.metadata).toMatchObject({ authorization: `Bearer ${apiKey}`, "x-trace": "t1", "x-request-id": expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(first!.metadata).toMatchObject({
+        authorization: `Bearer ${apiKey}`,
+        "x-trace": "t1",
+        "x-request-id": expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
       expect(second!.metadata["x-request-id"]).not.toBe(first!.metadata["x-request-id"]);
       expect(first!.deadlineMs).toBeGreaterThan(5_000);
       expect(first!.deadlineMs).toBeLessThanOrEqual(7_000);

@@ -30,11 +30,27 @@ describe("logging", () => {
   it("logs each retry at info with the method, attempt, delay and request id; every attempt at debug", async () => {
     emu = await startEmulator({ limits: { createIntervalMs: 0 }, faults: { unavailableRate: 0.5, seed: 3 } });
     const { logger, lines } = recorder();
-    client = new Client({ apiKey, baseUrl: emu.url, logLevel: "debug", logger, retry: { maxAttempts: 20, transientBackoff: { initialMs: 1, maxMs: 5, multiplier: 2 }, budget: { maxTokens: 1_000, tokenRatio: 0.1 } } });
+    client = new Client({
+      apiKey,
+      baseUrl: emu.url,
+      logLevel: "debug",
+      logger,
+      retry: {
+        maxAttempts: 20,
+        transientBackoff: { initialMs: 1, maxMs: 5, multiplier: 2 },
+        budget: { maxTokens: 1_000, tokenRatio: 0.1 },
+      },
+    });
     for (let i = 0; i < 6; i++) await client.batch.list({ limit: 1 });
     const retries = lines.filter((l) => l.level === "info" && / attempt \d+ failed \(.*\); retrying in \d+ ms/.test(l.message));
     expect(retries.length).toBeGreaterThan(0);
-    expect(retries[0]!.fields).toMatchObject({ method: "ListBatches", attempt: expect.any(Number), delayMs: expect.any(Number), code: 14, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(retries[0]!.fields).toMatchObject({
+      method: "ListBatches",
+      attempt: expect.any(Number),
+      delayMs: expect.any(Number),
+      code: 14,
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
     expect(retries[0]!.message).toContain("on a new connection if this one was lost");
     const attempts = lines.filter((l) => l.level === "debug" && /^xai-batch: ListBatches attempt \d+ (succeeded|failed)/.test(l.message));
     expect(attempts.length).toBe(emu.counters().calls.ListBatches);
@@ -43,7 +59,16 @@ describe("logging", () => {
   it("at the default level (warn) a retried call writes nothing; quota waits of a second or more are info", async () => {
     emu = await startEmulator({ limits: { createIntervalMs: 0 }, faults: { unavailableRate: 0.5, seed: 3 } });
     const quiet = recorder();
-    client = new Client({ apiKey, baseUrl: emu.url, logger: quiet.logger, retry: { maxAttempts: 20, transientBackoff: { initialMs: 1, maxMs: 5, multiplier: 2 }, budget: { maxTokens: 1_000, tokenRatio: 0.1 } } });
+    client = new Client({
+      apiKey,
+      baseUrl: emu.url,
+      logger: quiet.logger,
+      retry: {
+        maxAttempts: 20,
+        transientBackoff: { initialMs: 1, maxMs: 5, multiplier: 2 },
+        budget: { maxTokens: 1_000, tokenRatio: 0.1 },
+      },
+    });
     for (let i = 0; i < 6; i++) await client.batch.list({ limit: 1 });
     expect(quiet.lines).toEqual([]);
     client.close();
@@ -74,7 +99,11 @@ describe("logging", () => {
     expect(resolveClientOptions({}, { ...env, XAI_BATCH_LOG: "DEBUG" }).logLevel).toBe("debug");
     expect(resolveClientOptions({ logLevel: "off" }, { ...env, XAI_BATCH_LOG: "debug" }).logLevel).toBe("off");
     expect(() => resolveClientOptions({}, { ...env, XAI_BATCH_LOG: "verbose" })).toThrow(InputError);
-    expect(() => resolveClientOptions({}, { ...env, XAI_BATCH_LOG: "verbose" })).toThrow(/Expected XAI_BATCH_LOG to be one of "debug", "info", "warn", "error", "off", got "verbose"/);
-    expect(() => resolveClientOptions({ logger: {} as Logger }, env)).toThrow(/Expected `logger` to have debug, info, warn and error methods/);
+    expect(() => resolveClientOptions({}, { ...env, XAI_BATCH_LOG: "verbose" })).toThrow(
+      /Expected XAI_BATCH_LOG to be one of "debug", "info", "warn", "error", "off", got "verbose"/,
+    );
+    expect(() => resolveClientOptions({ logger: {} as Logger }, env)).toThrow(
+      /Expected `logger` to have debug, info, warn and error methods/,
+    );
   });
 });

@@ -16,10 +16,18 @@ describe("user, system and assistant", () => {
   });
 
   it("keeps text and image parts in order", () => {
-    const message = user("What is this?", image("https://example.com/a.png", { detail: "high" }), "And this?", image("data:image/png;base64,iVBORw0KGgo="));
+    const message = user(
+      "What is this?",
+      image("https://example.com/a.png", { detail: "high" }),
+      "And this?",
+      image("data:image/png;base64,iVBORw0KGgo="),
+    );
     expect(message.content.map((c) => c.content.case)).toEqual(["text", "imageUrl", "text", "imageUrl"]);
     const first = message.content[1]?.content;
-    expect(first?.case === "imageUrl" && { url: first.value.imageUrl, detail: first.value.detail }).toEqual({ url: "https://example.com/a.png", detail: ImageDetail.DETAIL_HIGH });
+    expect(first?.case === "imageUrl" && { url: first.value.imageUrl, detail: first.value.detail }).toEqual({
+      url: "https://example.com/a.png",
+      detail: ImageDetail.DETAIL_HIGH,
+    });
   });
 
   it("accepts a Content init object as a part", () => {
@@ -66,6 +74,8 @@ describe("image", () => {
   });
 
   it("refuses an unknown detail word", () => {
-    expect(() => image("https://example.com/a.png", { detail: "ultra" as "high" })).toThrow('Expected image `detail` to be "auto", "low" or "high", got "ultra".');
+    expect(() => image("https://example.com/a.png", { detail: "ultra" as "high" })).toThrow(
+      'Expected image `detail` to be "auto", "low" or "high", got "ultra".',
+    );
   });
 });

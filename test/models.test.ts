@@ -27,7 +27,10 @@ it("lists the team's language and image models with their aliases, as plain data
   ]);
   expect(models[0]).toMatchObject({ inputModalities: ["text", "image"], outputModalities: ["text"] });
   expect(models[0]!.createdAt).toBeInstanceOf(Date);
-  expect(JSON.parse(JSON.stringify(models.map(({ raw: _raw, ...view }) => view)))[2]).toMatchObject({ name: "grok-imagine-image", kind: "image" });
+  expect(JSON.parse(JSON.stringify(models.map(({ raw: _raw, ...view }) => view)))[2]).toMatchObject({
+    name: "grok-imagine-image",
+    kind: "image",
+  });
 });
 
 it("takes an alias in a batch request, and refuses a model it does not list", async () => {

@@ -23,7 +23,12 @@ function serveResults() {
           result:
             (offset + i) % 3 === 0
               ? { case: "error" as const, value: { code: 8, message: "overloaded" } }
-              : { case: "response" as const, value: { response: { case: "completionResponse" as const, value: { outputs: [{ message: { content: `answer ${id}` } }] } } } },
+              : {
+                  case: "response" as const,
+                  value: {
+                    response: { case: "completionResponse" as const, value: { outputs: [{ message: { content: `answer ${id}` } }] } },
+                  },
+                },
         })),
         paginationToken: offset + limit < ids.length ? `o:${offset + limit}` : undefined,
       };
@@ -157,7 +162,10 @@ describe("list methods", () => {
     for await (const b of client.batch.list({ timeoutMs: 200 })) seen.push(b.batchId);
     expect(seen).toEqual(["b0", "b1", "b2", "b3", "b4", "b5"]); // 360 ms in all
     expect(server.calls.map((c) => c.deadlineMs)).toEqual(Array(6).fill(200));
-    const error = await client.batch.list({ timeoutMs: 20 }).then(() => undefined, (e: unknown) => e);
+    const error = await client.batch.list({ timeoutMs: 20 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((error as ApiError).code).toBe(Code.DeadlineExceeded);
   });
 
@@ -165,12 +173,16 @@ describe("list methods", () => {
     // The call starts (the interceptor sees it) before the caller is done with the page before it.
     const started: string[] = [];
     let calls = 0;
-    const watched = new Client({ apiKey: "k", baseUrl: server.url, interceptors: [
+    const watched = new Client({
+      apiKey: "k",
+      baseUrl: server.url,
+      interceptors: [
         (next) => (req) => {
           started.push(`call ${++calls}`);
           return next(req);
         },
-      ] });
+      ],
+    });
     const seen: string[] = [];
     for await (const r of watched.batch.listBatchResults("b1", { limit: 10 })) {
       if (seen.length % 10 === 9) started.push(`page ${Math.floor(seen.length / 10)} done`);

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { InputError, prepareRequests, type AddInput, type PreparedRequest } from "../src/index.js";
 
-const chat = (id: string | undefined, text: string, model = "grok-4") => ({ ...(id === undefined ? {} : { id }), model, messages: [{ role: "user", content: text }] });
+const chat = (id: string | undefined, text: string, model = "grok-4") => ({
+  ...(id === undefined ? {} : { id }),
+  model,
+  messages: [{ role: "user", content: text }],
+});
 
 async function all(inputs: AddInput[], options: Parameters<typeof prepareRequests>[1] = {}): Promise<PreparedRequest[]> {
   const out: PreparedRequest[] = [];
@@ -29,7 +33,11 @@ describe("prepareRequests: add's front end as a dry run", () => {
   it("refuses an unknown model or an oversize request, or skips it on request", async () => {
     await expect(all([chat("x", "hi", "grok-9")])).rejects.toThrow(InputError);
     const refused: InputError[] = [];
-    const kept = await all([chat("x", "hi", "grok-9"), chat("big", "z".repeat(3_000)), chat("ok", "hi")], { maxAddBytes: 2_048, invalid: "skip", onInvalid: (e) => refused.push(e) });
+    const kept = await all([chat("x", "hi", "grok-9"), chat("big", "z".repeat(3_000)), chat("ok", "hi")], {
+      maxAddBytes: 2_048,
+      invalid: "skip",
+      onInvalid: (e) => refused.push(e),
+    });
     expect(kept.map((r) => r.batchRequestId)).toEqual(["ok"]);
     expect(refused.map((e) => [e.index, e.batchRequestId, e.field])).toEqual([
       [0, "x", "model"],

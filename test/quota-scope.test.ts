@@ -13,13 +13,22 @@ it("tells a shared limiter the team (a hash of the key, not the key) and the cli
     acquire: () => Promise.reject(new Error("the client must pace through the scoped view")),
     forScope: (scope) => {
       scopes.push(scope);
-      return { acquire: async (kind) => {
+      return {
+        acquire: async (kind) => {
           kinds.push(kind);
           return { release: () => {} };
-        }, pause: () => {} };
+        },
+        pause: () => {},
+      };
     },
   };
-  const client = new Client({ apiKey, baseUrl: "http://127.0.0.1:1", quotaLimiter: shared, limits: { addCallsPerWindow: 7, addWindowMs: 900, createPerSecond: 4 }, retry: { maxAttempts: 1 } });
+  const client = new Client({
+    apiKey,
+    baseUrl: "http://127.0.0.1:1",
+    quotaLimiter: shared,
+    limits: { addCallsPerWindow: 7, addWindowMs: 900, createPerSecond: 4 },
+    retry: { maxAttempts: 1 },
+  });
   new Client({ apiKey, baseUrl: "http://127.0.0.1:1", quotaLimiter: shared }).close();
   new Client({ apiKey: "another-key", baseUrl: "http://127.0.0.1:1", quotaLimiter: shared }).close();
   await expect(client.batch.create("x")).rejects.toBeInstanceOf(ApiError); // nothing listens there; the permit was asked for
@@ -33,7 +42,10 @@ it("tells a shared limiter the team (a hash of the key, not the key) and the cli
 });
 
 it("a limiter's own failure reaches the caller as that failure, not as a deadline error", async () => {
-  const failing: QuotaLimiter = { ...unpaced, acquire: () => Promise.reject(new ConnectError("quota store unreachable", Code.Unavailable)) };
+  const failing: QuotaLimiter = {
+    ...unpaced,
+    acquire: () => Promise.reject(new ConnectError("quota store unreachable", Code.Unavailable)),
+  };
   const client = new Client({ apiKey, baseUrl: "http://127.0.0.1:1", quotaLimiter: failing, retry: { maxAttempts: 1 } });
   const error = await client.batch.create("x").catch((e: unknown) => e);
   client.close();

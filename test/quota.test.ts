@@ -20,7 +20,14 @@ afterEach(() => {
 });
 
 /** Acquires `kind`, records when it was admitted, holds the permit `holdMs` and records the release. */
-async function run(quota: MemoryQuotaLimiter, kind: QuotaKind, holdMs: number, admitted: number[], order: number[], id: number): Promise<void> {
+async function run(
+  quota: MemoryQuotaLimiter,
+  kind: QuotaKind,
+  holdMs: number,
+  admitted: number[],
+  order: number[],
+  id: number,
+): Promise<void> {
   const permit = await quota.acquire(kind);
   admitted.push(Date.now());
   order.push(id);

@@ -7,7 +7,14 @@ import { viewDecodedResult } from "../src/internal/wire/decoded-result.js";
 import { viewResultBytes } from "../src/internal/wire/result-reader.js";
 import { viewResult } from "../src/views/view-result.js";
 import type { ResultView } from "../src/views/results.js";
-import { BatchResultSchema, FinishReason, ListBatchResultsResponseSchema, MessageRole, PreencodedListBatchResultsResponseSchema, type BatchResult } from "../src/core/internal/wire.js";
+import {
+  BatchResultSchema,
+  FinishReason,
+  ListBatchResultsResponseSchema,
+  MessageRole,
+  PreencodedListBatchResultsResponseSchema,
+  type BatchResult,
+} from "../src/core/internal/wire.js";
 import { withFastPath } from "./support/fast-path.js";
 import { startTestServer, type TestServer } from "./support/test-server.js";
 
@@ -57,7 +64,13 @@ function completion(r: Random) {
     outputs: Array.from({ length: r.int(3) }, (_, index) => ({
       index,
       // Values the enum does not name come through as numbers, as from a newer server.
-      finishReason: r.pick([FinishReason.REASON_STOP, FinishReason.REASON_TOOL_CALLS, FinishReason.REASON_MAX_LEN, FinishReason.REASON_INVALID, 42 as FinishReason]),
+      finishReason: r.pick([
+        FinishReason.REASON_STOP,
+        FinishReason.REASON_TOOL_CALLS,
+        FinishReason.REASON_MAX_LEN,
+        FinishReason.REASON_INVALID,
+        42 as FinishReason,
+      ]),
       message: r.chance(0.15)
         ? undefined
         : {
@@ -68,7 +81,9 @@ function completion(r: Random) {
             toolCalls: Array.from({ length: r.int(3) }, (_, i) => ({
               id: `t${i}`,
               errorMessage: r.chance(0.2) ? "tool failed" : undefined,
-              tool: r.chance(0.8) ? { case: "function" as const, value: { name: `fn${i}`, arguments: `{"n":${r.int(9)}}` } } : { case: undefined },
+              tool: r.chance(0.8)
+                ? { case: "function" as const, value: { name: `fn${i}`, arguments: `{"n":${r.int(9)}}` } }
+                : { case: undefined },
             })),
           },
     })),
@@ -89,12 +104,24 @@ function resultInit(r: Random, i: number): ResultInit {
             ? { image: { case: "base64" as const, value: "iVBORw0KGgo=" } }
             : { image: { case: undefined } },
       );
-      return { batchRequestId, result: { case: "response", value: { response: { case: "imageResponse", value: { images, model: "grok-2-image", usage: usage(r) } } } } };
+      return {
+        batchRequestId,
+        result: {
+          case: "response",
+          value: { response: { case: "imageResponse", value: { images, model: "grok-2-image", usage: usage(r) } } },
+        },
+      };
     }
     case 3: {
       const video = r.chance(0.8) ? { url: r.chance(0.9) ? `https://vid/${i}.mp4` : "", duration: r.int(10) } : undefined;
       const error = r.chance(0.2) ? { code: "moderated", message: "no" } : undefined;
-      return { batchRequestId, result: { case: "response", value: { response: { case: "videoResponse", value: { video, model: "grok-video", usage: usage(r), error, progress: 100 } } } } };
+      return {
+        batchRequestId,
+        result: {
+          case: "response",
+          value: { response: { case: "videoResponse", value: { video, model: "grok-video", usage: usage(r), error, progress: 100 } } },
+        },
+      };
     }
     case 4: {
       const details = r.chance(0.5) ? [anyPack(BatchResultSchema, create(BatchResultSchema, { batchRequestId: "inner" }))] : [];
@@ -140,7 +167,13 @@ function generated(count: number, seed: number): BatchResult[] {
 /** A view and the shape of its data, key order and undefined values included. */
 function shape(view: ResultView): unknown {
   const walk = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(walk) : v !== null && typeof v === "object" ? Object.entries(v).map(([k, x]) => [k, walk(x)]) : v === undefined ? "(undefined)" : v;
+    Array.isArray(v)
+      ? v.map(walk)
+      : v !== null && typeof v === "object"
+        ? Object.entries(v).map(([k, x]) => [k, walk(x)])
+        : v === undefined
+          ? "(undefined)"
+          : v;
   return walk(view);
 }
 
@@ -200,7 +233,10 @@ describe("viewResultBytes: the view of a result read straight from its bytes", (
   });
 
   it("fails a result that does not decode with an Internal ApiError, as Connect's decoding did, as the general path does", () => {
-    const bytes = toBinary(BatchResultSchema, create(BatchResultSchema, { batchRequestId: "req-1", result: { case: "error", value: { code: 3, message: "bad" } } }));
+    const bytes = toBinary(
+      BatchResultSchema,
+      create(BatchResultSchema, { batchRequestId: "req-1", result: { case: "error", value: { code: 3, message: "bad" } } }),
+    );
     const truncated = bytes.subarray(0, bytes.length - 2);
     const notUtf8 = new Uint8Array([0x0a, 0x02, 0xc3, 0x28]);
     for (const broken of [truncated, notUtf8]) {
@@ -228,7 +264,9 @@ describe("PreencodedListBatchResultsResponse", () => {
       const page = toBinary(ListBatchResultsResponseSchema, create(ListBatchResultsResponseSchema, { results, paginationToken }));
       const preencoded = fromBinary(PreencodedListBatchResultsResponseSchema, page);
       expect(preencoded.paginationToken).toBe(paginationToken);
-      expect(preencoded.results.map((b) => fromBinary(BatchResultSchema, b))).toEqual(fromBinary(ListBatchResultsResponseSchema, page).results);
+      expect(preencoded.results.map((b) => fromBinary(BatchResultSchema, b))).toEqual(
+        fromBinary(ListBatchResultsResponseSchema, page).results,
+      );
       expect(toBinary(PreencodedListBatchResultsResponseSchema, preencoded)).toEqual(page);
     }
   });
@@ -247,7 +285,10 @@ describe("listBatchResults over a real gRPC server", () => {
     server.handle({
       listBatchResults: async (req) => {
         const offset = Number(req.paginationToken || 0);
-        return { results: results.slice(offset, offset + req.limit), paginationToken: offset + req.limit < results.length ? String(offset + req.limit) : "" };
+        return {
+          results: results.slice(offset, offset + req.limit),
+          paginationToken: offset + req.limit < results.length ? String(offset + req.limit) : "",
+        };
       },
     });
     await withFastPath(on, async () => {
@@ -260,8 +301,18 @@ describe("listBatchResults over a real gRPC server", () => {
         expect(seen.map(shape)).toEqual(expected.map(shape));
         expect(seen.every((v, i) => equals(BatchResultSchema, v.raw, expected[i]!.raw))).toBe(true);
         const page = await client.batch.listBatchResults("b1", { limit: 40 });
-        expect(page.succeeded.map(shape)).toEqual(expected.slice(0, 40).filter((v) => v.ok).map(shape));
-        expect(page.failed.map(shape)).toEqual(expected.slice(0, 40).filter((v) => !v.ok).map(shape));
+        expect(page.succeeded.map(shape)).toEqual(
+          expected
+            .slice(0, 40)
+            .filter((v) => v.ok)
+            .map(shape),
+        );
+        expect(page.failed.map(shape)).toEqual(
+          expected
+            .slice(0, 40)
+            .filter((v) => !v.ok)
+            .map(shape),
+        );
       } finally {
         client.close();
       }

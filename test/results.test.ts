@@ -32,19 +32,42 @@ describe("viewResult: successes by oneof case", () => {
       },
     });
     const view = viewResult(raw);
-    expect(view).toMatchObject({ ok: true, kind: "completion", batchRequestId: "req-1", model: "grok-4", text: "Paris.", reasoningText: "France's capital", finishReason: "stop" });
+    expect(view).toMatchObject({
+      ok: true,
+      kind: "completion",
+      batchRequestId: "req-1",
+      model: "grok-4",
+      text: "Paris.",
+      reasoningText: "France's capital",
+      finishReason: "stop",
+    });
     expect(view.ok && view.kind === "completion" && view.toolCalls).toEqual([{ id: "t1", name: "lookup", arguments: '{"q":"UK"}' }]);
     expect(view.ok && view.usage).toMatchObject({ totalTokens: 15, costUsdTicks: 25_000_000, costUsd: 0.0025 });
     expect(view.raw).toBe(raw);
     // Plain data: the wire message (bigints, $typeName) stays out of the JSON.
     const json = JSON.parse(JSON.stringify(view));
-    expect(json).toEqual({ ...json, batchRequestId: "req-1", ok: true, kind: "completion", finishReason: "stop", usage: expect.objectContaining({ costUsd: 0.0025 }) });
+    expect(json).toEqual({
+      ...json,
+      batchRequestId: "req-1",
+      ok: true,
+      kind: "completion",
+      finishReason: "stop",
+      usage: expect.objectContaining({ costUsd: 0.0025 }),
+    });
     expect(json).not.toHaveProperty("raw");
   });
 
   it("reads a completion with no outputs as empty text", () => {
     const view = viewResult(success({ case: "completionResponse", value: {} }));
-    expect(view).toMatchObject({ ok: true, kind: "completion", text: "", reasoningText: "", finishReason: "invalid", toolCalls: [], usage: undefined });
+    expect(view).toMatchObject({
+      ok: true,
+      kind: "completion",
+      text: "",
+      reasoningText: "",
+      finishReason: "invalid",
+      toolCalls: [],
+      usage: undefined,
+    });
   });
 
   it("lists an image response's URLs, skipping base64 images", () => {
@@ -52,7 +75,11 @@ describe("viewResult: successes by oneof case", () => {
       success({
         case: "imageResponse",
         value: {
-          images: [{ image: { case: "url", value: "https://img/1.png" } }, { image: { case: "base64", value: "iVBOR" } }, { image: { case: "url", value: "https://img/2.png" } }],
+          images: [
+            { image: { case: "url", value: "https://img/1.png" } },
+            { image: { case: "base64", value: "iVBOR" } },
+            { image: { case: "url", value: "https://img/2.png" } },
+          ],
           usage: { totalTokens: 7 },
         },
       }),
@@ -90,7 +117,11 @@ describe("viewResult: failures", () => {
   });
 
   it("is a failure with UNKNOWN when the result has neither a response nor an error", () => {
-    expect(viewResult(result({}))).toMatchObject({ ok: false, kind: "error", error: { code: Code.Unknown, message: "the result carries neither a response nor an error" } });
+    expect(viewResult(result({}))).toMatchObject({
+      ok: false,
+      kind: "error",
+      error: { code: Code.Unknown, message: "the result carries neither a response nor an error" },
+    });
   });
 
   it("is a failure with UNKNOWN when the response's own oneof is empty", () => {

@@ -11,11 +11,26 @@ const none = hint(undefined, undefined);
 
 describe("readRetryHint", () => {
   it.each<[string, Record<string, string>, Duration | undefined, RetryHint]>([
-    ["RetryInfo, to the millisecond, over every header", { "grpc-retry-pushback-ms": "10", "retry-after": "99" }, duration(2n, 345_678_901), hint(2_345, "retry-info")],
+    [
+      "RetryInfo, to the millisecond, over every header",
+      { "grpc-retry-pushback-ms": "10", "retry-after": "99" },
+      duration(2n, 345_678_901),
+      hint(2_345, "retry-info"),
+    ],
     ["RetryInfo over a negative pushback", { "grpc-retry-pushback-ms": "-1" }, duration(1n, 0), hint(1_000, "retry-info")],
     ["a trimmed pushback over retry-after", { "grpc-retry-pushback-ms": " 750 ", "retry-after": "9" }, undefined, hint(750, "pushback")],
-    ["a negative pushback as the server asking not to retry", { "grpc-retry-pushback-ms": "-1" }, undefined, hint(undefined, "pushback", true)],
-    ["retry-after when the pushback is garbage", { "grpc-retry-pushback-ms": "soon", "retry-after": "4" }, undefined, hint(4_000, "retry-after")],
+    [
+      "a negative pushback as the server asking not to retry",
+      { "grpc-retry-pushback-ms": "-1" },
+      undefined,
+      hint(undefined, "pushback", true),
+    ],
+    [
+      "retry-after when the pushback is garbage",
+      { "grpc-retry-pushback-ms": "soon", "retry-after": "4" },
+      undefined,
+      hint(4_000, "retry-after"),
+    ],
     ["nothing when the server said nothing", { "content-type": "application/grpc" }, undefined, none],
   ])("reads %s", (_name, metadata, retryDelay, expected) => {
     expect(read(metadata, retryDelay)).toEqual(expected);

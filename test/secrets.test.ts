@@ -20,7 +20,14 @@ beforeAll(async () => {
       GrpcStatus.UNAUTHENTICATED,
       `key ${key} is revoked`,
       [
-        { schema: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason: `KEY_${key}`, domain: "x.ai", metadata: { [key]: `Bearer ${key}`, nested: `a ${key} b` } }) },
+        {
+          schema: ErrorInfoSchema,
+          value: create(ErrorInfoSchema, {
+            reason: `KEY_${key}`,
+            domain: "x.ai",
+            metadata: { [key]: `Bearer ${key}`, nested: `a ${key} b` },
+          }),
+        },
         badRequest([{ field: `api_key=${key}`, description: `got ${key}` }]),
       ],
       { "x-echo": `Bearer ${key}` },
@@ -40,7 +47,11 @@ afterAll(() => server.stop());
 function printed(value: unknown): string[] {
   const forms = [inspect(value, { depth: Infinity, showHidden: true }), inspect(value, { depth: Infinity, getters: true }), String(value)];
   if (value instanceof Error) {
-    forms.push(value.stack ?? "", JSON.stringify({ ...value, message: value.message, stack: value.stack }), inspect(value.cause, { depth: Infinity, showHidden: true }));
+    forms.push(
+      value.stack ?? "",
+      JSON.stringify({ ...value, message: value.message, stack: value.stack }),
+      inspect(value.cause, { depth: Infinity, showHidden: true }),
+    );
   } else {
     forms.push(JSON.stringify(value) ?? "");
   }
@@ -88,9 +99,15 @@ it("an add's give-up error, wrapping the failure that stopped it, never shows th
     },
   });
   const retries: RetryEvent[] = [];
-  const client = new Client({ apiKey: key, baseUrl: server.url, retry: { maxAttempts: 2, transientBackoff: { initialMs: 1, maxMs: 5, multiplier: 2 }, onRetry: (e) => retries.push(e) } });
+  const client = new Client({
+    apiKey: key,
+    baseUrl: server.url,
+    retry: { maxAttempts: 2, transientBackoff: { initialMs: 1, maxMs: 5, multiplier: 2 }, onRetry: (e) => retries.push(e) },
+  });
   try {
-    const error = (await client.batch.add("b1", [client.chat.create("grok-4", { batchRequestId: "a" }).append(user("hi"))], { timeoutMs: 2_000 }).catch((e: unknown) => e)) as ApiError;
+    const error = (await client.batch
+      .add("b1", [client.chat.create("grok-4", { batchRequestId: "a" }).append(user("hi"))], { timeoutMs: 2_000 })
+      .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.message).toMatch(/the add stopped after UNAVAILABLE/);
     expectNoKey("the add's error", error);

@@ -46,7 +46,10 @@ afterAll(async () => {
 
 async function metricPoints(name: string): Promise<DataPoint<number | Histogram>[]> {
   const { resourceMetrics } = await reader.collect();
-  return resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as DataPoint<number | Histogram>[]);
+  return resourceMetrics.scopeMetrics
+    .flatMap((s) => s.metrics)
+    .filter((m) => m.descriptor.name === name)
+    .flatMap((m) => m.dataPoints as DataPoint<number | Histogram>[]);
 }
 
 function named(name: string): ReadableSpan[] {
@@ -54,7 +57,11 @@ function named(name: string): ReadableSpan[] {
 }
 
 function requests(n: number) {
-  return Array.from({ length: n }, (_, i) => ({ id: `t${i}`, model: "grok-4", messages: [{ role: "user", content: `${secretText} ${i}` }] }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `t${i}`,
+    model: "grok-4",
+    messages: [{ role: "user", content: `${secretText} ${i}` }],
+  }));
 }
 
 describe("telemetry", () => {
@@ -77,7 +84,13 @@ describe("telemetry", () => {
     expect(attempts).toHaveLength(3);
     for (const attempt of attempts) {
       expect(attempt.parentSpanContext?.spanId).toBe(add!.spanContext().spanId);
-      expect(attempt.attributes).toMatchObject({ "rpc.system": "grpc", "rpc.service": "xai_api.BatchMgmt", "rpc.method": "AddBatchRequests", "rpc.grpc.status_code": 0, "xai_batch.attempt": 1 });
+      expect(attempt.attributes).toMatchObject({
+        "rpc.system": "grpc",
+        "rpc.service": "xai_api.BatchMgmt",
+        "rpc.method": "AddBatchRequests",
+        "rpc.grpc.status_code": 0,
+        "xai_batch.attempt": 1,
+      });
       expect(attempt.attributes["xai_batch.request_id"]).toMatch(/^[0-9a-f-]{36}$/);
       expect(attempt.attributes["xai_batch.quota_wait_ms"]).toEqual(expect.any(Number));
     }
@@ -85,14 +98,27 @@ describe("telemetry", () => {
 
     await client.batch.wait(batchId, { pollIntervalMs: 20 });
     const [wait] = named("xai_batch.wait");
-    expect(wait!.attributes).toMatchObject({ "xai_batch.batch_id": batchId, "xai_batch.status": "completed", "xai_batch.requests": 30, "xai_batch.succeeded": 30, "xai_batch.polls": expect.any(Number) });
-    expect(named("xai_api.BatchMgmt/GetBatch").filter((s) => s.parentSpanContext?.spanId === wait!.spanContext().spanId).length).toBe(wait!.attributes["xai_batch.polls"]);
+    expect(wait!.attributes).toMatchObject({
+      "xai_batch.batch_id": batchId,
+      "xai_batch.status": "completed",
+      "xai_batch.requests": 30,
+      "xai_batch.succeeded": 30,
+      "xai_batch.polls": expect.any(Number),
+    });
+    expect(named("xai_api.BatchMgmt/GetBatch").filter((s) => s.parentSpanContext?.spanId === wait!.spanContext().spanId).length).toBe(
+      wait!.attributes["xai_batch.polls"],
+    );
 
     let results = 0;
     for await (const _ of client.batch.listBatchResults(batchId, { limit: 20 })) results++;
     expect(results).toBe(30);
     const pages = named("xai_batch.list_page").filter((s) => s.attributes["rpc.method"] === "ListBatchResults");
-    expect(pages.map((p) => [p.attributes["xai_batch.page"], p.attributes["xai_batch.items"], p.attributes["xai_batch.last_page"]])).toEqual([[0, 20, false], [1, 10, true]]);
+    expect(
+      pages.map((p) => [p.attributes["xai_batch.page"], p.attributes["xai_batch.items"], p.attributes["xai_batch.last_page"]]),
+    ).toEqual([
+      [0, 20, false],
+      [1, 10, true],
+    ]);
     // The whole iteration is one span, parent of its pages, ended when the caller stopped.
     const [list] = named("xai_batch.list").filter((s) => s.attributes["rpc.method"] === "ListBatchResults");
     expect(list!.attributes).toMatchObject({ "xai_batch.batch_id": batchId, "xai_batch.pages": 2, "xai_batch.items": 30 });
@@ -102,7 +128,9 @@ describe("telemetry", () => {
     expect(named("xai_batch.list").filter((s) => s.attributes["rpc.method"] === "ListBatchResults")).toHaveLength(2);
 
     // Nothing any span carries names the key or the content of a request.
-    const everything = JSON.stringify(spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })));
+    const everything = JSON.stringify(
+      spans.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })),
+    );
     expect(everything).not.toContain(apiKey);
     expect(everything).not.toContain(secretText);
   }, 20_000);
@@ -117,7 +145,13 @@ describe("telemetry", () => {
     const result = await client.batch.add(batchId, requests(40), { maxRequestsPerCall: 10, concurrency: 1 });
     expect(result.retries).toBeGreaterThan(0);
 
-    expect(await counterTotal("xai_batch.rejections", { "rpc.method": "AddBatchRequests", "rpc.grpc.status": "RESOURCE_EXHAUSTED", "xai_batch.quota": true }) - before).toBe(emu.counters().rejections.rate);
+    expect(
+      (await counterTotal("xai_batch.rejections", {
+        "rpc.method": "AddBatchRequests",
+        "rpc.grpc.status": "RESOURCE_EXHAUSTED",
+        "xai_batch.quota": true,
+      })) - before,
+    ).toBe(emu.counters().rejections.rate);
     expect(await counterTotal("xai_batch.retries", { "rpc.method": "AddBatchRequests" })).toBeGreaterThanOrEqual(result.retries);
     expect(await counterTotal("xai_batch.calls", { "rpc.method": "AddBatchRequests", "rpc.grpc.status": "OK" })).toBeGreaterThanOrEqual(4);
     // One wait recorded per attempt of a paced call, rejected ones included.
@@ -131,7 +165,9 @@ describe("telemetry", () => {
   it("an upload is a span with its size and the stored file's id", async () => {
     emu = await startEmulator({ limits: { createIntervalMs: 0 } });
     client = new Client({ apiKey, baseUrl: emu.url });
-    const bytes = new TextEncoder().encode(`${JSON.stringify({ custom_id: "u", method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: secretText }] } })}\n`);
+    const bytes = new TextEncoder().encode(
+      `${JSON.stringify({ custom_id: "u", method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: secretText }] } })}\n`,
+    );
     const file = await client.files.upload(bytes, { filename: "telemetry.jsonl" });
     const [upload] = named("xai_batch.upload");
     expect(upload!.attributes).toEqual({ "xai_batch.file.size_bytes": bytes.length, "xai_batch.file_id": file.id });
@@ -143,7 +179,9 @@ describe("telemetry", () => {
 
 async function counterTotal(name: string, match: Record<string, string | boolean>): Promise<number> {
   const points = await metricPoints(name);
-  return points.filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v)).reduce((sum, p) => sum + (p.value as number), 0);
+  return points
+    .filter((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v))
+    .reduce((sum, p) => sum + (p.value as number), 0);
 }
 
 async function quotaWaitCount(method: string): Promise<number> {

@@ -27,13 +27,24 @@ it("serialises every view and page as readable JSON, each keeping its wire messa
   expect(roundTrip(created)).toMatchObject({ batchId: created.batchId, name: "views", status: "empty", done: false, counts: { total: 0 } });
   expect(created.raw.batchId).toBe(created.batchId);
 
-  const chats = [client.chat.create("grok-4", { batchRequestId: "ok" }).append(user("hi")), client.chat.create("grok-4", { batchRequestId: "bad" }).append(user("[fail]"))];
+  const chats = [
+    client.chat.create("grok-4", { batchRequestId: "ok" }).append(user("hi")),
+    client.chat.create("grok-4", { batchRequestId: "bad" }).append(user("[fail]")),
+  ];
   expect(roundTrip(await client.batch.add(created.batchId, chats))).toMatchObject({ requestsAdded: 2 });
 
   const progress: unknown[] = [];
-  const done = await client.batch.wait(created.batchId, { pollIntervalMs: 10, totalTimeoutMs: 10_000, onProgress: (b) => progress.push(roundTrip(b)) });
+  const done = await client.batch.wait(created.batchId, {
+    pollIntervalMs: 10,
+    totalTimeoutMs: 10_000,
+    onProgress: (b) => progress.push(roundTrip(b)),
+  });
   const doneJson = roundTrip(done);
-  expect(doneJson).toMatchObject({ status: "completed", done: true, counts: { total: 2, pending: 0, succeeded: 1, failed: 1, cancelled: 0 } });
+  expect(doneJson).toMatchObject({
+    status: "completed",
+    done: true,
+    counts: { total: 2, pending: 0, succeeded: 1, failed: 1, cancelled: 0 },
+  });
   expect(typeof doneJson.createTime).toBe("string");
   expect(done.createTime).toBeInstanceOf(Date);
   expect(progress.length).toBeGreaterThan(0);
@@ -51,11 +62,17 @@ it("serialises every view and page as readable JSON, each keeping its wire messa
   const resultsJson = roundTrip(results) as { results: { batchRequestId: string; ok: boolean }[]; succeeded: unknown[]; failed: unknown[] };
   expect(resultsJson.results.map((r) => `${r.batchRequestId}:${r.ok}`).sort()).toEqual(["bad:false", "ok:true"]);
   expect(resultsJson.succeeded).toEqual([expect.objectContaining({ batchRequestId: "ok", kind: "completion", finishReason: "stop" })]);
-  expect(resultsJson.failed).toEqual([expect.objectContaining({ batchRequestId: "bad", kind: "error", error: expect.objectContaining({ status: expect.any(String) }) })]);
+  expect(resultsJson.failed).toEqual([
+    expect.objectContaining({ batchRequestId: "bad", kind: "error", error: expect.objectContaining({ status: expect.any(String) }) }),
+  ]);
   expect(results.results[0]!.raw.batchRequestId).toBe(results.results[0]!.batchRequestId);
 
   const one = await client.batch.getBatchRequestResult(created.batchId, "ok");
-  expect(roundTrip(one)).toMatchObject({ batchRequestId: "ok", request: { batchRequestId: "ok", completionRequest: { model: "grok-4" } }, result: { ok: true } });
+  expect(roundTrip(one)).toMatchObject({
+    batchRequestId: "ok",
+    request: { batchRequestId: "ok", completionRequest: { model: "grok-4" } },
+    result: { ok: true },
+  });
   expect(one.raw.request?.request.case).toBe("completionRequest");
 
   expect(roundTrip(await client.batch.cancel(created.batchId))).toMatchObject({ status: "cancelled", counts: { succeeded: 1 } });

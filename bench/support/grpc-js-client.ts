@@ -2,7 +2,15 @@
 // @grpc/proto-loader (protobufjs encodes), with the options of grpc's own Node examples.
 import { fromBinary } from "@bufbuild/protobuf";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
-import { credentials, loadPackageDefinition, Metadata, status, type Client, type ServiceClientConstructor, type ServiceError } from "@grpc/grpc-js";
+import {
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  status,
+  type Client,
+  type ServiceClientConstructor,
+  type ServiceError,
+} from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { fileURLToPath } from "node:url";
 import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
@@ -36,7 +44,14 @@ let clientClass: ServiceClientConstructor | undefined;
 /** Loads xai/api/v1/batch.proto (proto-loader resolves google/protobuf/* itself) and returns BatchMgmt's client class. */
 function batchMgmt(): ServiceClientConstructor {
   if (clientClass !== undefined) return clientClass;
-  const definition = loadSync("xai/api/v1/batch.proto", { includeDirs: [protoDir], keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+  const definition = loadSync("xai/api/v1/batch.proto", {
+    includeDirs: [protoDir],
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
   const loaded = loadPackageDefinition(definition) as unknown as { xai_api: { BatchMgmt: ServiceClientConstructor } };
   clientClass = loaded.xai_api.BatchMgmt;
   return clientClass;
@@ -53,14 +68,18 @@ export function createGrpcJsClient(baseUrl: string, apiKey = "bench-key"): GrpcJ
   metadata.set("authorization", `Bearer ${apiKey}`);
   const unary = <T>(method: string, request: object) =>
     new Promise<T>((resolve, reject) => {
-      const call = (client as unknown as Record<string, (req: object, md: Metadata, cb: (e: ServiceError | null, r: T) => void) => void>)[method]!;
+      const call = (client as unknown as Record<string, (req: object, md: Metadata, cb: (e: ServiceError | null, r: T) => void) => void>)[
+        method
+      ]!;
       call.call(client, request, metadata, (error, response) => (error ? reject(error) : resolve(response)));
     });
   return {
     createBatch: (name) => unary("CreateBatch", { name }),
     getBatch: (batchId) => unary("GetBatch", { batch_id: batchId }),
-    addBatchRequests: (batchId, requests) => unary<unknown>("AddBatchRequests", { batch_id: batchId, batch_requests: requests }).then(() => undefined),
-    listBatchResults: (batchId, limit, paginationToken) => unary("ListBatchResults", { batch_id: batchId, limit, pagination_token: paginationToken ?? "" }),
+    addBatchRequests: (batchId, requests) =>
+      unary<unknown>("AddBatchRequests", { batch_id: batchId, batch_requests: requests }).then(() => undefined),
+    listBatchResults: (batchId, limit, paginationToken) =>
+      unary("ListBatchResults", { batch_id: batchId, limit, pagination_token: paginationToken ?? "" }),
     close: () => (client as Client).close(),
   };
 }

@@ -11,7 +11,12 @@ export interface BatchCommandSpec {
   readonly argument: string;
   /** String options of the command, by flag name, with their help lines. @default none */
   readonly options?: { readonly names: readonly string[]; readonly help: string };
-  readonly call: (client: Client, argument: string, signal: AbortSignal, options: Readonly<Record<string, string | undefined>>) => Promise<BatchView>;
+  readonly call: (
+    client: Client,
+    argument: string,
+    signal: AbortSignal,
+    options: Readonly<Record<string, string | undefined>>,
+  ) => Promise<BatchView>;
   /** The batch for people; with `--json` it is printed as the library's BatchView. */
   readonly show: (batch: BatchView) => string;
 }

@@ -2,7 +2,14 @@ import { Code } from "@connectrpc/connect";
 import { parseArgs } from "node:util";
 import { ApiError, type Client } from "../index.js";
 import { exitCodeOf, exitCodes } from "./exit-codes.js";
-import { createClient, createQuotaWatch, globalOptionSpecs, globalOptionsHelp, resolveGlobalOptions, type GlobalOptions } from "./global-options.js";
+import {
+  createClient,
+  createQuotaWatch,
+  globalOptionSpecs,
+  globalOptionsHelp,
+  resolveGlobalOptions,
+  type GlobalOptions,
+} from "./global-options.js";
 import { listenForInterrupt } from "./interrupt.js";
 import { Output, type Streams } from "./output.js";
 import type { QuotaWatch } from "./quota-watch.js";
@@ -78,7 +85,10 @@ export function defineCommand<O extends OptionSpecs>(
         return exitCodes.ok;
       }
       if (positionals.length !== spec.positionals.length) {
-        const what = positionals.length < spec.positionals.length ? `missing ${spec.positionals.slice(positionals.length).join(" ")}` : `unexpected argument ${JSON.stringify(positionals[spec.positionals.length])}`;
+        const what =
+          positionals.length < spec.positionals.length
+            ? `missing ${spec.positionals.slice(positionals.length).join(" ")}`
+            : `unexpected argument ${JSON.stringify(positionals[spec.positionals.length])}`;
         throw new UsageError(what);
       }
       globals = resolveGlobalOptions(values);

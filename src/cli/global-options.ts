@@ -63,7 +63,9 @@ export function resolveGlobalOptions(values: GlobalValues, env: NodeJS.ProcessEn
   if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
     // Only the scheme is shown: the rest may hold a password.
     const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(redisUrl)?.[0] ?? "no scheme";
-    throw new UsageError(`--redis expects a URL such as redis://127.0.0.1:6379 (or rediss:// for TLS), got one with ${JSON.stringify(scheme)}.`);
+    throw new UsageError(
+      `--redis expects a URL such as redis://127.0.0.1:6379 (or rediss:// for TLS), got one with ${JSON.stringify(scheme)}.`,
+    );
   }
   return {
     apiKey: values["api-key"],
@@ -114,7 +116,9 @@ export async function createQuotaWatch(options: GlobalOptions): Promise<QuotaWat
 export function integerFlag(flag: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
   if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} expects a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? " up" : ` to ${max}`}, got ${JSON.stringify(value)}.`);
+    throw new UsageError(
+      `--${flag} expects a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? " up" : ` to ${max}`}, got ${JSON.stringify(value)}.`,
+    );
   }
   return n;
 }
@@ -122,8 +126,12 @@ export function integerFlag(flag: string, value: string, min: number, max = Numb
 function parseModels(value: string | undefined): ReadonlySet<string> | undefined {
   if (value === undefined) return new Set(defaultBatchModels);
   if (value.trim() === "any") return undefined;
-  const models = value.split(",").map((m) => m.trim()).filter((m) => m !== "");
-  if (models.length === 0) throw new UsageError(`--models expects model names separated by commas, or "any", got ${JSON.stringify(value)}.`);
+  const models = value
+    .split(",")
+    .map((m) => m.trim())
+    .filter((m) => m !== "");
+  if (models.length === 0)
+    throw new UsageError(`--models expects model names separated by commas, or "any", got ${JSON.stringify(value)}.`);
   return new Set(models);
 }
 

@@ -143,7 +143,12 @@ export interface ReadPosition {
  * `signal` is checked at every chunk, so an abort ends the read promptly even inside an endless line
  * (`/dev/zero`), where no line would ever be handed out to check it between.
  */
-export async function* readLines(path: string, position?: ReadPosition, maxLineBytes = defaultMaxLineBytes, signal?: AbortSignal): AsyncGenerator<Line> {
+export async function* readLines(
+  path: string,
+  position?: ReadPosition,
+  maxLineBytes = defaultMaxLineBytes,
+  signal?: AbortSignal,
+): AsyncGenerator<Line> {
   for await (const lines of readLineGroups(path, position, maxLineBytes, signal)) {
     for (const line of lines) {
       // Counted by line, not by chunk: a chunk holds many lines, and the consumer takes them slowly.
@@ -158,7 +163,12 @@ export async function* readLines(path: string, position?: ReadPosition, maxLineB
  * than splitting and decoding a short line. The consumer adds each line's `size` to
  * `position.bytesRead` as it takes the line; `position.totalBytes` is set here.
  */
-export async function* readLineGroups(path: string, position?: ReadPosition, maxLineBytes = defaultMaxLineBytes, signal?: AbortSignal): AsyncGenerator<Line[]> {
+export async function* readLineGroups(
+  path: string,
+  position?: ReadPosition,
+  maxLineBytes = defaultMaxLineBytes,
+  signal?: AbortSignal,
+): AsyncGenerator<Line[]> {
   const file = await open(path, "r").catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${path}: ${fileProblem(error)}`);
   });

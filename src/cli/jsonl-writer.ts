@@ -33,7 +33,10 @@ export async function openJsonlFile(path: string, options: OpenOptions = {}): Pr
   try {
     if (options.resumeAt !== undefined) {
       const size = (await stat(target)).size;
-      if (size < options.resumeAt) throw new UsageError(`${path} is shorter (${size} bytes) than its checkpoint says (${options.resumeAt}); delete ${path}.checkpoint to start over.`);
+      if (size < options.resumeAt)
+        throw new UsageError(
+          `${path} is shorter (${size} bytes) than its checkpoint says (${options.resumeAt}); delete ${path}.checkpoint to start over.`,
+        );
       await truncate(target, options.resumeAt);
       bytes = options.resumeAt;
     }

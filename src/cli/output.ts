@@ -53,7 +53,11 @@ export class Output {
    */
   get logger(): Logger {
     const line = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-      this.stderrLine(this.json ? JSON.stringify({ type: "log", level, message, ...fields }) : `${message}${fields === undefined ? "" : ` ${JSON.stringify(fields)}`}`);
+      this.stderrLine(
+        this.json
+          ? JSON.stringify({ type: "log", level, message, ...fields })
+          : `${message}${fields === undefined ? "" : ` ${JSON.stringify(fields)}`}`,
+      );
     return { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
   }
 
@@ -96,9 +100,17 @@ export class Output {
    */
   progress(render: () => ProgressFrame, shown = true): ProgressLine {
     const mode = shown ? this.progressMode : "off";
-    const line: ProgressLine = new ProgressLine(this.streams.stderr, { mode, json: this.json, onStop: () => {
-      if (this.progressLine === line) this.progressLine = undefined;
-    } }, render);
+    const line: ProgressLine = new ProgressLine(
+      this.streams.stderr,
+      {
+        mode,
+        json: this.json,
+        onStop: () => {
+          if (this.progressLine === line) this.progressLine = undefined;
+        },
+      },
+      render,
+    );
     this.progressLine = line;
     return line;
   }

@@ -53,8 +53,8 @@ export class ProgressLine {
     if (this.settings.mode === "tty" && (elapsed >= ttyRedrawMs / 2 || !this.drawn)) {
       const frame = this.render();
       if (frame.text !== this.lastText || !this.drawn) this.draw(frame);
-    }
-    else if (this.settings.mode === "plain" && elapsed >= (this.settings.plainIntervalMs ?? defaultPlainIntervalMs)) this.print(this.render());
+    } else if (this.settings.mode === "plain" && elapsed >= (this.settings.plainIntervalMs ?? defaultPlainIntervalMs))
+      this.print(this.render());
   }
 
   /** Writes a message (a warning, a bad line) on its own line without tearing the progress line. */
@@ -101,7 +101,9 @@ export class ProgressLine {
   }
 
   private print(frame: ProgressFrame): void {
-    const line = this.settings.json ? JSON.stringify({ type: "progress", ...frame.fields, elapsedMs: this.now() - this.startedMs }) : frame.text;
+    const line = this.settings.json
+      ? JSON.stringify({ type: "progress", ...frame.fields, elapsedMs: this.now() - this.startedMs })
+      : frame.text;
     this.stream.write(`${line}\n`);
     this.lastDrawMs = this.now();
   }

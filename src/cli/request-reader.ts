@@ -92,7 +92,10 @@ export class RequestLineReader {
     if (next.done === true) {
       this.ended = true;
       const { lines } = this.stats;
-      if (this.nonBlank === 0) throw new UsageError(`${this.path} has no requests: it is empty${lines > 0 ? " but for blank lines" : ""}. Put one JSON request per line.`);
+      if (this.nonBlank === 0)
+        throw new UsageError(
+          `${this.path} has no requests: it is empty${lines > 0 ? " but for blank lines" : ""}. Put one JSON request per line.`,
+        );
       return false;
     }
     this.lines = next.value;
@@ -111,7 +114,10 @@ export class RequestLineReader {
     this.stats.lines++;
     if (line.kind === "too-long") {
       this.nonBlank++;
-      this.bad(line.number, `the line is over ${line.size - 1} bytes long (the rest of it was not read); a request must fit in one AddBatchRequests call, so it cannot be sent. Pass large media by URL.`);
+      this.bad(
+        line.number,
+        `the line is over ${line.size - 1} bytes long (the rest of it was not read); a request must fit in one AddBatchRequests call, so it cannot be sent. Pass large media by URL.`,
+      );
       return undefined;
     }
     if (line.kind === "not-utf8") {

@@ -37,7 +37,12 @@ export async function openRequestSource(ctx: CommandContext, file: string, stric
   // The line of each row handed to add, by its index there, so what add refuses is reported by line.
   const lineOfRow: number[] = [];
   let finished = false;
-  const reader = new RequestLineReader(file, { onBadLine: (line, reason) => ctx.out.badLine(file, line, reason), position, stats, signal: ctx.signal });
+  const reader = new RequestLineReader(file, {
+    onBadLine: (line, reason) => ctx.out.badLine(file, line, reason),
+    position,
+    stats,
+    signal: ctx.signal,
+  });
   // A plain iterator over the reader rather than generators re-yielding its rows: an await only per chunk.
   const rows: AsyncIterator<JsonObject> = {
     next: async () => {
@@ -73,7 +78,11 @@ export async function openRequestSource(ctx: CommandContext, file: string, stric
       return { count: Math.round((stats.requests * position.totalBytes) / position.bytesRead), exact: false };
     },
     invalid: (error) => bad(error.index!, rowProblem(error)),
-    oversize: (s) => bad(s.index, `the request encodes to ${s.bytes} bytes; one AddBatchRequests call may carry at most ${s.limit} bytes. Pass large media by URL.`),
+    oversize: (s) =>
+      bad(
+        s.index,
+        `the request encodes to ${s.bytes} bytes; one AddBatchRequests call may carry at most ${s.limit} bytes. Pass large media by URL.`,
+      ),
   };
 }
 
@@ -85,7 +94,9 @@ export async function openRequestSource(ctx: CommandContext, file: string, stric
 export async function firstRequestOrFail(source: RequestSource): Promise<AsyncIterable<JsonObject>> {
   const first = await source.rows.next();
   if (first.done) {
-    throw new UsageError(`${source.file} has no valid requests: all ${source.stats.badLines} non-blank lines are bad (see above). Nothing was sent.`);
+    throw new UsageError(
+      `${source.file} has no valid requests: all ${source.stats.badLines} non-blank lines are bad (see above). Nothing was sent.`,
+    );
   }
   let taken: IteratorResult<JsonObject> | undefined = first;
   const rows: AsyncIterator<JsonObject> = {
@@ -113,7 +124,9 @@ async function checkWholeFile(ctx: CommandContext, file: string): Promise<void> 
     const requests = prepareLines(file, {
       models: ctx.globals.models,
       onBadLine: (line, reason) => {
-        throw new UsageError(`${file}:${line}: ${reason}\n--strict stops at the first bad line; nothing was sent. Fix the line (\`xai-batch check ${file}\` lists them all), or leave out --strict to skip bad lines.`);
+        throw new UsageError(
+          `${file}:${line}: ${reason}\n--strict stops at the first bad line; nothing was sent. Fix the line (\`xai-batch check ${file}\` lists them all), or leave out --strict to skip bad lines.`,
+        );
       },
       position,
       stats,
@@ -131,7 +144,18 @@ async function checkWholeFile(ctx: CommandContext, file: string): Promise<void> 
 export function checkingFrame(file: string, position: ReadPosition, stats: InputStats): ProgressFrame {
   const fraction = position.totalBytes === 0 ? 0 : position.bytesRead / position.totalBytes;
   return {
-    text: joinParts(`checking ${file} ${bar(fraction)}`, `${plural(stats.requests, "request")}`, stats.badLines > 0 && plural(stats.badLines, "bad line")),
-    fields: { stage: "check", file, bytesRead: position.bytesRead, totalBytes: position.totalBytes, requests: stats.requests, badLines: stats.badLines },
+    text: joinParts(
+      `checking ${file} ${bar(fraction)}`,
+      `${plural(stats.requests, "request")}`,
+      stats.badLines > 0 && plural(stats.badLines, "bad line"),
+    ),
+    fields: {
+      stage: "check",
+      file,
+      bytesRead: position.bytesRead,
+      totalBytes: position.totalBytes,
+      requests: stats.requests,
+      badLines: stats.badLines,
+    },
   };
 }

@@ -53,7 +53,8 @@ export class RunManifest {
     if (text === undefined) return undefined;
     try {
       const state = JSON.parse(text) as RunState;
-      if (state.version !== 1 || !Array.isArray(state.batches) || (typeof state.fingerprint !== "string" && state.fingerprint !== null)) throw new Error("not a manifest");
+      if (state.version !== 1 || !Array.isArray(state.batches) || (typeof state.fingerprint !== "string" && state.fingerprint !== null))
+        throw new Error("not a manifest");
       return state;
     } catch {
       throw new UsageError(`${this.path} is not a run manifest this command wrote; pass --new to start a fresh run, or delete it.`);

@@ -8,14 +8,17 @@ export function closest(word: string, candidates: readonly string[]): string | u
   for (const candidate of candidates) {
     const prefix = candidate.length >= 3 && word.length >= 3 && (candidate.startsWith(word) || word.startsWith(candidate));
     const distance = prefix ? 0.5 : editDistance(word, candidate);
-    if (distance <= Math.max(1, Math.floor(word.length / 3)) && (best === undefined || distance < best.distance)) best = { candidate, distance };
+    if (distance <= Math.max(1, Math.floor(word.length / 3)) && (best === undefined || distance < best.distance))
+      best = { candidate, distance };
   }
   return best?.candidate;
 }
 
 /** Levenshtein distance with adjacent transpositions counted as one edit (Damerau, optimal string alignment). */
 export function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;

@@ -67,4 +67,3 @@ export interface ClientOptions {
   /** Where log lines go; secrets are scrubbed from every line first. @default console */
   logger?: Logger;
 }
-

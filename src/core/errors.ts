@@ -1,12 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
 import { readRetryHint, type RetryHint } from "./internal/retry-hints.js";
-import type {
-  BadRequest,
-  ErrorInfo,
-  QuotaFailure,
-  RetryInfo,
-} from "./internal/wire.js";
+import type { BadRequest, ErrorInfo, QuotaFailure, RetryInfo } from "./internal/wire.js";
 
 /** The standard `google.rpc` error details the server may attach to a failure, decoded. */
 export interface ErrorDetails {
@@ -124,7 +119,11 @@ export class InputError extends Error {
 /** 'request #3 (id "a1") `model`: reason. Fix.' */
 function describeProblem(p: InputProblem): string {
   const where = [
-    p.index === undefined ? undefined : p.batchRequestId === undefined ? `request #${p.index}` : `request #${p.index} (id ${JSON.stringify(p.batchRequestId)})`,
+    p.index === undefined
+      ? undefined
+      : p.batchRequestId === undefined
+        ? `request #${p.index}`
+        : `request #${p.index} (id ${JSON.stringify(p.batchRequestId)})`,
     p.field === undefined ? undefined : `\`${p.field}\``,
   ].filter((part) => part !== undefined);
   return `${where.length === 0 ? "" : `${where.join(" ")}: `}${p.reason}${p.fix === undefined ? "" : `. ${p.fix}`}`;

@@ -26,4 +26,3 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxAddBytes: 25_000_000,
   maxFileBytes: 512_000_000,
 });
-

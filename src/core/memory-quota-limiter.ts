@@ -7,7 +7,6 @@ import type { Permit, QuotaKind, QuotaLimiter, Rate } from "./quota.js";
 /** Covers millisecond clock granularity between our clock and the server's accounting. */
 const marginMs = 5;
 
-
 /** FIFO pacing in one process: callers wait in arrival order, so a stream of adds cannot starve a create. */
 export class MemoryQuotaLimiter implements QuotaLimiter {
   private readonly lanes: Record<QuotaKind, Lane>;

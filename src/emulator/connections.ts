@@ -60,7 +60,10 @@ export class ConnectionGuard {
         socket,
         (frame) => this.onErrorFrame(socket, frame),
         (declared) => {
-          if (declared > this.maxMessageBytes) this.events.onOversizedMessage(`refused a call declaring a ${declared}-byte message, over ${this.maxMessageBytes} (maxReceiveMessageBytes)`);
+          if (declared > this.maxMessageBytes)
+            this.events.onOversizedMessage(
+              `refused a call declaring a ${declared}-byte message, over ${this.maxMessageBytes} (maxReceiveMessageBytes)`,
+            );
         },
       ),
     );
@@ -78,7 +81,10 @@ export class ConnectionGuard {
     // CANCEL is a call ended early (deadline, client gone); any other error code is the HTTP/2 layer refusing
     // the stream: over maxConcurrentStreams, headers over its limits, or frames it could not accept.
     if (frame.errorCode !== 0 && name !== "CANCEL") {
-      this.events.onRefusal("streamsRefused", `reset a stream with HTTP/2 ${name} (over maxConcurrentStreams, headers too large, or malformed)`);
+      this.events.onRefusal(
+        "streamsRefused",
+        `reset a stream with HTTP/2 ${name} (over maxConcurrentStreams, headers too large, or malformed)`,
+      );
     }
   }
 }
@@ -116,7 +122,10 @@ class WatchedConnection extends Duplex {
 
   // HTTP/2 often hands over several frames at once; corked, they leave in one syscall.
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    this.send(chunks.map((c) => c.chunk), callback);
+    this.send(
+      chunks.map((c) => c.chunk),
+      callback,
+    );
   }
 
   private send(chunks: Buffer[], callback: (error?: Error | null) => void): void {

@@ -12,7 +12,14 @@ import { modelsService } from "./models-service.js";
 import { followCalls, grpcImplementation, grpcRawImplementation, grpcServiceDefinition } from "./grpc-service.js";
 import { InputFileLoader } from "./input-files.js";
 import { Journal, type OpenedJournal } from "./journal.js";
-import { acceptedModels, resolveEmulatorOptions, resolveFaults, type EmulatorOptions, type FaultOptions, type ResolvedEmulatorOptions } from "./options.js";
+import {
+  acceptedModels,
+  resolveEmulatorOptions,
+  resolveFaults,
+  type EmulatorOptions,
+  type FaultOptions,
+  type ResolvedEmulatorOptions,
+} from "./options.js";
 import { PageTokens } from "./page-tokens.js";
 import { Pager } from "./paging.js";
 import { Processor } from "./processor.js";
@@ -82,13 +89,22 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     resolved.onUnexpectedError(error, method);
   };
   const timers = new Timers(clock, (error) => onUnexpected(error, "background work"));
-  const processor = new Processor(store, new FakeModel(resolved.processing), resolved.processing.requestsPerSecond, timers, now, (finished) => {
-    for (const { result } of finished) counters.add(result.succeeded ? "requestsSucceeded" : "requestsFailed");
-  });
+  const processor = new Processor(
+    store,
+    new FakeModel(resolved.processing),
+    resolved.processing.requestsPerSecond,
+    timers,
+    now,
+    (finished) => {
+      for (const { result } of finished) counters.add(result.succeeded ? "requestsSucceeded" : "requestsFailed");
+    },
+  );
   const models = acceptedModels(resolved);
   const uploads = new FileStore(
     now,
-    resolved.persistPath === undefined ? undefined : new UploadDirectory(`${resolved.persistPath}.uploads`, resolved.persistSync, resolved.onWarning),
+    resolved.persistPath === undefined
+      ? undefined
+      : new UploadDirectory(`${resolved.persistPath}.uploads`, resolved.persistSync, resolved.onWarning),
   );
   const fileLoader = new InputFileLoader({
     store,
@@ -141,7 +157,11 @@ export async function startEmulator(options: Partial<EmulatorOptions> = {}): Pro
     { definition: grpcServiceDefinition(Files), implementation: files },
     {
       definition: grpcServiceDefinition(Models),
-      implementation: grpcImplementation(Models, modelsService({ auth, models: resolved.models, aliases: resolved.modelAliases }), onUnexpected),
+      implementation: grpcImplementation(
+        Models,
+        modelsService({ auth, models: resolved.models, aliases: resolved.modelAliases }),
+        onUnexpected,
+      ),
     },
   ].map(({ definition, implementation }) => ({ definition, implementation: followCalls(implementation, () => timers.callStarted()) }));
   const listener = await listen(services, {
@@ -213,7 +233,9 @@ function openJournal(path: string, store: Store, options: ResolvedEmulatorOption
       opened.journal.compact(opened.secret, snapshot);
     } catch (error) {
       // The journal is replaced only by a complete, synced copy, so a failed compaction leaves it as it was.
-      options.onWarning(`${path}: could not compact the journal, going on with it as it is: ${error instanceof Error ? error.message : String(error)}`);
+      options.onWarning(
+        `${path}: could not compact the journal, going on with it as it is: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   return opened;

@@ -1,6 +1,12 @@
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import { BatchRequestSchema, BatchResultSchema, PreencodedAddBatchRequestsRequestSchema, type BatchRequest, type BatchResult } from "../core/internal/wire.js";
+import {
+  BatchRequestSchema,
+  BatchResultSchema,
+  PreencodedAddBatchRequestsRequestSchema,
+  type BatchRequest,
+  type BatchResult,
+} from "../core/internal/wire.js";
 import { requestTarget, type RequestTarget } from "./endpoints.js";
 import { decodeRequest } from "./grpc-service.js";
 

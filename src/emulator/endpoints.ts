@@ -34,4 +34,10 @@ export const fileLineEndpoints: Readonly<Record<string, string>> = { "/v1/chat/c
  * Endpoints xAI's guide says input-file lines may also name, which the emulator does not load yet: it
  * cancels a file holding one, saying so, rather than call the endpoint unknown.
  */
-export const endpointsNotLoaded: readonly string[] = ["/v1/responses", "/v1/images/generations", "/v1/images/edits", "/v1/videos/generations", "/v1/videos/edits"];
+export const endpointsNotLoaded: readonly string[] = [
+  "/v1/responses",
+  "/v1/images/generations",
+  "/v1/images/edits",
+  "/v1/videos/generations",
+  "/v1/videos/edits",
+];

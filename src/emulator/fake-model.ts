@@ -49,9 +49,10 @@ export class FakeModel {
     const failure = this.failure(batchRequestId, requestText(request));
     return create(BatchResultSchema, {
       batchRequestId,
-      result: failure === undefined
-        ? { case: "response", value: this.respond(`${batchId}/${batchRequestId}`, request, nowMs) }
-        : { case: "error", value: failure },
+      result:
+        failure === undefined
+          ? { case: "response", value: this.respond(`${batchId}/${batchRequestId}`, request, nowMs) }
+          : { case: "error", value: failure },
     });
   }
 
@@ -71,13 +72,25 @@ export class FakeModel {
         return { response: { case: "completionResponse", value: this.complete(path, payload.value, nowMs) } };
       case "imageRequest": {
         const count = outputCount(payload.value.n);
-        const images = Array.from({ length: count }, (_, i) => ({ image: { case: "url" as const, value: `${mediaBaseUrl}/images/${path}/${i}.png` } }));
-        return { response: { case: "imageResponse", value: { images, model: payload.value.model, usage: this.usage(0, 0, count * this.options.usdTicksPerImage) } } };
+        const images = Array.from({ length: count }, (_, i) => ({
+          image: { case: "url" as const, value: `${mediaBaseUrl}/images/${path}/${i}.png` },
+        }));
+        return {
+          response: {
+            case: "imageResponse",
+            value: { images, model: payload.value.model, usage: this.usage(0, 0, count * this.options.usdTicksPerImage) },
+          },
+        };
       }
       case "videoRequest":
       case "videoExtensionRequest": {
         const video = { url: `${mediaBaseUrl}/videos/${path}.mp4`, duration: payload.value.duration ?? defaultVideoSeconds };
-        return { response: { case: "videoResponse", value: { video, model: payload.value.model, progress: 100, usage: this.usage(0, 0, this.options.usdTicksPerVideo) } } };
+        return {
+          response: {
+            case: "videoResponse",
+            value: { video, model: payload.value.model, progress: 100, usage: this.usage(0, 0, this.options.usdTicksPerVideo) },
+          },
+        };
       }
       default:
         throw new Error("a request without payload reached the model");

@@ -41,12 +41,14 @@ export class Faults {
 
   /** Throws UNAVAILABLE for a call chosen to fail before anything is applied. */
   maybeUnavailable(): void {
-    if (this.draw(this.options.unavailableRate)) throw fault("unavailable", GrpcStatus.UNAVAILABLE, "injected fault: service unavailable, nothing was applied");
+    if (this.draw(this.options.unavailableRate))
+      throw fault("unavailable", GrpcStatus.UNAVAILABLE, "injected fault: service unavailable, nothing was applied");
   }
 
   /** Throws UNAVAILABLE for an AddBatchRequests call chosen to be answered as failed after it was applied. */
   maybeAmbiguousAdd(): void {
-    if (this.draw(this.options.ambiguousAddRate)) throw fault("ambiguous", GrpcStatus.UNAVAILABLE, "injected fault: connection lost after the requests were applied");
+    if (this.draw(this.options.ambiguousAddRate))
+      throw fault("ambiguous", GrpcStatus.UNAVAILABLE, "injected fault: connection lost after the requests were applied");
   }
 
   /** Throws NOT_FOUND while a batch created at `createTimeMs` is still too fresh to be seen. */

@@ -51,7 +51,10 @@ function requestField(url: JsonValue | undefined) {
   const name = typeof url === "string" && Object.hasOwn(fileLineEndpoints, url) ? fileLineEndpoints[url] : undefined;
   const field = BatchRequestSchema.fields.find((f) => f.name === name);
   if (field?.fieldKind === "message") return field;
-  const served = Object.keys(fileLineEndpoints).map((u) => JSON.stringify(u)).join(", ");
-  if (typeof url === "string" && endpointsNotLoaded.includes(url)) throw new LineRefusal(`url ${shown(url)} is not loaded by this emulator, which loads ${served}`);
+  const served = Object.keys(fileLineEndpoints)
+    .map((u) => JSON.stringify(u))
+    .join(", ");
+  if (typeof url === "string" && endpointsNotLoaded.includes(url))
+    throw new LineRefusal(`url ${shown(url)} is not loaded by this emulator, which loads ${served}`);
   throw new LineRefusal(`url ${shown(url)} is not an endpoint of batch lines`);
 }

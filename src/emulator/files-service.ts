@@ -65,7 +65,12 @@ const sortKeys: Record<FilesSortBy, FileSortKey> = {
 export function filesImplementation(ctx: FilesServiceContext): UntypedServiceImplementation {
   // Requests arrive raw (see grpcServiceDefinition): the caller is checked before the body is decoded.
   const unary =
-    <I extends DescMessage, O extends DescMessage>(method: string, input: I, output: O, handle: (request: MessageShape<I>, caller: Caller) => MessageInitShape<O>) =>
+    <I extends DescMessage, O extends DescMessage>(
+      method: string,
+      input: I,
+      output: O,
+      handle: (request: MessageShape<I>, caller: Caller) => MessageInitShape<O>,
+    ) =>
     (call: ServerUnaryCall<Buffer, unknown>, callback: sendUnaryData<unknown>) => {
       try {
         const caller = ctx.auth.authenticate(call.metadata);
@@ -94,7 +99,8 @@ export function filesImplementation(ctx: FilesServiceContext): UntypedServiceImp
       let start = 0;
       if (request.paginationToken !== undefined && request.paginationToken !== "") {
         const last = ctx.tokens.read(scope, request.paginationToken);
-        if (last === undefined) throw invalidField("pagination_token", "pagination_token is not a token this server issued for this ListFiles listing");
+        if (last === undefined)
+          throw invalidField("pagination_token", "pagination_token is not a token this server issued for this ListFiles listing");
         start = last + 1;
       }
       const files = ctx.store.list(caller.team, sortBy, descending);
@@ -102,7 +108,9 @@ export function filesImplementation(ctx: FilesServiceContext): UntypedServiceImp
       const more = start + limit < files.length;
       return { data: page.map(fileMessage), paginationToken: more ? ctx.tokens.issue(scope, start + limit - 1) : undefined };
     }),
-    retrieveFile: unary("RetrieveFile", RetrieveFileRequestSchema, FileSchema, (request, caller) => fileMessage(find(ctx, caller, request.fileId))),
+    retrieveFile: unary("RetrieveFile", RetrieveFileRequestSchema, FileSchema, (request, caller) =>
+      fileMessage(find(ctx, caller, request.fileId)),
+    ),
     deleteFile: unary("DeleteFile", DeleteFileRequestSchema, DeleteFileResponseSchema, (request, caller) => {
       const file = find(ctx, caller, request.fileId);
       ctx.store.delete(caller.team, file.id);
@@ -125,7 +133,8 @@ async function upload(call: ServerReadableStream<UploadFileChunk, File>, ctx: Fi
   for await (const message of call as AsyncIterable<UploadFileChunk>) {
     const chunk = message.chunk;
     if (chunk.case === "init") {
-      if (init !== undefined || parts.length > 0) throw invalidField("init", "init must be the first message of an upload, and only the first");
+      if (init !== undefined || parts.length > 0)
+        throw invalidField("init", "init must be the first message of an upload, and only the first");
       init = { name: checkName(chunk.value.name), expiresAfterS: checkExpiry(chunk.value.expiresAfter) };
       continue;
     }
@@ -155,7 +164,8 @@ async function download(call: ServerWritableStream<RetrieveFileContentRequest, F
 
 function find(ctx: FilesServiceContext, caller: Caller, fileId: string): StoredFile {
   const file = fileId === "" ? undefined : ctx.store.get(caller.team, fileId);
-  if (file === undefined) throw new StatusError(GrpcStatus.NOT_FOUND, `file ${JSON.stringify(fileId)} not found: it does not exist, was deleted or has expired`);
+  if (file === undefined)
+    throw new StatusError(GrpcStatus.NOT_FOUND, `file ${JSON.stringify(fileId)} not found: it does not exist, was deleted or has expired`);
   return file;
 }
 
@@ -171,7 +181,8 @@ function fileMessage(file: StoredFile): MessageInitShape<typeof FileSchema> {
 
 function checkName(name: string): string {
   if (name === "") throw invalidField("init.name", "the file name is empty");
-  if ([...name].length > fileRules.maxNameLength) throw invalidField("init.name", `the file name is longer than ${fileRules.maxNameLength} characters`);
+  if ([...name].length > fileRules.maxNameLength)
+    throw invalidField("init.name", `the file name is longer than ${fileRules.maxNameLength} characters`);
   // Control characters (line breaks among them), double quotes, semicolons and backslashes are refused.
   if (/[\u0000-\u001f\u007f";\\]/.test(name)) {
     throw invalidField("init.name", 'the file name contains a control character, a line break, ", ; or \\');
@@ -182,7 +193,10 @@ function checkName(name: string): string {
 function checkExpiry(expiresAfter: bigint | undefined): number | undefined {
   if (expiresAfter === undefined) return undefined;
   if (expiresAfter < BigInt(fileRules.minExpiresAfterS) || expiresAfter > BigInt(fileRules.maxExpiresAfterS)) {
-    throw invalidField("init.expires_after", `expires_after must be from ${fileRules.minExpiresAfterS} to ${fileRules.maxExpiresAfterS} seconds, got ${expiresAfter}`);
+    throw invalidField(
+      "init.expires_after",
+      `expires_after must be from ${fileRules.minExpiresAfterS} to ${fileRules.maxExpiresAfterS} seconds, got ${expiresAfter}`,
+    );
   }
   return Number(expiresAfter);
 }

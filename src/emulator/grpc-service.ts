@@ -1,5 +1,22 @@
-import { create, fromBinary, toBinary, type DescMessage, type DescService, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
-import type { handleUnaryCall, Metadata, MethodDefinition, sendUnaryData, ServerUnaryCall, ServiceDefinition, UntypedHandleCall, UntypedServiceImplementation } from "@grpc/grpc-js";
+import {
+  create,
+  fromBinary,
+  toBinary,
+  type DescMessage,
+  type DescService,
+  type MessageInitShape,
+  type MessageShape,
+} from "@bufbuild/protobuf";
+import type {
+  handleUnaryCall,
+  Metadata,
+  MethodDefinition,
+  sendUnaryData,
+  ServerUnaryCall,
+  ServiceDefinition,
+  UntypedHandleCall,
+  UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { StatusError } from "./status.js";
 
@@ -29,7 +46,11 @@ export function grpcServiceDefinition(service: DescService): ServiceDefinition {
 }
 
 type UnaryMethods<S extends DescService> = {
-  [K in keyof S["method"]]: S["method"][K] extends { methodKind: "unary"; input: infer I extends DescMessage; output: infer O extends DescMessage }
+  [K in keyof S["method"]]: S["method"][K] extends {
+    methodKind: "unary";
+    input: infer I extends DescMessage;
+    output: infer O extends DescMessage;
+  }
     ? (request: MessageShape<I>, call: ServerUnaryCall<MessageShape<I>, MessageShape<O>>) => Promise<MessageInitShape<O>>
     : never;
 };
@@ -136,7 +157,10 @@ export function decodeRequest<D extends DescMessage>(schema: D, bytes: Uint8Arra
   try {
     return fromBinary(schema, bytes, { readUnknownFields: false });
   } catch (error) {
-    throw new StatusError(GrpcStatus.INTERNAL, `cannot decode the ${name} request: ${error instanceof Error ? error.message : String(error)}`);
+    throw new StatusError(
+      GrpcStatus.INTERNAL,
+      `cannot decode the ${name} request: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

@@ -113,8 +113,10 @@ export function errorFrameScanner(onErrorFrame: (frame: ErrorFrame) => void): { 
     {
       capture: (header) => (header.type === frameTypes.rstStream ? 4 : header.type === frameTypes.goaway ? 8 : 0),
       frame: (header, captured) => {
-        if (header.type === frameTypes.rstStream && captured.length === 4) onErrorFrame({ type: "RST_STREAM", errorCode: captured.readUInt32BE(0) });
-        if (header.type === frameTypes.goaway && captured.length === 8) onErrorFrame({ type: "GOAWAY", errorCode: captured.readUInt32BE(4) });
+        if (header.type === frameTypes.rstStream && captured.length === 4)
+          onErrorFrame({ type: "RST_STREAM", errorCode: captured.readUInt32BE(0) });
+        if (header.type === frameTypes.goaway && captured.length === 8)
+          onErrorFrame({ type: "GOAWAY", errorCode: captured.readUInt32BE(4) });
       },
     },
     0,
@@ -131,7 +133,8 @@ export function declaredLengthScanner(onDeclared: (declaredBytes: number) => voi
   const started = new Set<number>();
   return new FrameScanner(
     {
-      capture: (header) => (header.type === frameTypes.data && !started.has(header.streamId) ? grpcPrefixBytes + (header.flags & flags.padded ? 1 : 0) : 0),
+      capture: (header) =>
+        header.type === frameTypes.data && !started.has(header.streamId) ? grpcPrefixBytes + (header.flags & flags.padded ? 1 : 0) : 0,
       frame: (header, captured) => {
         const ended = header.flags & flags.endStream && (header.type === frameTypes.data || header.type === frameTypes.headers);
         if (ended || header.type === frameTypes.rstStream) {

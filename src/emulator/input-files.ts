@@ -42,8 +42,10 @@ export function readInputFile(content: string, models: ReadonlySet<string>): Rea
     firstLineOf.set(id, line);
     const read = readRequest(request, toBinary(BatchRequestSchema, request));
     const fault = requestFault(read, models);
-    if (fault?.kind === "model") throw new FileLineError(line, `model ${JSON.stringify(fault.model)} is not available for batch processing`);
-    if (fault?.kind === "no messages") throw new FileLineError(line, "body.messages is empty: a chat completion needs at least one message");
+    if (fault?.kind === "model")
+      throw new FileLineError(line, `model ${JSON.stringify(fault.model)} is not available for batch processing`);
+    if (fault?.kind === "no messages")
+      throw new FileLineError(line, "body.messages is empty: a chat completion needs at least one message");
     requests.push(read);
   });
   return requests;

@@ -120,8 +120,15 @@ function readJournal(path: string, fd: number, options: JournalOpenOptions): { s
   const fileSize = fstatSync(fd).size;
   const start = Buffer.alloc(magic.length);
   if (fileSize < magic.length || readFully(fd, start, 0) < magic.length || !start.equals(magic)) {
-    const what = fileSize === 0 ? "is empty" : start.subarray(0, 1).toString() === "{" ? "is a version 1 journal (JSON lines)" : "does not start like one";
-    throw new JournalError(`${path} is not an xai-batch emulator journal (v2): it ${what}. Delete it, or give --persist a new file, to start with no state.`);
+    const what =
+      fileSize === 0
+        ? "is empty"
+        : start.subarray(0, 1).toString() === "{"
+          ? "is a version 1 journal (JSON lines)"
+          : "does not start like one";
+    throw new JournalError(
+      `${path} is not an xai-batch emulator journal (v2): it ${what}. Delete it, or give --persist a new file, to start with no state.`,
+    );
   }
   const head = Buffer.alloc(frameHeaderBytes);
   let offset = magic.length;
@@ -130,10 +137,14 @@ function readJournal(path: string, fd: number, options: JournalOpenOptions): { s
   let repeats = 0;
   const dropTornTail = (why: string) => {
     ftruncateSync(fd, offset);
-    options.onRepair(`${path}: dropped a torn last record (${fileSize - offset} bytes at byte ${offset}: ${why}); it was being written when a run stopped, so it was never acknowledged`);
+    options.onRepair(
+      `${path}: dropped a torn last record (${fileSize - offset} bytes at byte ${offset}: ${why}); it was being written when a run stopped, so it was never acknowledged`,
+    );
   };
   const damaged = (why: string) =>
-    new JournalError(`${path}: record ${expected} at byte ${offset} is damaged (${why}). The records before it are intact: truncate the file to ${offset} bytes to keep them, or delete it.`);
+    new JournalError(
+      `${path}: record ${expected} at byte ${offset} is damaged (${why}). The records before it are intact: truncate the file to ${offset} bytes to keep them, or delete it.`,
+    );
   while (offset < fileSize) {
     if (fileSize - offset < frameHeaderBytes) {
       dropTornTail("a partial frame header");
@@ -165,14 +176,19 @@ function readJournal(path: string, fd: number, options: JournalOpenOptions): { s
         if (expected === 0) secret = readHeader(value);
         else options.onEvent(decodeEvent(value as EncodedEvent));
       } catch (error) {
-        throw new JournalError(`${path}: record ${expected} at byte ${offset} cannot be replayed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new JournalError(
+          `${path}: record ${expected} at byte ${offset} cannot be replayed: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
       }
       expected++;
     }
     offset += frameHeaderBytes + length;
   }
-  if (secret === undefined) throw new JournalError(`${path} has no header record. Delete it, or give --persist a new file, to start with no state.`);
-  if (repeats > 0) options.onRepair(`${path}: skipped ${repeats} repeated record${repeats === 1 ? "" : "s"} (copies of records already applied)`);
+  if (secret === undefined)
+    throw new JournalError(`${path} has no header record. Delete it, or give --persist a new file, to start with no state.`);
+  if (repeats > 0)
+    options.onRepair(`${path}: skipped ${repeats} repeated record${repeats === 1 ? "" : "s"} (copies of records already applied)`);
   return { secret, size: offset, lastRecord: expected - 1 };
 }
 

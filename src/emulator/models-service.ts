@@ -26,10 +26,21 @@ const releasedMs = Date.UTC(2026, 0, 1);
 export function modelsService(ctx: ModelsServiceContext): Partial<UnaryHandlers<typeof Models>> {
   const aliasOf = new Set(Object.values(ctx.aliases).flat());
   const canonical = ctx.models.filter((name) => !aliasOf.has(name) && !name.includes("video"));
-  const entry = (name: string) => ({ name, aliases: [...(ctx.aliases[name] ?? [])], version: "1.0.0", created: timestampFromMs(releasedMs), systemFingerprint: "fp_emulator" });
+  const entry = (name: string) => ({
+    name,
+    aliases: [...(ctx.aliases[name] ?? [])],
+    version: "1.0.0",
+    created: timestampFromMs(releasedMs),
+    systemFingerprint: "fp_emulator",
+  });
   const language: MessageInitShape<typeof LanguageModelSchema>[] = canonical
     .filter((name) => !name.includes("image"))
-    .map((name) => ({ ...entry(name), inputModalities: [Modality.TEXT, Modality.IMAGE], outputModalities: [Modality.TEXT], maxPromptLength: 256_000 }));
+    .map((name) => ({
+      ...entry(name),
+      inputModalities: [Modality.TEXT, Modality.IMAGE],
+      outputModalities: [Modality.TEXT],
+      maxPromptLength: 256_000,
+    }));
   const image: MessageInitShape<typeof ImageGenerationModelSchema>[] = canonical
     .filter((name) => name.includes("image"))
     .map((name) => ({ ...entry(name), inputModalities: [Modality.TEXT], outputModalities: [Modality.IMAGE], maxPromptLength: 1024 }));

@@ -320,7 +320,12 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions> = {}): 
   positiveInteger("limits.addWindowMs", limits.addWindowMs);
   positiveInteger("limits.maxAddBytes", limits.maxAddBytes);
   positiveInteger("limits.maxFileBytes", limits.maxFileBytes);
-  check("processing.requestsPerSecond", processing.requestsPerSecond, processing.requestsPerSecond >= 0 && Number.isFinite(processing.requestsPerSecond), "a finite number >= 0");
+  check(
+    "processing.requestsPerSecond",
+    processing.requestsPerSecond,
+    processing.requestsPerSecond >= 0 && Number.isFinite(processing.requestsPerSecond),
+    "a finite number >= 0",
+  );
   fraction("processing.failureRate", processing.failureRate);
   nonNegativeInteger("processing.seed", processing.seed);
   nonNegativeInteger("processing.usdTicksPerToken", processing.usdTicksPerToken);
@@ -330,15 +335,35 @@ export function resolveEmulatorOptions(options: Partial<EmulatorOptions> = {}): 
   positiveInteger("expireAfterMs", resolved.expireAfterMs);
   nonNegativeInteger("retainAfterExpiryMs", resolved.retainAfterExpiryMs);
   positiveInteger("maxPageSize", resolved.maxPageSize);
-  check("defaultPageSize", resolved.defaultPageSize, isInteger(resolved.defaultPageSize, 1) && resolved.defaultPageSize <= resolved.maxPageSize, `an integer from 1 to maxPageSize (${resolved.maxPageSize})`);
+  check(
+    "defaultPageSize",
+    resolved.defaultPageSize,
+    isInteger(resolved.defaultPageSize, 1) && resolved.defaultPageSize <= resolved.maxPageSize,
+    `an integer from 1 to maxPageSize (${resolved.maxPageSize})`,
+  );
   positiveInteger("maxReceiveMessageBytes", resolved.maxReceiveMessageBytes);
   positiveInteger("maxConnections", resolved.maxConnections);
-  check("maxConcurrentStreams", resolved.maxConcurrentStreams, isInteger(resolved.maxConcurrentStreams, 1) && resolved.maxConcurrentStreams <= 2 ** 31 - 1, "an integer from 1 to 2147483647");
+  check(
+    "maxConcurrentStreams",
+    resolved.maxConcurrentStreams,
+    isInteger(resolved.maxConcurrentStreams, 1) && resolved.maxConcurrentStreams <= 2 ** 31 - 1,
+    "an integer from 1 to 2147483647",
+  );
   check("maxHeaderListBytes", resolved.maxHeaderListBytes, isInteger(resolved.maxHeaderListBytes, 1024), "an integer >= 1024");
-  check("persistPath", resolved.persistPath, resolved.persistPath === undefined || (typeof resolved.persistPath === "string" && resolved.persistPath !== ""), "a non-empty string or undefined");
+  check(
+    "persistPath",
+    resolved.persistPath,
+    resolved.persistPath === undefined || (typeof resolved.persistPath === "string" && resolved.persistPath !== ""),
+    "a non-empty string or undefined",
+  );
   check("persistSync", resolved.persistSync, typeof resolved.persistSync === "boolean", "true or false");
   const { clock } = resolved;
-  check("clock", clock, typeof clock === "object" && clock !== null && typeof clock.now === "function" && typeof clock.schedule === "function", "an object with now() and schedule()");
+  check(
+    "clock",
+    clock,
+    typeof clock === "object" && clock !== null && typeof clock.now === "function" && typeof clock.schedule === "function",
+    "an object with now() and schedule()",
+  );
   check("onUnexpectedError", resolved.onUnexpectedError, typeof resolved.onUnexpectedError === "function", "a function");
   check("onWarning", resolved.onWarning, typeof resolved.onWarning === "function", "a function");
   return resolved;
@@ -356,15 +381,15 @@ export function resolveFaults(faults: Partial<FaultOptions> = {}, base: Readonly
   fraction("faults.unavailableRate", resolved.unavailableRate);
   fraction("faults.ambiguousAddRate", resolved.ambiguousAddRate);
   const latency = resolved.latencyMs;
-  const latencyOk = typeof latency === "number"
-    ? isInteger(latency, 0)
-    : Array.isArray(latency) && latency.length === 2 && isInteger(latency[0], 0) && isInteger(latency[1], latency[0]);
+  const latencyOk =
+    typeof latency === "number"
+      ? isInteger(latency, 0)
+      : Array.isArray(latency) && latency.length === 2 && isInteger(latency[0], 0) && isInteger(latency[1], latency[0]);
   check("faults.latencyMs", latency, latencyOk, "an integer >= 0 or a [min, max] pair of them with min <= max");
   nonNegativeInteger("faults.notFoundAfterCreateMs", resolved.notFoundAfterCreateMs);
   nonNegativeInteger("faults.maxConnectionAgeMs", resolved.maxConnectionAgeMs);
   return Object.freeze(resolved);
 }
-
 
 function isInteger(value: unknown, min: number): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= min;

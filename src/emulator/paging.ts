@@ -45,14 +45,18 @@ export class Pager {
   private limit(limit: number): number {
     if (limit === 0) return this.defaultPageSize;
     if (limit < 0 || limit > this.maxPageSize) {
-      throw invalidField("limit", `limit must be from 1 to ${this.maxPageSize} (the maximum page size), or 0 for the default ${this.defaultPageSize}; got ${limit}`);
+      throw invalidField(
+        "limit",
+        `limit must be from 1 to ${this.maxPageSize} (the maximum page size), or 0 for the default ${this.defaultPageSize}; got ${limit}`,
+      );
     }
     return limit;
   }
 
   private after(scope: PageScope, token: string): number {
     const seq = this.tokens.read(scope, token);
-    if (seq === undefined) throw invalidField("pagination_token", `pagination_token is not a token this server issued for this ${scope.rpc} listing`);
+    if (seq === undefined)
+      throw invalidField("pagination_token", `pagination_token is not a token this server issued for this ${scope.rpc} listing`);
     return seq;
   }
 }

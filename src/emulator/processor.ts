@@ -58,7 +58,10 @@ export class Processor {
   private tick(): void {
     const now = this.now();
     // Credit earned while timers ran late is kept, but capped so an idle pause never turns into a burst.
-    this.credit = Math.min(this.credit + ((now - this.lastTickMs) * this.requestsPerSecond) / 1000, Math.max(1, this.requestsPerSecond / 10));
+    this.credit = Math.min(
+      this.credit + ((now - this.lastTickMs) * this.requestsPerSecond) / 1000,
+      Math.max(1, this.requestsPerSecond / 10),
+    );
     this.lastTickMs = now;
     const finished: FinishedRequest[] = [];
     const taken = new Map<BatchRecord, number>();

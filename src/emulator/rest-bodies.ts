@@ -101,7 +101,15 @@ function restWords(desc: DescEnum): ReadonlyMap<string, string> {
     // At least one part of each name is left: that part is the word.
     const prefix = shared((n, i) => n[i], shortest - 1);
     const suffix = shared((n, i) => n[n.length - 1 - i], shortest - 1 - prefix);
-    found = new Map(names.map((n) => [n.slice(prefix, n.length - suffix).join("_").toLowerCase(), n.join("_")]));
+    found = new Map(
+      names.map((n) => [
+        n
+          .slice(prefix, n.length - suffix)
+          .join("_")
+          .toLowerCase(),
+        n.join("_"),
+      ]),
+    );
     wordsOfEnums.set(desc, found);
   }
   return found;
@@ -131,7 +139,8 @@ const departures: Readonly<Record<string, (value: JsonValue | undefined, path: s
     return rest;
   },
   // A message's content may be one text, as a string.
-  "xai_api.Message": (message) => (isObject(message) && typeof message.content === "string" ? { ...message, content: [{ type: "text", text: message.content }] } : message),
+  "xai_api.Message": (message) =>
+    isObject(message) && typeof message.content === "string" ? { ...message, content: [{ type: "text", text: message.content }] } : message,
   // OpenAI's image part is {"url", "detail"}.
   "xai_api.ImageUrlContent": (image, path) => {
     if (!isObject(image) || !Object.hasOwn(image, "url")) return image;
@@ -150,7 +159,9 @@ const departures: Readonly<Record<string, (value: JsonValue | undefined, path: s
     const named = isObject(choice) && choice.type === "function" && Object.keys(choice).length === 2 ? choice.function : undefined;
     if (typeof choice === "string" && modes.has(choice)) return { mode: choice };
     if (isObject(named) && Object.keys(named).length === 1 && typeof named.name === "string") return { function_name: named.name };
-    throw new BodyProblem(`${path} must be ${words([...modes.keys()])} or {"type": "function", "function": {"name": ...}}, got ${shown(choice)}`);
+    throw new BodyProblem(
+      `${path} must be ${words([...modes.keys()])} or {"type": "function", "function": {"name": ...}}, got ${shown(choice)}`,
+    );
   },
   // {"type": "json_object"}, or {"type": "json_schema", "json_schema": {"name", "schema", ...}} with the schema as text in the proto.
   "xai_api.ResponseFormat": (format, path, desc): JsonValue | undefined => {
@@ -159,7 +170,8 @@ const departures: Readonly<Record<string, (value: JsonValue | undefined, path: s
     const extra = Object.keys(others)[0];
     if (extra !== undefined) throw new BodyProblem(`${path}.${extra} is not a field of a response format`);
     const types = restWords(enumOf(desc, "format_type"));
-    if (typeof type !== "string" || !types.has(type)) throw new BodyProblem(`${path}.type must be one of ${words([...types.keys()])}, got ${shown(type)}`);
+    if (typeof type !== "string" || !types.has(type))
+      throw new BodyProblem(`${path}.type must be one of ${words([...types.keys()])}, got ${shown(type)}`);
     if (type !== "json_schema") {
       if (wrapper !== undefined) throw new BodyProblem(`${path}.json_schema is given with type ${shown(type)}`);
       return { format_type: type };

@@ -48,7 +48,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
     options = parseServeArgs(argv);
     if (options !== "help") address = resolveEmulatorOptions(options);
   } catch (error) {
-    process.stderr.write(`xai-batch serve: ${error instanceof Error ? error.message : String(error)}\nRun \`xai-batch serve --help\` for the options.\n`);
+    process.stderr.write(
+      `xai-batch serve: ${error instanceof Error ? error.message : String(error)}\nRun \`xai-batch serve --help\` for the options.\n`,
+    );
     return 2;
   }
   if (options === "help") {
@@ -118,7 +120,10 @@ function parseServeArgs(argv: string[]): Partial<EmulatorOptions> | "help" {
   return {
     port: number("port", values.port) ?? 50051,
     host: values.host,
-    apiKeys: values["api-keys"]?.split(",").map((key) => key.trim()).filter((key) => key !== ""),
+    apiKeys: values["api-keys"]
+      ?.split(",")
+      .map((key) => key.trim())
+      .filter((key) => key !== ""),
     persistPath: values.persist,
     persistSync: values["persist-no-sync"] === true ? false : undefined,
     expireAfterMs: number("expire-after-ms", values["expire-after-ms"]),
@@ -158,10 +163,16 @@ function parseFileFlag(flag: string): [string, string] {
 function parseModelsFlag(flag: string): Pick<EmulatorOptions, "models" | "modelAliases"> {
   const models: string[] = [];
   const modelAliases: Record<string, string[]> = {};
-  for (const spec of flag.split(",").map((m) => m.trim()).filter((m) => m !== "")) {
+  for (const spec of flag
+    .split(",")
+    .map((m) => m.trim())
+    .filter((m) => m !== "")) {
     const [name, aliases] = spec.split("=", 2) as [string, string | undefined];
     if (name === "") throw new Error(`--models expects NAME[=ALIAS|ALIAS],..., got ${JSON.stringify(flag)}`);
-    const names = (aliases ?? "").split("|").map((a) => a.trim()).filter((a) => a !== "");
+    const names = (aliases ?? "")
+      .split("|")
+      .map((a) => a.trim())
+      .filter((a) => a !== "");
     models.push(name, ...names);
     if (names.length > 0) modelAliases[name] = names;
   }
@@ -191,7 +202,13 @@ async function portInUse(host: string, port: number): Promise<string | undefined
   return new Promise((resolve) => {
     const probe = createServer();
     probe.once("error", (error: NodeJS.ErrnoException) =>
-      resolve(error.code === "EADDRINUSE" ? `port ${port} on ${host} is in use` : error.code === "EACCES" ? `port ${port} on ${host} needs more privileges` : undefined),
+      resolve(
+        error.code === "EADDRINUSE"
+          ? `port ${port} on ${host} is in use`
+          : error.code === "EACCES"
+            ? `port ${port} on ${host} needs more privileges`
+            : undefined,
+      ),
     );
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(undefined)));
   });

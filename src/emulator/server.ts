@@ -63,7 +63,12 @@ export async function listen(services: readonly ServedService[], options: Listen
   for (const { definition, implementation } of services) server.addService(definition, implementation);
   const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
   widenWindows(server);
-  const guard = new ConnectionGuard(options.maxConnections, options.maxMessageBytes, (connection) => injector.injectConnection(connection), options.events);
+  const guard = new ConnectionGuard(
+    options.maxConnections,
+    options.maxMessageBytes,
+    (connection) => injector.injectConnection(connection),
+    options.events,
+  );
   await new Promise<void>((resolve, reject) => {
     guard.server.once("error", reject);
     guard.server.listen(options.port, options.host, () => {

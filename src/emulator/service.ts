@@ -66,11 +66,15 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
         faults.maybeUnavailable();
         const headerBytes = metadataBytes(call.metadata);
         if (headerBytes > options.maxHeaderListBytes) {
-          throw tooLarge(`request metadata is ${headerBytes} bytes, over the limit of ${options.maxHeaderListBytes} bytes (maxHeaderListBytes)`);
+          throw tooLarge(
+            `request metadata is ${headerBytes} bytes, over the limit of ${options.maxHeaderListBytes} bytes (maxHeaderListBytes)`,
+          );
         }
         const caller = auth.authenticate(call.metadata);
         if (bytes.length > maxWireBytes) {
-          throw tooLarge(`${name} message is ${bytes.length} bytes, over the limit of ${maxWireBytes} bytes per call; send fewer requests per call`);
+          throw tooLarge(
+            `${name} message is ${bytes.length} bytes, over the limit of ${maxWireBytes} bytes per call; send fewer requests per call`,
+          );
         }
         const request = decode(bytes);
         counters.add("messagesDecoded");
@@ -150,29 +154,34 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
       return batchView(batch, at);
     }),
 
-    addBatchRequests: rpc(BatchMgmt.method.addBatchRequests, (request, caller) => {
-      admit(addLimiter, caller, `at most ${limits.addCallsPerWindow} AddBatchRequests calls per ${limits.addWindowMs} ms`);
-      const batch = findBatch(caller, request.batchId);
-      if (batch.inputFileId !== undefined) {
-        throw new StatusError(
-          GrpcStatus.FAILED_PRECONDITION,
-          `batch ${batch.id} was created from the file ${batch.inputFileId} and is sealed: its requests come from the file; add requests to another batch`,
-        );
-      }
-      const at = now();
-      if (!isOpen(batch, at)) {
-        const why = batch.cancel === undefined ? `expired at ${new Date(batch.expireTimeMs).toISOString()}` : "is cancelled";
-        throw new StatusError(GrpcStatus.FAILED_PRECONDITION, `batch ${batch.id} ${why} and takes no more requests`);
-      }
-      const requests = acceptRequests(request.requests, batch.requestsById, models);
-      if (requests.length > 0) {
-        store.commit({ type: "requestsAdded", batchId: batch.id, timeMs: at, fromFile: false, requests });
-        counters.add("requestsApplied", requests.length);
-        processor.enqueue(batch);
-      }
-      faults.maybeAmbiguousAdd();
-      return {};
-    }, limits.maxAddBytes, decodeAddRequest),
+    addBatchRequests: rpc(
+      BatchMgmt.method.addBatchRequests,
+      (request, caller) => {
+        admit(addLimiter, caller, `at most ${limits.addCallsPerWindow} AddBatchRequests calls per ${limits.addWindowMs} ms`);
+        const batch = findBatch(caller, request.batchId);
+        if (batch.inputFileId !== undefined) {
+          throw new StatusError(
+            GrpcStatus.FAILED_PRECONDITION,
+            `batch ${batch.id} was created from the file ${batch.inputFileId} and is sealed: its requests come from the file; add requests to another batch`,
+          );
+        }
+        const at = now();
+        if (!isOpen(batch, at)) {
+          const why = batch.cancel === undefined ? `expired at ${new Date(batch.expireTimeMs).toISOString()}` : "is cancelled";
+          throw new StatusError(GrpcStatus.FAILED_PRECONDITION, `batch ${batch.id} ${why} and takes no more requests`);
+        }
+        const requests = acceptRequests(request.requests, batch.requestsById, models);
+        if (requests.length > 0) {
+          store.commit({ type: "requestsAdded", batchId: batch.id, timeMs: at, fromFile: false, requests });
+          counters.add("requestsApplied", requests.length);
+          processor.enqueue(batch);
+        }
+        faults.maybeAmbiguousAdd();
+        return {};
+      },
+      limits.maxAddBytes,
+      decodeAddRequest,
+    ),
 
     listBatchRequestMetadata: rpc(BatchMgmt.method.listBatchRequestMetadata, (request, caller) => {
       const batch = findBatch(caller, request.batchId);
@@ -191,13 +200,17 @@ export function batchService(context: ServiceContext): RawUnaryHandlers<typeof B
       const scope = { team: caller.team, rpc: "ListBatchResults", batchId: batch.id, filter: "" };
       const page = pager.page(request, scope, batch.results, () => true);
       const results = page.items.map((r) => r.finish!.result.bytes);
-      return toBinary(PreencodedListBatchResultsResponseSchema, create(PreencodedListBatchResultsResponseSchema, { results, paginationToken: page.paginationToken }));
+      return toBinary(
+        PreencodedListBatchResultsResponseSchema,
+        create(PreencodedListBatchResultsResponseSchema, { results, paginationToken: page.paginationToken }),
+      );
     }),
 
     getBatchRequestResult: rpc(BatchMgmt.method.getBatchRequestResult, (request, caller) => {
       const batch = findBatch(caller, request.batchId);
       const record = batch.requestsById.get(request.batchRequestId);
-      if (record === undefined) throw new StatusError(GrpcStatus.NOT_FOUND, `batch request ${quoted(request.batchRequestId)} not found in batch ${batch.id}`);
+      if (record === undefined)
+        throw new StatusError(GrpcStatus.NOT_FOUND, `batch request ${quoted(request.batchRequestId)} not found in batch ${batch.id}`);
       const result = record.finish === undefined ? undefined : decodeStoredResult(record.finish.result.bytes);
       return { request: decodeStoredRequest(record.bytes), result };
     }),

@@ -123,9 +123,14 @@ export class Store {
       }
       if (batch.fileLoaded) events.push({ type: "requestsAdded", batchId, timeMs: batch.createTimeMs, fromFile: true, requests: [] });
       for (const group of groupBy(batch.results, (r) => r.finish!.timeMs, groupSize)) {
-        events.push({ type: "requestsFinished", timeMs: group[0]!.finish!.timeMs, results: group.map((r) => ({ batchId, seq: r.seq, result: r.finish!.result })) });
+        events.push({
+          type: "requestsFinished",
+          timeMs: group[0]!.finish!.timeMs,
+          results: group.map((r) => ({ batchId, seq: r.seq, result: r.finish!.result })),
+        });
       }
-      if (batch.cancel !== undefined) events.push({ type: "batchCancelled", batchId, timeMs: batch.cancel.timeMs, byXaiMessage: batch.cancel.byXaiMessage });
+      if (batch.cancel !== undefined)
+        events.push({ type: "batchCancelled", batchId, timeMs: batch.cancel.timeMs, byXaiMessage: batch.cancel.byXaiMessage });
     }
     return events;
   }

@@ -11,7 +11,11 @@ import type { AcceptedRequest } from "./store.js";
  * ALREADY_EXISTS. Both carry google.rpc.BadRequest naming every offending request. Then requests without
  * an id get a generated one, written into their bytes; the requests are returned as the store takes them.
  */
-export function acceptRequests(requests: readonly ReadRequest[], existingIds: ReadonlyMap<string, unknown>, models: ReadonlySet<string>): AcceptedRequest[] {
+export function acceptRequests(
+  requests: readonly ReadRequest[],
+  existingIds: ReadonlyMap<string, unknown>,
+  models: ReadonlySet<string>,
+): AcceptedRequest[] {
   const invalid = new Violations();
   const duplicates = new Violations();
   const firstIndexById = new Map<string, number>();
@@ -30,12 +34,18 @@ export function acceptRequests(requests: readonly ReadRequest[], existingIds: Re
         description: `model ${quoted(fault.model)} of ${where} is not available for batch processing; batch models: ${[...models].join(", ")}`,
       });
     } else if (fault?.kind === "no messages") {
-      invalid.push({ field: `batch_requests[${index}].completion_request.messages`, description: `${where} is a chat completion without messages` });
+      invalid.push({
+        field: `batch_requests[${index}].completion_request.messages`,
+        description: `${where} is a chat completion without messages`,
+      });
     }
     if (id === undefined) return;
     const first = firstIndexById.get(id);
     if (existingIds.has(id)) {
-      duplicates.push({ field: `batch_requests[${index}].batch_request_id`, description: `batch_request_id ${quoted(id)} already exists in this batch` });
+      duplicates.push({
+        field: `batch_requests[${index}].batch_request_id`,
+        description: `batch_request_id ${quoted(id)} already exists in this batch`,
+      });
     } else if (first !== undefined) {
       duplicates.push({
         field: `batch_requests[${index}].batch_request_id`,

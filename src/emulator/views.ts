@@ -37,12 +37,17 @@ export function batchView(batch: BatchRecord, nowMs: number): MessageInitShape<t
 
 /** The state of one request at `nowMs`. */
 export function requestState(batch: BatchRecord, record: RequestRecord, nowMs: number): BatchRequestMetadata_State {
-  if (record.finish !== undefined) return record.finish.result.succeeded ? BatchRequestMetadata_State.SUCCEEDED : BatchRequestMetadata_State.FAILED;
+  if (record.finish !== undefined)
+    return record.finish.result.succeeded ? BatchRequestMetadata_State.SUCCEEDED : BatchRequestMetadata_State.FAILED;
   return isOpen(batch, nowMs) ? BatchRequestMetadata_State.PENDING : BatchRequestMetadata_State.CANCELLED;
 }
 
 /** The metadata of one request at `nowMs`; a cancelled request finished when its batch closed. */
-export function metadataView(batch: BatchRecord, record: RequestRecord, nowMs: number): MessageInitShape<typeof BatchRequestMetadataSchema> {
+export function metadataView(
+  batch: BatchRecord,
+  record: RequestRecord,
+  nowMs: number,
+): MessageInitShape<typeof BatchRequestMetadataSchema> {
   const state = requestState(batch, record, nowMs);
   const finishTimeMs = record.finish?.timeMs ?? (state === BatchRequestMetadata_State.CANCELLED ? closedAtMs(batch) : undefined);
   return {

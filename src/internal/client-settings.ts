@@ -32,7 +32,22 @@ export interface ResolvedClientOptions {
   readonly logger: Logger;
 }
 
-const optionKeys = ["apiKey", "baseUrl", "allowInsecure", "timeoutMs", "metadata", "batchModels", "limits", "http2", "retry", "quotaLimiter", "interceptors", "transport", "logLevel", "logger"];
+const optionKeys = [
+  "apiKey",
+  "baseUrl",
+  "allowInsecure",
+  "timeoutMs",
+  "metadata",
+  "batchModels",
+  "limits",
+  "http2",
+  "retry",
+  "quotaLimiter",
+  "interceptors",
+  "transport",
+  "logLevel",
+  "logger",
+];
 
 /** Applies defaults and checks every option, with messages that say what was expected. */
 export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedClientOptions {
@@ -60,25 +75,39 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
   };
   for (const key of http2Keys) checkInteger(`http2.${key}`, connection[key as keyof Http2Options], 1, 2 ** 32 - 1);
   if (connection.writeMaxBytes < limits.maxAddBytes + 1024) {
-    throw new InputError(`\`http2.writeMaxBytes\` (${connection.writeMaxBytes}) must exceed \`limits.maxAddBytes\` (${limits.maxAddBytes}) by at least 1024, or full add calls could not be sent.`);
+    throw new InputError(
+      `\`http2.writeMaxBytes\` (${connection.writeMaxBytes}) must exceed \`limits.maxAddBytes\` (${limits.maxAddBytes}) by at least 1024, or full add calls could not be sent.`,
+    );
   }
   const interceptors = options.interceptors ?? [];
   if (!Array.isArray(interceptors) || interceptors.some((i) => typeof i !== "function")) {
-    throw new InputError(`Expected \`interceptors\` to be an array of Connect interceptors (functions), got ${describeValue(options.interceptors)}.`);
+    throw new InputError(
+      `Expected \`interceptors\` to be an array of Connect interceptors (functions), got ${describeValue(options.interceptors)}.`,
+    );
   }
   if (options.transport !== undefined) {
     if (typeof options.transport !== "object" || typeof options.transport.unary !== "function") {
-      throw new InputError(`Expected \`transport\` to be a Connect Transport (from createGrpcTransport), got ${describeValue(options.transport)}.`);
+      throw new InputError(
+        `Expected \`transport\` to be a Connect Transport (from createGrpcTransport), got ${describeValue(options.transport)}.`,
+      );
     }
     const ownSettings = (["baseUrl", "http2", "interceptors", "allowInsecure"] as const).filter((k) => options[k] !== undefined);
     if (ownSettings.length > 0) {
-      throw new InputError(`\`${ownSettings[0]}\` has no effect with \`transport\`: set it on the transport you pass (createGrpcTransport's options).`);
+      throw new InputError(
+        `\`${ownSettings[0]}\` has no effect with \`transport\`: set it on the transport you pass (createGrpcTransport's options).`,
+      );
     }
   }
   const logLevel = resolveLogLevel(options.logLevel, env);
   const logger = options.logger ?? console;
-  if (typeof logger !== "object" || logger === null || (["debug", "info", "warn", "error"] as const).some((m) => typeof logger[m] !== "function")) {
-    throw new InputError(`Expected \`logger\` to have debug, info, warn and error methods (console, pino, winston), got ${describeValue(options.logger)}.`);
+  if (
+    typeof logger !== "object" ||
+    logger === null ||
+    (["debug", "info", "warn", "error"] as const).some((m) => typeof logger[m] !== "function")
+  ) {
+    throw new InputError(
+      `Expected \`logger\` to have debug, info, warn and error methods (console, pino, winston), got ${describeValue(options.logger)}.`,
+    );
   }
   const apiKey = ApiKey.resolve(options.apiKey, env);
   const scope: QuotaScope = { team: apiKey.fingerprint(), rates: ratesFor(limits) };
@@ -90,7 +119,10 @@ export function resolveClientOptions(options: ClientOptions = {}, env: NodeJS.Pr
     batchModels: resolveModels(options.batchModels),
     limits: Object.freeze(limits),
     retry,
-    quotaLimiter: options.quotaLimiter === undefined ? MemoryQuotaLimiter.fromLimits(limits) : (options.quotaLimiter.forScope?.(scope) ?? options.quotaLimiter),
+    quotaLimiter:
+      options.quotaLimiter === undefined
+        ? MemoryQuotaLimiter.fromLimits(limits)
+        : (options.quotaLimiter.forScope?.(scope) ?? options.quotaLimiter),
     interceptors: Object.freeze([...interceptors]),
     transport: options.transport,
     logLevel,
@@ -103,7 +135,9 @@ function resolveLogLevel(option: LogLevel | undefined, env: NodeJS.ProcessEnv): 
   const level = option ?? fromEnv?.toLowerCase() ?? "warn";
   if (!logLevels.includes(level as LogLevel)) {
     const where = option === undefined ? `${LOG_LEVEL_ENV}` : "`logLevel`";
-    throw new InputError(`Expected ${where} to be one of ${logLevels.map((l) => `"${l}"`).join(", ")}, got ${describeValue(option ?? fromEnv)}.`);
+    throw new InputError(
+      `Expected ${where} to be one of ${logLevels.map((l) => `"${l}"`).join(", ")}, got ${describeValue(option ?? fromEnv)}.`,
+    );
   }
   return level as LogLevel;
 }
@@ -118,13 +152,15 @@ function resolveRetryOptions(retry: Partial<RetryOptions> | undefined): Readonly
     const backoff = { ...defaultRetryOptions[name], ...resolved[name] };
     checkInteger(`retry.${name}.initialMs`, backoff.initialMs, 0, 3_600_000);
     checkInteger(`retry.${name}.maxMs`, backoff.maxMs, backoff.initialMs, 3_600_000);
-    if (!(backoff.multiplier >= 1)) throw new InputError(`Expected \`retry.${name}.multiplier\` to be at least 1, got ${describeValue(backoff.multiplier)}.`);
+    if (!(backoff.multiplier >= 1))
+      throw new InputError(`Expected \`retry.${name}.multiplier\` to be at least 1, got ${describeValue(backoff.multiplier)}.`);
     resolved[name] = backoff;
   }
   checkKnownKeys("retry.budget", resolved.budget, ["maxTokens", "tokenRatio"]);
   resolved.budget = { ...defaultRetryOptions.budget, ...resolved.budget };
   if (!Array.isArray(resolved.retryableCodes)) throw new InputError(`Expected \`retry.retryableCodes\` to be an array of Code values.`);
-  if (resolved.onRetry !== undefined && typeof resolved.onRetry !== "function") throw new InputError("Expected `retry.onRetry` to be a function.");
+  if (resolved.onRetry !== undefined && typeof resolved.onRetry !== "function")
+    throw new InputError("Expected `retry.onRetry` to be a function.");
   return Object.freeze(resolved);
 }
 

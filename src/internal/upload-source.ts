@@ -56,12 +56,16 @@ export async function openSource(source: Source, pieceBytes: number, maxBytes: n
       },
     };
   }
-  throw new InputError(`Expected the upload source to be a file path, a Uint8Array, a Readable or an async iterable of Uint8Array chunks, got ${describeValue(source)}.`);
+  throw new InputError(
+    `Expected the upload source to be a file path, a Uint8Array, a Readable or an async iterable of Uint8Array chunks, got ${describeValue(source)}.`,
+  );
 }
 
 function checkSize(size: number, maxBytes: number): void {
   if (size > maxBytes) {
-    throw new InputError(`The file is ${size} bytes; xAI accepts files of at most ${maxBytes} bytes. Split it, or add the requests with client.batch.add.`);
+    throw new InputError(
+      `The file is ${size} bytes; xAI accepts files of at most ${maxBytes} bytes. Split it, or add the requests with client.batch.add.`,
+    );
   }
 }
 
@@ -101,7 +105,8 @@ async function* limited(pieces: AsyncIterable<Uint8Array>, maxBytes: number): As
   let total = 0;
   for await (const piece of pieces) {
     total += piece.length;
-    if (total > maxBytes) throw new InputError(`The stream is over ${maxBytes} bytes, the most xAI accepts in one file; nothing more was sent. Split it.`);
+    if (total > maxBytes)
+      throw new InputError(`The stream is over ${maxBytes} bytes, the most xAI accepts in one file; nothing more was sent. Split it.`);
     yield piece;
   }
 }

@@ -24,7 +24,11 @@ const transient = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Resourc
  * hours-long wait costs a few hundred calls. Transient failures and a NOT_FOUND just after creation are
  * ridden through; the overall deadline and the signal end the wait.
  */
-export async function pollUntilDone(getBatch: (hooks: CallHooks) => Promise<BatchView>, batchId: string, settings: PollSettings): Promise<BatchView> {
+export async function pollUntilDone(
+  getBatch: (hooks: CallHooks) => Promise<BatchView>,
+  batchId: string,
+  settings: PollSettings,
+): Promise<BatchView> {
   const started = Date.now();
   const overall = Deadline.after(settings.totalTimeoutMs);
   let interval = settings.pollIntervalMs;
@@ -50,13 +54,25 @@ export async function pollUntilDone(getBatch: (hooks: CallHooks) => Promise<Batc
     const remaining = overall.remainingMs();
     if (remaining !== undefined && remaining <= interval) throw timeoutError(batchId, Date.now() - started, last);
     await sleep(interval, settings.signal).catch((reason: unknown) => {
-      throw new ApiError({ code: Code.Canceled, method: "GetBatch", rawMessage: `waiting for batch ${batchId} was aborted`, cause: ConnectError.from(reason) });
+      throw new ApiError({
+        code: Code.Canceled,
+        method: "GetBatch",
+        rawMessage: `waiting for batch ${batchId} was aborted`,
+        cause: ConnectError.from(reason),
+      });
     });
     interval = Math.min(settings.maxPollIntervalMs, Math.ceil(interval * 1.5));
   }
 }
 
 function timeoutError(batchId: string, elapsedMs: number, last: BatchView | undefined): ApiError {
-  const where = last === undefined ? "its state was never read" : `${last.status}, ${last.counts.pending} of ${last.counts.total} requests still pending`;
-  return new ApiError({ code: Code.DeadlineExceeded, method: "GetBatch", rawMessage: `batch ${batchId} was not done after ${elapsedMs} ms (${where})` });
+  const where =
+    last === undefined
+      ? "its state was never read"
+      : `${last.status}, ${last.counts.pending} of ${last.counts.total} requests still pending`;
+  return new ApiError({
+    code: Code.DeadlineExceeded,
+    method: "GetBatch",
+    rawMessage: `batch ${batchId} was not done after ${elapsedMs} ms (${where})`,
+  });
 }

@@ -61,13 +61,26 @@ const defaults = Object.freeze({
   commandTimeoutMs: 1_000,
 });
 
-const optionKeys = ["url", "client", "team", "keyPrefix", "whenUnreachable", "expectedWorkers", "leaseMs", "pollMs", "connectTimeoutMs", "commandTimeoutMs"];
+const optionKeys = [
+  "url",
+  "client",
+  "team",
+  "keyPrefix",
+  "whenUnreachable",
+  "expectedWorkers",
+  "leaseMs",
+  "pollMs",
+  "connectTimeoutMs",
+  "commandTimeoutMs",
+];
 
 /** Applies defaults and checks every option, with messages that say what was expected. */
 export function resolveRedisQuotaOptions(options: RedisQuotaOptions): ResolvedRedisQuotaOptions {
   checkKnownKeys("redisQuotaLimiter options", options, optionKeys);
   if ((options.url === undefined) === (options.client === undefined)) {
-    throw new InputError("Expected exactly one of `url` (e.g. \"redis://127.0.0.1:6379\") or `client` (an ioredis client) in redisQuotaLimiter options.");
+    throw new InputError(
+      'Expected exactly one of `url` (e.g. "redis://127.0.0.1:6379") or `client` (an ioredis client) in redisQuotaLimiter options.',
+    );
   }
   if (options.url !== undefined && !/^rediss?:\/\//.test(options.url)) {
     throw new InputError(`Expected \`url\` to be a redis:// or rediss:// URL, got ${describeValue(redactUrl(options.url))}.`);

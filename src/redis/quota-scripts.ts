@@ -191,10 +191,9 @@ export class QuotaScripts {
   constructor(redis: Redis) {
     for (const [name, definition] of Object.entries(commands)) redis.defineCommand(name, definition);
     const scripted = redis as unknown as Record<keyof typeof commands, ScriptFn>;
-    this.fns = Object.fromEntries(Object.keys(commands).map((name) => [name, scripted[name as keyof typeof commands].bind(redis)])) as Record<
-      keyof typeof commands,
-      ScriptFn
-    >;
+    this.fns = Object.fromEntries(
+      Object.keys(commands).map((name) => [name, scripted[name as keyof typeof commands].bind(redis)]),
+    ) as Record<keyof typeof commands, ScriptFn>;
   }
 
   async acquire(keys: QuotaKeys, a: AcquireArgs, nowMs?: number): Promise<AcquireReply> {

@@ -72,7 +72,9 @@ export class RedisQuotaLimiter implements QuotaLimiter {
 }
 
 function notScoped(): InputError {
-  return new InputError("A Redis quota limiter learns its team from the client: pass it as new Client({ quotaLimiter }), or call forScope(scope) first.");
+  return new InputError(
+    "A Redis quota limiter learns its team from the client: pass it as new Client({ quotaLimiter }), or call forScope(scope) first.",
+  );
 }
 
 /** One connection to Redis, with what the workers of one process learn through it. */
@@ -148,7 +150,10 @@ class RedisLink {
 
   unreachable(): ConnectError {
     const where = this.options.url === undefined ? "the given client" : redactUrl(this.options.url);
-    return new ConnectError(`the Redis quota store (${where}) is unreachable and whenUnreachable is "fail"; calls resume when it is back`, Code.Unavailable);
+    return new ConnectError(
+      `the Redis quota store (${where}) is unreachable and whenUnreachable is "fail"; calls resume when it is back`,
+      Code.Unavailable,
+    );
   }
 
   async close(): Promise<void> {
@@ -336,7 +341,10 @@ class TeamQuota implements QuotaLimiter {
     const outageMs = this.link.downSinceMs ?? Date.now();
     if (this.local?.outageMs === outageMs) return this.local.limiter;
     const workers = Math.max(this.options.expectedWorkers, this.link.peakWorkers);
-    const limiter = new MemoryQuotaLimiter({ create: localShare(this.lanes.create.rate, workers), add: localShare(this.lanes.add.rate, workers) });
+    const limiter = new MemoryQuotaLimiter({
+      create: localShare(this.lanes.create.rate, workers),
+      add: localShare(this.lanes.add.rate, workers),
+    });
     for (const lane of Object.values(this.lanes)) limiter.pause(lane.kind, outageMs + lane.rate.windowMs + marginMs);
     this.local = { limiter, outageMs };
     return limiter;

@@ -35,13 +35,24 @@ export function toBatchRequest(input: unknown, index: number, models: ReadonlySe
     });
   }
   if (request.batchRequestId !== undefined && request.batchRequestId.trim() === "") {
-    throw new InputError({ ...at, field: "batchRequestId", reason: "is empty", fix: "Leave it out to have one assigned, or give a non-empty id" });
+    throw new InputError({
+      ...at,
+      field: "batchRequestId",
+      reason: "is empty",
+      fix: "Leave it out to have one assigned, or give a non-empty id",
+    });
   }
   const model = payload.value.model;
-  if (model.trim() === "") throw new InputError({ ...at, field: "model", reason: "is missing", fix: 'Name a batch model such as "grok-4"' });
+  if (model.trim() === "")
+    throw new InputError({ ...at, field: "model", reason: "is missing", fix: 'Name a batch model such as "grok-4"' });
   if (payload.case === "completionRequest") {
     if (payload.value.messages.length === 0) {
-      throw new InputError({ ...at, field: "messages", reason: "is empty", fix: 'Append user("...") (and optionally system("...")) before adding it' });
+      throw new InputError({
+        ...at,
+        field: "messages",
+        reason: "is empty",
+        fix: 'Append user("...") (and optionally system("...")) before adding it',
+      });
     }
   }
   if (models !== undefined && !models.has(model)) {
@@ -67,7 +78,14 @@ function normalise(input: unknown, index: number): BatchRequest {
     });
   }
   const row = input as JsonObject;
-  const id = typeof row.batchRequestId === "string" ? row.batchRequestId : typeof row.custom_id === "string" ? row.custom_id : typeof row.id === "string" ? row.id : undefined;
+  const id =
+    typeof row.batchRequestId === "string"
+      ? row.batchRequestId
+      : typeof row.custom_id === "string"
+        ? row.custom_id
+        : typeof row.id === "string"
+          ? row.id
+          : undefined;
   try {
     const form = "request" in row ? undefined : jsonFormOf(row);
     // An init has only these keys; anything else that matched no JSON form is a shape we cannot read.
@@ -82,12 +100,14 @@ function normalise(input: unknown, index: number): BatchRequest {
     if (form !== undefined) {
       const request = fromJsonRequest(row, form);
       // Builders check their numbers as they are given; JSON gets the same checks here.
-      if (request.request.case === "completionRequest") checkRanges(request.request.value, { index, batchRequestId: request.batchRequestId });
+      if (request.request.case === "completionRequest")
+        checkRanges(request.request.value, { index, batchRequestId: request.batchRequestId });
       return request;
     }
     return create(BatchRequestSchema, input as MessageInitShape<typeof BatchRequestSchema>);
   } catch (error) {
-    if (!(error instanceof InputError)) throw new InputError({ index, batchRequestId: id, reason: `is not a valid BatchRequest: ${(error as Error).message}` });
+    if (!(error instanceof InputError))
+      throw new InputError({ index, batchRequestId: id, reason: `is not a valid BatchRequest: ${(error as Error).message}` });
     throw new InputError({ index, batchRequestId: error.batchRequestId ?? id, field: error.field, reason: error.reason, fix: error.fix });
   }
 }

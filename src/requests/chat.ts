@@ -101,11 +101,19 @@ export class ChatRequest {
 export function tool(definition: { name: string; description?: string; parameters?: object | string; strict?: boolean }): Tool {
   checkKnownKeys("tool()", definition, ["name", "description", "parameters", "strict"]);
   checkNonEmptyString("name", definition.name);
-  const parameters = typeof definition.parameters === "string" ? definition.parameters : JSON.stringify(definition.parameters ?? { type: "object", properties: {} });
+  const parameters =
+    typeof definition.parameters === "string"
+      ? definition.parameters
+      : JSON.stringify(definition.parameters ?? { type: "object", properties: {} });
   return create(ToolSchema, {
     tool: {
       case: "function",
-      value: create(FunctionSchema, { name: definition.name, description: definition.description ?? "", parameters, strict: definition.strict ?? false }),
+      value: create(FunctionSchema, {
+        name: definition.name,
+        description: definition.description ?? "",
+        parameters,
+        strict: definition.strict ?? false,
+      }),
     },
   });
 }
@@ -120,7 +128,8 @@ function checkNumbers(params: Partial<CompletionsInit>): void {
 function toReasoningEffort(value: ChatParams["reasoningEffort"]): ReasoningEffort | undefined {
   if (typeof value !== "string") return value;
   const effort = reasoningEffortWords.value(value);
-  if (effort === undefined) throw new InputError(`Expected \`reasoningEffort\` to be ${reasoningEffortWords.listed()}, got ${describeValue(value)}.`);
+  if (effort === undefined)
+    throw new InputError(`Expected \`reasoningEffort\` to be ${reasoningEffortWords.listed()}, got ${describeValue(value)}.`);
   return effort;
 }
 
@@ -128,7 +137,10 @@ function toToolChoice(value: ChatParams["toolChoice"]): MessageInitShape<typeof 
   if (value === undefined) return undefined;
   if (typeof value === "string") {
     const mode = toolModeWords.value(value);
-    if (mode === undefined) throw new InputError(`Expected \`toolChoice\` to be ${toolModeWords.listed({ more: "{ functionName }" })}, got ${describeValue(value)}.`);
+    if (mode === undefined)
+      throw new InputError(
+        `Expected \`toolChoice\` to be ${toolModeWords.listed({ more: "{ functionName }" })}, got ${describeValue(value)}.`,
+      );
     return { toolChoice: { case: "mode", value: mode } };
   }
   if ("functionName" in value && typeof value.functionName === "string") {
@@ -143,7 +155,9 @@ function toResponseFormat(value: ChatParams["responseFormat"]): MessageInitShape
     const formatType = formatTypeWords.value(value);
     // A schema needs its text, so it comes as { jsonSchema }, never as a word.
     if (formatType === undefined || formatType === FormatType.JSON_SCHEMA) {
-      throw new InputError(`Expected \`responseFormat\` to be ${formatTypeWords.listed({ except: FormatType.JSON_SCHEMA, more: "{ jsonSchema }" })}, got ${describeValue(value)}.`);
+      throw new InputError(
+        `Expected \`responseFormat\` to be ${formatTypeWords.listed({ except: FormatType.JSON_SCHEMA, more: "{ jsonSchema }" })}, got ${describeValue(value)}.`,
+      );
     }
     return { formatType };
   }

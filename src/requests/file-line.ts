@@ -24,7 +24,10 @@ export interface FileLine {
 /** REST endpoints of the request kinds a file line can carry. */
 const fileLineUrls = Object.freeze({ chat: "/v1/chat/completions", image: "/v1/images/generations" });
 
-const imageFormats: Partial<Record<ImageFormat, string>> = { [ImageFormat.IMG_FORMAT_URL]: "url", [ImageFormat.IMG_FORMAT_BASE64]: "b64_json" };
+const imageFormats: Partial<Record<ImageFormat, string>> = {
+  [ImageFormat.IMG_FORMAT_URL]: "url",
+  [ImageFormat.IMG_FORMAT_BASE64]: "b64_json",
+};
 
 /**
  * Writes a request as a line of xAI's batch file format: `custom_id` is its batch_request_id, `body` the
@@ -37,7 +40,8 @@ const imageFormats: Partial<Record<ImageFormat, string>> = { [ImageFormat.IMG_FO
 export function toFileLine(request: BatchRequest): FileLine {
   const id = request.batchRequestId;
   const where = id === undefined ? "a request without an id" : `request ${JSON.stringify(id)}`;
-  if (id === undefined || id === "") throw new InputError(`${where} cannot go in a batch file: a file line needs a custom_id; give the request a batchRequestId.`);
+  if (id === undefined || id === "")
+    throw new InputError(`${where} cannot go in a batch file: a file line needs a custom_id; give the request a batchRequestId.`);
   const payload = request.request;
   switch (payload.case) {
     case "completionRequest":
@@ -102,7 +106,8 @@ function imageBody(image: GenerateImageRequest, where: string): JsonObject {
   if (image.user !== "") body.user = image.user;
   const format = imageFormats[image.format];
   if (format !== undefined) body.response_format = format;
-  if (image.aspectRatio !== undefined) body.aspect_ratio = enumWord(ImageAspectRatio[image.aspectRatio], "IMG_ASPECT_RATIO_").replace("_", ":");
+  if (image.aspectRatio !== undefined)
+    body.aspect_ratio = enumWord(ImageAspectRatio[image.aspectRatio], "IMG_ASPECT_RATIO_").replace("_", ":");
   if (image.resolution !== undefined) body.resolution = enumWord(ImageResolution[image.resolution], "IMG_RESOLUTION_");
   return body;
 }

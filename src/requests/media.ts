@@ -68,7 +68,17 @@ export interface VideoExtensionParams {
 
 /** A batch request that generates images: `imageRequest("grok-imagine-image", { prompt: "a red fox" })`. */
 export function imageRequest(model: string, params: ImageParams): BatchRequest {
-  checkKnownKeys("image parameters", params, ["prompt", "batchRequestId", "n", "format", "aspectRatio", "resolution", "image", "images", "user"]);
+  checkKnownKeys("image parameters", params, [
+    "prompt",
+    "batchRequestId",
+    "n",
+    "format",
+    "aspectRatio",
+    "resolution",
+    "image",
+    "images",
+    "user",
+  ]);
   checkCommon(model, params);
   checkInteger("n", params.n, 1, 10);
   const value = create(GenerateImageRequestSchema, {
@@ -76,7 +86,12 @@ export function imageRequest(model: string, params: ImageParams): BatchRequest {
     prompt: params.prompt,
     n: params.n,
     user: params.user ?? "",
-    format: params.format === "base64" ? ImageFormat.IMG_FORMAT_BASE64 : params.format === "url" || params.format === undefined ? ImageFormat.IMG_FORMAT_URL : params.format,
+    format:
+      params.format === "base64"
+        ? ImageFormat.IMG_FORMAT_BASE64
+        : params.format === "url" || params.format === undefined
+          ? ImageFormat.IMG_FORMAT_URL
+          : params.format,
     aspectRatio: enumFromRatio("aspectRatio", params.aspectRatio, ImageAspectRatio, "IMG_ASPECT_RATIO_"),
     resolution: enumFromWord("resolution", params.resolution, ImageResolution, "IMG_RESOLUTION_"),
     image: params.image === undefined ? undefined : imageUrl(params.image),
@@ -87,7 +102,16 @@ export function imageRequest(model: string, params: ImageParams): BatchRequest {
 
 /** A batch request that generates a video: `videoRequest("grok-imagine-video", { prompt: "waves", duration: 6 })`. */
 export function videoRequest(model: string, params: VideoParams): BatchRequest {
-  checkKnownKeys("video parameters", params, ["prompt", "batchRequestId", "duration", "aspectRatio", "resolution", "image", "video", "referenceImages"]);
+  checkKnownKeys("video parameters", params, [
+    "prompt",
+    "batchRequestId",
+    "duration",
+    "aspectRatio",
+    "resolution",
+    "image",
+    "video",
+    "referenceImages",
+  ]);
   checkCommon(model, params);
   checkInteger("duration", params.duration, 1, 600);
   const value = create(GenerateVideoRequestSchema, {
@@ -108,7 +132,12 @@ export function videoExtensionRequest(model: string, params: VideoExtensionParam
   checkKnownKeys("video extension parameters", params, ["prompt", "video", "batchRequestId", "duration"]);
   checkCommon(model, params);
   checkInteger("duration", params.duration, 1, 600);
-  const value = create(ExtendVideoRequestSchema, { model, prompt: params.prompt, duration: params.duration, video: videoUrl(params.video) });
+  const value = create(ExtendVideoRequestSchema, {
+    model,
+    prompt: params.prompt,
+    duration: params.duration,
+    video: videoUrl(params.video),
+  });
   return create(BatchRequestSchema, { batchRequestId: params.batchRequestId, request: { case: "videoExtensionRequest", value } });
 }
 
@@ -135,14 +164,24 @@ function checkUrl(what: string, url: unknown): void {
 }
 
 /** Maps "16:9" or "9:19.5" to the enum member `${prefix}16_9`; "auto" to `${prefix}AUTO`. */
-function enumFromRatio<E extends Record<string, string | number>>(name: string, value: string | number | undefined, enumObj: E, prefix: string): number | undefined {
+function enumFromRatio<E extends Record<string, string | number>>(
+  name: string,
+  value: string | number | undefined,
+  enumObj: E,
+  prefix: string,
+): number | undefined {
   if (value === undefined || typeof value === "number") return value;
   const key = prefix + value.toUpperCase().replaceAll(/[:.]/g, "_");
   return lookup(name, value, enumObj, key, prefix);
 }
 
 /** Maps "1k" or "720p" to the enum member `${prefix}1K` / `${prefix}720P`. */
-function enumFromWord<E extends Record<string, string | number>>(name: string, value: string | number | undefined, enumObj: E, prefix: string): number | undefined {
+function enumFromWord<E extends Record<string, string | number>>(
+  name: string,
+  value: string | number | undefined,
+  enumObj: E,
+  prefix: string,
+): number | undefined {
   if (value === undefined || typeof value === "number") return value;
   return lookup(name, value, enumObj, prefix + value.toUpperCase(), prefix);
 }

@@ -1,6 +1,14 @@
 import { create, isMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { InputError } from "../core/errors.js";
-import { ContentSchema, ImageDetail, ImageUrlContentSchema, MessageRole, MessageSchema, type Content, type Message } from "../core/internal/wire.js";
+import {
+  ContentSchema,
+  ImageDetail,
+  ImageUrlContentSchema,
+  MessageRole,
+  MessageSchema,
+  type Content,
+  type Message,
+} from "../core/internal/wire.js";
 import { imageDetailWords } from "./internal/openai-mapping.js";
 
 /** A content part: plain text, `image(url)`, or a `xai_api.Content` message or init. */
@@ -18,10 +26,13 @@ export function text(value: string): Content {
 /** An image content part from an https URL or a `data:` URL (base64-encoded image). */
 export function image(url: string, options: { detail?: ImageDetailOption } = {}): Content {
   if (typeof url !== "string" || !/^(https?:|data:)/.test(url)) {
-    throw new InputError(`Expected an image URL starting with https://, http:// or data:, got ${typeof url === "string" ? JSON.stringify(url.slice(0, 40)) : typeof url}.`);
+    throw new InputError(
+      `Expected an image URL starting with https://, http:// or data:, got ${typeof url === "string" ? JSON.stringify(url.slice(0, 40)) : typeof url}.`,
+    );
   }
   const detail = typeof options.detail === "string" ? imageDetailWords.value(options.detail) : (options.detail ?? ImageDetail.DETAIL_AUTO);
-  if (detail === undefined) throw new InputError(`Expected image \`detail\` to be ${imageDetailWords.listed()}, got ${JSON.stringify(options.detail)}.`);
+  if (detail === undefined)
+    throw new InputError(`Expected image \`detail\` to be ${imageDetailWords.listed()}, got ${JSON.stringify(options.detail)}.`);
   return create(ContentSchema, { content: { case: "imageUrl", value: create(ImageUrlContentSchema, { imageUrl: url, detail }) } });
 }
 
@@ -49,5 +60,7 @@ function toContent(part: ContentPart): Content {
   if (typeof part === "string") return text(part);
   if (isMessage(part, ContentSchema)) return part;
   if (part !== null && typeof part === "object") return create(ContentSchema, part);
-  throw new InputError(`Expected a content part to be a string, image(...) or a Content message, got ${part === null ? "null" : typeof part}.`);
+  throw new InputError(
+    `Expected a content part to be a string, image(...) or a Content message, got ${part === null ? "null" : typeof part}.`,
+  );
 }

@@ -125,7 +125,8 @@ export class FilesResource {
     }
     const opened = await openSource(source, options?.chunkBytes ?? defaultChunkBytes, this.settings.maxFileBytes);
     const filename = options?.filename ?? opened.suggestedName;
-    if (filename === undefined) throw new InputError("Expected `filename` for an upload of bytes or a stream: the name xAI stores the file under.");
+    if (filename === undefined)
+      throw new InputError("Expected `filename` for an upload of bytes or a stream: the name xAI stores the file under.");
     checkFilename(filename);
     const init = { name: filename, expiresAfter: options?.expiresAfterS === undefined ? undefined : BigInt(options.expiresAfterS) };
     // A stream cannot be read twice: one attempt, and its error as it is.
@@ -133,42 +134,51 @@ export class FilesResource {
     const call = { timeoutMs: options?.timeoutMs, signal: options?.signal, metadata: options?.metadata };
     const startedMs = Date.now();
     const size = opened.sizeBytes === undefined ? {} : { "xai_batch.file.size_bytes": opened.sizeBytes };
-    return inOperation("upload", size, (op) => callUnary(ctx, "UploadFile", call, async (o) => {
-      let sentAll = false;
-      let sourceError: unknown;
-      const onProgress = options?.onProgress;
-      const messages = async function* (): AsyncGenerator<UploadFileChunk> {
-        yield create(UploadFileChunkSchema, { chunk: { case: "init", value: init } });
-        let bytesSent = 0;
-        const pieces = opened.pieces()[Symbol.asyncIterator]();
-        for (;;) {
-          // Only what reading the source throws is the source's fault; an error thrown in at the yield is the call's.
-          const next = await pieces.next().catch((error: unknown) => {
-            sourceError = error;
+    return inOperation("upload", size, (op) =>
+      callUnary(
+        ctx,
+        "UploadFile",
+        call,
+        async (o) => {
+          let sentAll = false;
+          let sourceError: unknown;
+          const onProgress = options?.onProgress;
+          const messages = async function* (): AsyncGenerator<UploadFileChunk> {
+            yield create(UploadFileChunkSchema, { chunk: { case: "init", value: init } });
+            let bytesSent = 0;
+            const pieces = opened.pieces()[Symbol.asyncIterator]();
+            for (;;) {
+              // Only what reading the source throws is the source's fault; an error thrown in at the yield is the call's.
+              const next = await pieces.next().catch((error: unknown) => {
+                sourceError = error;
+                throw error;
+              });
+              if (next.done) break;
+              yield create(UploadFileChunkSchema, { chunk: { case: "data", value: next.value } });
+              bytesSent += next.value.length;
+              onProgress?.({ bytesSent, totalBytes: opened.sizeBytes });
+            }
+            sentAll = true;
+          };
+          try {
+            return viewFile(await this.rpc.uploadFile(messages(), o));
+          } catch (error) {
+            // Reading the source failed, not the service: say so, and never retry it.
+            if (sourceError instanceof InputError) throw sourceError;
+            if (sourceError !== undefined)
+              throw new InputError(`Reading the upload source failed: ${(sourceError as Error).message ?? String(sourceError)}`);
+            if (!sentAll) throw error;
+            const stored = await this.findUpload(filename, opened.sizeBytes, startedMs, o).catch(() => undefined);
+            if (stored !== undefined) return stored;
             throw error;
-          });
-          if (next.done) break;
-          yield create(UploadFileChunkSchema, { chunk: { case: "data", value: next.value } });
-          bytesSent += next.value.length;
-          onProgress?.({ bytesSent, totalBytes: opened.sizeBytes });
-        }
-        sentAll = true;
-      };
-      try {
-        return viewFile(await this.rpc.uploadFile(messages(), o));
-      } catch (error) {
-        // Reading the source failed, not the service: say so, and never retry it.
-        if (sourceError instanceof InputError) throw sourceError;
-        if (sourceError !== undefined) throw new InputError(`Reading the upload source failed: ${(sourceError as Error).message ?? String(sourceError)}`);
-        if (!sentAll) throw error;
-        const stored = await this.findUpload(filename, opened.sizeBytes, startedMs, o).catch(() => undefined);
-        if (stored !== undefined) return stored;
-        throw error;
-      }
-    }, { span: op.span }).then((file) => {
-      op.set({ "xai_batch.file_id": file.id });
-      return file;
-    }));
+          }
+        },
+        { span: op.span },
+      ).then((file) => {
+        op.set({ "xai_batch.file_id": file.id });
+        return file;
+      }),
+    );
   }
 
   /** The team's files: `await` for a page, `for await` for every file. */
@@ -260,9 +270,17 @@ export class FilesResource {
   }
 
   /** This upload's file if the server stored it before the answer was lost: same name and size, stored since it began. */
-  private async findUpload(filename: string, sizeBytes: number | undefined, startedMs: number, o: ConnectCallOptions): Promise<FileView | undefined> {
+  private async findUpload(
+    filename: string,
+    sizeBytes: number | undefined,
+    startedMs: number,
+    o: ConnectCallOptions,
+  ): Promise<FileView | undefined> {
     const deadline = Deadline.after(o.timeoutMs);
-    const res = await this.rpc.listFiles({ limit: 100, sortBy: FilesSortBy.CREATED_AT, order: Ordering.DESCENDING }, { ...o, timeoutMs: deadline.remainingMs() });
+    const res = await this.rpc.listFiles(
+      { limit: 100, sortBy: FilesSortBy.CREATED_AT, order: Ordering.DESCENDING },
+      { ...o, timeoutMs: deadline.remainingMs() },
+    );
     const match = res.data.find(
       (f) =>
         f.filename === filename &&
@@ -276,7 +294,10 @@ export class FilesResource {
 
 /** A File message as plain data. */
 export function viewFile(raw: File): FileView {
-  return withRaw({ id: raw.id, filename: raw.filename, sizeBytes: Number(raw.size), createdAt: toDate(raw.createdAt), expiresAt: toDate(raw.expiresAt) }, raw);
+  return withRaw(
+    { id: raw.id, filename: raw.filename, sizeBytes: Number(raw.size), createdAt: toDate(raw.createdAt), expiresAt: toDate(raw.expiresAt) },
+    raw,
+  );
 }
 
 function checkFileId(fileId: unknown, options: CallOptions | undefined): asserts fileId is string {
@@ -287,9 +308,12 @@ function checkFileId(fileId: unknown, options: CallOptions | undefined): asserts
 
 /** xAI's rules for a file name, checked before anything is sent. */
 function checkFilename(name: string): void {
-  if (typeof name !== "string" || name === "") throw new InputError(`Expected \`filename\` to be a non-empty string, got ${describeValue(name)}.`);
+  if (typeof name !== "string" || name === "")
+    throw new InputError(`Expected \`filename\` to be a non-empty string, got ${describeValue(name)}.`);
   if ([...name].length > 255) throw new InputError(`\`filename\` is ${[...name].length} characters; xAI allows at most 255.`);
   if (/[\u0000-\u001f\u007f";\\]/.test(name)) {
-    throw new InputError(`\`filename\` ${JSON.stringify(name)} contains a control character, a line break, ", ; or \\, which xAI refuses; rename it.`);
+    throw new InputError(
+      `\`filename\` ${JSON.stringify(name)} contains a control character, a line break, ", ; or \\, which xAI refuses; rename it.`,
+    );
   }
 }

@@ -22,7 +22,11 @@ export interface ModelView {
 /** What a model reads or writes. */
 export type ModalityName = "text" | "image" | "embedding";
 
-const modalityNames: Partial<Record<Modality, ModalityName>> = { [Modality.TEXT]: "text", [Modality.IMAGE]: "image", [Modality.EMBEDDING]: "embedding" };
+const modalityNames: Partial<Record<Modality, ModalityName>> = {
+  [Modality.TEXT]: "text",
+  [Modality.IMAGE]: "image",
+  [Modality.EMBEDDING]: "embedding",
+};
 
 /**
  * `client.models`: the models the team of the API key can use, live from xai_api.Models. It does not say
@@ -57,7 +61,14 @@ export class ModelsResource {
 function viewModel(raw: LanguageModel | ImageGenerationModel | EmbeddingModel, kind: ModelView["kind"]): ModelView {
   const names = (modalities: readonly Modality[]) => modalities.flatMap((m) => modalityNames[m] ?? []);
   return withRaw(
-    { name: raw.name, aliases: [...raw.aliases], kind, inputModalities: names(raw.inputModalities), outputModalities: names(raw.outputModalities), createdAt: toDate(raw.created) },
+    {
+      name: raw.name,
+      aliases: [...raw.aliases],
+      kind,
+      inputModalities: names(raw.inputModalities),
+      outputModalities: names(raw.outputModalities),
+      createdAt: toDate(raw.created),
+    },
     raw,
   );
 }

@@ -10,4 +10,3 @@ import type { ResultView } from "./results.js";
 export function viewResult(raw: BatchResult): ResultView {
   return withRaw(viewFields(raw), raw);
 }
-

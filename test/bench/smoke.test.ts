@@ -68,7 +68,14 @@ describe("benchmark scenarios, tiny", () => {
   }, 60_000);
 
   it("8. quota-bound bulk add", async () => {
-    const report = await quotaBoundAdd({ megabytes: 0.1, textBytes: 300, maxAddBytes: 20_000, callsPerWindow: 2, windowMs: 100, rounds: 1 });
+    const report = await quotaBoundAdd({
+      megabytes: 0.1,
+      textBytes: 300,
+      maxAddBytes: 20_000,
+      callsPerWindow: 2,
+      windowMs: 100,
+      rounds: 1,
+    });
     expectSane(report, 1);
     expect(report.checks.find((c) => c.target.includes("rejections"))!.measured).toBe("0");
   }, 60_000);

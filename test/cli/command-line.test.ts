@@ -10,8 +10,14 @@ describe("the command line", () => {
     [["status", "a", "b"], 'unexpected argument "b"'],
     [["status", "a", "--bogus"], "unknown option --bogus"],
     [["list", "--limit", "zero"], '--limit expects a whole number from 1 up, got "zero"'],
-    [["status", "a", "--base-url", "http://10.1.2.3:50051"], "http://10.1.2.3:50051 is plaintext http:// to 10.1.2.3, which is not a loopback address"],
-    [["status", "a", "--base-url", "http://10.1.2.3:50051", "--insecure"], "or --insecure-force (or XAI_BATCH_ALLOW_INSECURE=1) on a trusted private network"],
+    [
+      ["status", "a", "--base-url", "http://10.1.2.3:50051"],
+      "http://10.1.2.3:50051 is plaintext http:// to 10.1.2.3, which is not a loopback address",
+    ],
+    [
+      ["status", "a", "--base-url", "http://10.1.2.3:50051", "--insecure"],
+      "or --insecure-force (or XAI_BATCH_ALLOW_INSECURE=1) on a trusted private network",
+    ],
     [["status", "a", "--base-url", "not a url"], "--base-url expects a URL"],
     [["bogus"], 'xai-batch: unknown command "bogus"'],
   ])("%j exits 2 with a message", async (args, message) => {
@@ -29,7 +35,8 @@ describe("the command line", () => {
   it("prints help for the tool and each command", async () => {
     const top = await cli.run(["--help"]);
     expect(top.code).toBe(0);
-    for (const name of ["run", "check", "create", "add", "status", "wait", "results", "retry-failed", "cancel", "list", "serve"]) expect(top.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+    for (const name of ["run", "check", "create", "add", "status", "wait", "results", "retry-failed", "cancel", "list", "serve"])
+      expect(top.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
     const add = await cli.run(["add", "--help"]);
     expect(add.code).toBe(0);
     expect(add.stdout).toContain("Usage: xai-batch add BATCH_ID FILE.jsonl [options]");

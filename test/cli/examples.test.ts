@@ -41,10 +41,15 @@ describe("examples", () => {
     const done = await cli.runExample("interceptors", [], emu);
     expect(done.stderr).toBe("");
     expect(done.code).toBe(0);
-    const lines = done.stdout.split("\n").filter(Boolean).map((l) => l.replace(/ in \d+ ms$/, ""));
+    const lines = done.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.replace(/ in \d+ ms$/, ""));
     expect(lines[0]).toBe("CreateBatch ok");
     // The add's model check reads the team's live list once, three listings side by side.
-    expect(new Set(lines.slice(1, 4))).toEqual(new Set(["ListLanguageModels ok", "ListImageGenerationModels ok", "ListEmbeddingModels ok"]));
+    expect(new Set(lines.slice(1, 4))).toEqual(
+      new Set(["ListLanguageModels ok", "ListImageGenerationModels ok", "ListEmbeddingModels ok"]),
+    );
     expect(lines.slice(4)).toEqual(["GetBatch ok", "AddBatchRequests ok", "GetBatch ok"]);
   }, 20_000);
 
@@ -78,7 +83,10 @@ describe("npm start (examples/main-job.ts)", () => {
     expect(statSync(path).size).toBeLessThan(1_500_000);
     const rows = sampleLines().map((l) => JSON.parse(l) as Record<string, unknown>);
     for (const key of ["messages", "completionRequest", "imageRequest", "videoRequest", "videoExtensionRequest"]) {
-      expect(rows.some((r) => key in r), key).toBe(true);
+      expect(
+        rows.some((r) => key in r),
+        key,
+      ).toBe(true);
     }
     expect(rows.some((r) => !("id" in r) && !("batchRequestId" in r))).toBe(true);
     expect(rows.filter((r) => JSON.stringify(r).includes("[fail]")).length).toBeGreaterThan(10);

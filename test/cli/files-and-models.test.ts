@@ -7,7 +7,9 @@ const cli = useCli();
 
 it("uploads a file, lists, shows, downloads and deletes it", async () => {
   const emu = await cli.emulator();
-  const path = cli.file("input.jsonl", ['{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"grok-4","messages":[{"role":"user","content":"hi"}]}}']);
+  const path = cli.file("input.jsonl", [
+    '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"grok-4","messages":[{"role":"user","content":"hi"}]}}',
+  ]);
   const uploaded = await cli.run(["upload", path, "--name", "my-input.jsonl", "--expires-after", "3600", ...cli.at(emu)]);
   expect(uploaded.code).toBe(0);
   const id = /^(file_\S+)\s+my-input\.jsonl\s+[\d,]+ bytes\s+expires /.exec(uploaded.stdout)?.[1];
@@ -15,9 +17,12 @@ it("uploads a file, lists, shows, downloads and deletes it", async () => {
 
   const listed = await cli.run(["files", "list", "--json", ...cli.at(emu)]);
   expect(listed.code).toBe(0);
-  expect(listed.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; filename: string })).toEqual([
-    expect.objectContaining({ id, filename: "my-input.jsonl" }),
-  ]);
+  expect(
+    listed.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; filename: string }),
+  ).toEqual([expect.objectContaining({ id, filename: "my-input.jsonl" })]);
   expect((await cli.run(["files", "get", id!, ...cli.at(emu)])).stdout).toContain(id!);
 
   const out = cli.path("copy.jsonl");
@@ -63,7 +68,8 @@ it("serve --models sets the emulator's models and aliases, as `models` then list
 });
 
 it("check --as-file refuses, by line, what an uploaded batch file may not hold, before anything is uploaded", async () => {
-  const good = '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"grok-4","messages":[{"role":"user","content":"hi"}]}}';
+  const good =
+    '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"grok-4","messages":[{"role":"user","content":"hi"}]}}';
   const compact = '{"id":"b","model":"grok-4","messages":[{"role":"user","content":"hi"}]}';
   const path = cli.file("as-file.jsonl", [good, compact]);
   const asFile = await cli.run(["check", "--as-file", path]);
@@ -83,7 +89,13 @@ it.each([
   ["a model batches do not serve", { body: { model: "grok-nope", messages: [{ role: "user", content: "hi" }] } }],
 ])("check --as-file refuses %s on the line where the service would cancel the batch over it", async (_kind, change) => {
   const line = (fields: Record<string, unknown>) =>
-    JSON.stringify({ custom_id: "a", method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: "hi" }] }, ...fields });
+    JSON.stringify({
+      custom_id: "a",
+      method: "POST",
+      url: "/v1/chat/completions",
+      body: { model: "grok-4", messages: [{ role: "user", content: "hi" }] },
+      ...fields,
+    });
   const path = cli.file("disagree.jsonl", [line({}), line({ custom_id: "b", ...change })]);
   const checked = await cli.run(["check", "--as-file", path]);
   expect(checked.code, checked.stdout).toBe(2);
@@ -106,7 +118,19 @@ describe("run --via", () => {
     const emu = await cli.emulator({ fileLoadDelayMs: 20, processing: { requestsPerSecond: 5_000 } });
     const input = cli.file("via-file.jsonl", chatLines(250));
     const out = cli.path("via-file-results.jsonl");
-    const done = await cli.run(["run", input, "--out", out, "--via", "file", "--max-per-batch", "100", "--poll-interval-ms", "20", ...cli.at(emu)]);
+    const done = await cli.run([
+      "run",
+      input,
+      "--out",
+      out,
+      "--via",
+      "file",
+      "--max-per-batch",
+      "100",
+      "--poll-interval-ms",
+      "20",
+      ...cli.at(emu),
+    ]);
     expect(done.code, done.stderr).toBe(0);
     expect(done.stderr).toMatch(/from the uploaded file file_\S+ \(100 requests\)/);
     expect(emu.counters().calls.AddBatchRequests ?? 0).toBe(0);
@@ -116,7 +140,17 @@ describe("run --via", () => {
 
   it("auto: add for an input that fits one add call, and it says why", async () => {
     const emu = await cli.emulator({ processing: { requestsPerSecond: 5_000 } });
-    const done = await cli.run(["run", cli.file("auto.jsonl", chatLines(10)), "--out", cli.path("auto-results.jsonl"), "--via", "auto", "--poll-interval-ms", "20", ...cli.at(emu)]);
+    const done = await cli.run([
+      "run",
+      cli.file("auto.jsonl", chatLines(10)),
+      "--out",
+      cli.path("auto-results.jsonl"),
+      "--via",
+      "auto",
+      "--poll-interval-ms",
+      "20",
+      ...cli.at(emu),
+    ]);
     expect(done.code, done.stderr).toBe(0);
     expect(done.stderr).toMatch(/Via add: [\d,]+ bytes of input fit in one add call/);
     expect(emu.counters().calls.AddBatchRequests).toBeGreaterThan(0);
@@ -126,7 +160,17 @@ describe("run --via", () => {
     const emu = await cli.emulator({ processing: { requestsPerSecond: 5_000 } });
     // 130 lines of ~200 KB: just over 25 MB, the size of one full add call.
     const lines = Array.from({ length: 130 }, (_, i) => chatLine(`big${i}`, `${i} `.padEnd(200_000, "x")));
-    const done = await cli.run(["run", cli.file("auto-big.jsonl", lines), "--out", cli.path("auto-big-results.jsonl"), "--via", "auto", "--poll-interval-ms", "20", ...cli.at(emu)]);
+    const done = await cli.run([
+      "run",
+      cli.file("auto-big.jsonl", lines),
+      "--out",
+      cli.path("auto-big-results.jsonl"),
+      "--via",
+      "auto",
+      "--poll-interval-ms",
+      "20",
+      ...cli.at(emu),
+    ]);
     expect(done.code, done.stderr).toBe(0);
     expect(done.stderr).toMatch(/Via file: [\d,]+ bytes of input would take several add calls/);
     expect(emu.counters().calls.AddBatchRequests ?? 0).toBe(0);

@@ -88,7 +88,13 @@ export function useCli() {
 
   /** A clean environment: the test key, and nothing of the caller's xAI settings. */
   const env = (extra: Record<string, string | undefined> = {}) => {
-    const base: Record<string, string | undefined> = { ...process.env, XAI_API_KEY: apiKey, XAI_BASE_URL: undefined, XAI_BATCH_STATE_DIR: join(dir, "state"), ...extra };
+    const base: Record<string, string | undefined> = {
+      ...process.env,
+      XAI_API_KEY: apiKey,
+      XAI_BASE_URL: undefined,
+      XAI_BATCH_STATE_DIR: join(dir, "state"),
+      ...extra,
+    };
     return Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
   };
 
@@ -128,7 +134,13 @@ export function useCli() {
     },
     /** Runs an example (`tsx examples/NAME.ts ARGS`) against `emu`. */
     runExample(name: string, args: string[], emu: Emulator): Promise<Finished> {
-      return track(spawn(join(root, "node_modules/.bin/tsx"), [`examples/${name}.ts`, ...args], { cwd: root, env: env({ XAI_BASE_URL: emu.url }), detached: true })).finished;
+      return track(
+        spawn(join(root, "node_modules/.bin/tsx"), [`examples/${name}.ts`, ...args], {
+          cwd: root,
+          env: env({ XAI_BASE_URL: emu.url }),
+          detached: true,
+        }),
+      ).finished;
     },
   };
 }
@@ -141,7 +153,10 @@ export async function batchOf(emu: Emulator, lines: string[], then: "wait" | "ca
   const client = new Client({ baseUrl: emu.url, apiKey });
   try {
     const { batchId } = await client.batch.create("set up");
-    await client.batch.add(batchId, lines.map((line) => JSON.parse(line)));
+    await client.batch.add(
+      batchId,
+      lines.map((line) => JSON.parse(line)),
+    );
     if (then === "wait") await client.batch.wait(batchId, { pollIntervalMs: 20 });
     if (then === "cancel") await client.batch.cancel(batchId);
     return batchId;
@@ -157,7 +172,9 @@ export function chatLine(id: string | undefined, text: string, model = "grok-4")
 
 /** `count` compact chat lines with ids `${prefix}0`, `${prefix}1`, ... */
 export function chatLines(count: number, prefix = "r", every?: { fail: number }): string[] {
-  return Array.from({ length: count }, (_, i) => chatLine(`${prefix}${i}`, `question ${i}${every !== undefined && i % every.fail === 0 ? " [fail]" : ""}`));
+  return Array.from({ length: count }, (_, i) =>
+    chatLine(`${prefix}${i}`, `question ${i}${every !== undefined && i % every.fail === 0 ? " [fail]" : ""}`),
+  );
 }
 
 /** The batchRequestIds of a JSONL text of results. */

@@ -80,7 +80,18 @@ describe("run, sharded", () => {
     const lines = Array.from({ length: count }, (_, i) => `{"id":"${i}","model":"grok-4","messages":[{"role":"user","content":"q"}]}`);
     const input = cli.file("sharded.jsonl", lines);
     const out = cli.path("sharded-out.jsonl");
-    const done = await cli.run(["run", input, "--out", out, "--max-per-batch", "100000", "--json", "--poll-interval-ms", "100", ...cli.at(emu)]);
+    const done = await cli.run([
+      "run",
+      input,
+      "--out",
+      out,
+      "--max-per-batch",
+      "100000",
+      "--json",
+      "--poll-interval-ms",
+      "100",
+      ...cli.at(emu),
+    ]);
     expect(done.code, done.stderr.slice(-2000)).toBe(0);
     expect(emu.counters().batchesCreated).toBe(3);
     const [summary] = jsonLines(done.stdout);
@@ -107,7 +118,10 @@ describe("run, sharded, resumed", () => {
     expect(finished.batches).toHaveLength(3);
     // As a crash leaves it mid-add: batch 1 filled, batch 2 created (and filled, unconfirmed), batch 3 not yet created.
     const [first, second] = finished.batches;
-    writeFileSync(`${out}.run.json`, JSON.stringify({ ...finished, phase: "adding", done: undefined, batches: [first, { batchId: second!.batchId, added: false }] }));
+    writeFileSync(
+      `${out}.run.json`,
+      JSON.stringify({ ...finished, phase: "adding", done: undefined, batches: [first, { batchId: second!.batchId, added: false }] }),
+    );
     rmSync(out);
     const calls = emu.counters().calls.AddBatchRequests!;
 

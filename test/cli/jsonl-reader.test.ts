@@ -23,7 +23,7 @@ describe("LineSplitter", () => {
   });
 
   it("reads a CRLF, a BOM and a multi-byte character split across chunks the same as whole", () => {
-    const whole = Buffer.from("\uFEFF{\"t\":\"é€\"}\r\nnext\r\n");
+    const whole = Buffer.from('\uFEFF{"t":"é€"}\r\nnext\r\n');
     const one = texts(split([whole]));
     for (let cut = 1; cut < whole.length; cut++) {
       expect(texts(split([whole.subarray(0, cut), whole.subarray(cut)])), `cut at ${cut}`).toEqual(one);
@@ -106,7 +106,9 @@ describe("readLines", () => {
     const read = async (path: string) => {
       for await (const _ of readLines(path));
     };
-    await expect(read(join(dir, "missing.jsonl"))).rejects.toThrow(new UsageError(`cannot read ${join(dir, "missing.jsonl")}: no such file`));
+    await expect(read(join(dir, "missing.jsonl"))).rejects.toThrow(
+      new UsageError(`cannot read ${join(dir, "missing.jsonl")}: no such file`),
+    );
     await expect(read(dir)).rejects.toThrow(/it is a directory/);
   });
 });

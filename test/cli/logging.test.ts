@@ -9,7 +9,10 @@ describe("XAI_BATCH_LOG", () => {
     const emu = await cli.emulator({ faults: { unavailableRate: 0.6, seed: 6 } }); // this seed fails the first two attempts
     const done = await cli.run(["list", "--json", ...cli.at(emu)], { XAI_BATCH_LOG: "info" });
     expect(done.code, done.stderr).toBe(0);
-    const stderr = done.stderr.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const stderr = done.stderr
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const retries = stderr.filter((l) => l.type === "log" && l.level === "info" && l.method === "ListBatches");
     expect(retries.length).toBe(emu.counters().rejections.faultUnavailable);
     expect(emu.counters().rejections.faultUnavailable).toBeGreaterThan(0);

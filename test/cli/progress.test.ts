@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { bar, count, duration, etaMs, etaText, joinParts, ProgressLine, type ProgressFrame, type ProgressMode } from "../../src/cli/progress.js";
+import {
+  bar,
+  count,
+  duration,
+  etaMs,
+  etaText,
+  joinParts,
+  ProgressLine,
+  type ProgressFrame,
+  type ProgressMode,
+} from "../../src/cli/progress.js";
 
 /** A stream that records what is written, and a clock the test moves. */
 function setup(mode: ProgressMode, json = false) {
@@ -56,7 +66,13 @@ describe("ProgressLine", () => {
     const p = setup("plain", true);
     p.advance(5_000, 7);
     p.line.stop();
-    expect(p.written().trim().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual([
+    expect(
+      p
+        .written()
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([
       { type: "progress", done: 7, elapsedMs: 5_000 },
       { type: "progress", done: 7, elapsedMs: 5_000 },
     ]);

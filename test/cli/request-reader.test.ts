@@ -18,7 +18,12 @@ async function read(content: string, options: { models?: string[] | "any"; maxAd
   const stats: InputStats = { lines: 0, requests: 0, badLines: 0 };
   const requests: (PreparedLine & { id: string; autoId: boolean })[] = [];
   const models = options.models === "any" ? undefined : new Set(options.models ?? ["grok-4"]);
-  for await (const r of prepareLines(path, { models, maxAddBytes: options.maxAddBytes, onBadLine: (line, reason) => bad.push([line, reason]), stats })) {
+  for await (const r of prepareLines(path, {
+    models,
+    maxAddBytes: options.maxAddBytes,
+    onBadLine: (line, reason) => bad.push([line, reason]),
+    stats,
+  })) {
     requests.push({ ...r, id: r.prepared.batchRequestId, autoId: r.prepared.autoId });
   }
   return { requests, bad, stats };
@@ -26,7 +31,9 @@ async function read(content: string, options: { models?: string[] | "any"; maxAd
 
 describe("prepareLines", () => {
   it("yields the valid rows in order with their line numbers, and reports each bad line and goes on", async () => {
-    const { requests, bad, stats } = await read([chatLine("a", "one"), "{oops", "", chatLine("b", "two"), chatLine("c", "three", "grok-9"), "  ", chatLine("d", "four")].join("\r\n"));
+    const { requests, bad, stats } = await read(
+      [chatLine("a", "one"), "{oops", "", chatLine("b", "two"), chatLine("c", "three", "grok-9"), "  ", chatLine("d", "four")].join("\r\n"),
+    );
     expect(requests.map((r) => [r.line, r.id])).toEqual([
       [1, "a"],
       [4, "b"],

@@ -27,7 +27,9 @@ describe("add", () => {
     adding.child.kill("SIGINT");
     const stopped = await adding.finished;
     expect(stopped.code).toBe(130);
-    const confirmed = Number(/xai-batch add: interrupted\. Before stopping, (\d+) requests went into batch \S+ \(0 already there\)/.exec(stopped.stderr)?.[1]);
+    const confirmed = Number(
+      /xai-batch add: interrupted\. Before stopping, (\d+) requests went into batch \S+ \(0 already there\)/.exec(stopped.stderr)?.[1],
+    );
     expect(confirmed).toBeGreaterThan(0);
     expect(stopped.stderr).toContain("Run the same command again to add the rest: requests are added by id, so none is added twice.");
 

@@ -24,7 +24,9 @@ describe("run", () => {
     expect(done.code).toBe(3);
     expect(done.stderr).toContain(`${input}:3: not valid JSON`);
     expect(done.stderr).toContain(`${input}:6: (id "c") cannot decode field xai_api.GetCompletionsRequest.max_tokens`);
-    expect(done.stdout).toMatch(/^batch batch_\S+ completed in \d+s\n {2}succeeded {2}3\n {2}failed {5}1 \(re-run them: xai-batch retry-failed batch_\S+\)\n {2}bad lines {2}2 \(not sent; see above\)\n {2}cost {7}\$0\.07\d+\n {2}results {4}.*run-results\.jsonl \(4 lines\)\n$/);
+    expect(done.stdout).toMatch(
+      /^batch batch_\S+ completed in \d+s\n {2}succeeded {2}3\n {2}failed {5}1 \(re-run them: xai-batch retry-failed batch_\S+\)\n {2}bad lines {2}2 \(not sent; see above\)\n {2}cost {7}\$0\.07\d+\n {2}results {4}.*run-results\.jsonl \(4 lines\)\n$/,
+    );
     const ids = idsOf(readFileSync(out, "utf8"));
     expect(ids).toHaveLength(4);
     expect(ids).toEqual(expect.arrayContaining(["a", "img", "b"]));
@@ -34,10 +36,28 @@ describe("run", () => {
   it("with --json, prints one summary object on stdout", async () => {
     const emu = await cli.emulator();
     const input = file("run-json.jsonl", chatLines(5));
-    const done = await cli.run(["run", input, "--out", cli.path("run-json-out.jsonl"), "--json", "--poll-interval-ms", "50", ...cli.at(emu)]);
+    const done = await cli.run([
+      "run",
+      input,
+      "--out",
+      cli.path("run-json-out.jsonl"),
+      "--json",
+      "--poll-interval-ms",
+      "50",
+      ...cli.at(emu),
+    ]);
     expect(done.code).toBe(0);
     expect(jsonLines(done.stdout)).toEqual([
-      expect.objectContaining({ type: "run", state: "completed", results: 5, succeeded: 5, failed: 0, badLines: 0, costUsdTicks: expect.any(Number), costUsd: expect.any(Number) }),
+      expect.objectContaining({
+        type: "run",
+        state: "completed",
+        results: 5,
+        succeeded: 5,
+        failed: 0,
+        badLines: 0,
+        costUsdTicks: expect.any(Number),
+        costUsd: expect.any(Number),
+      }),
     ]);
     // With --json, stderr too is JSON: notes and progress lines are objects.
     for (const line of done.stderr.trim().split("\n")) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
@@ -54,10 +74,15 @@ describe("run", () => {
   });
 });
 
-
 describe("check", () => {
   it("lists every bad line and plans the calls, sending nothing and needing no key", async () => {
-    const input = file("check.jsonl", [chatLine("a", "x"), chatLine("a", "y"), chatLine("b", "z", "grok-9"), "[]", chatLine(undefined, "auto")]);
+    const input = file("check.jsonl", [
+      chatLine("a", "x"),
+      chatLine("a", "y"),
+      chatLine("b", "z", "grok-9"),
+      "[]",
+      chatLine(undefined, "auto"),
+    ]);
     const done = await cli.run(["check", input], { XAI_API_KEY: undefined });
     expect(done.code).toBe(2);
     expect(done.stdout).toContain(`${input}:2: (id "a") repeats an id used earlier in this add`);
@@ -85,10 +110,11 @@ describe("check", () => {
     const input = file("huge.jsonl", [chatLine("small", "x"), chatLine("huge", "y".repeat(26_000_000))]);
     const done = await cli.run(["check", input]);
     expect(done.code).toBe(2);
-    expect(done.stdout).toMatch(new RegExp(`${input}:2: \\(id "huge"\\) encodes to 260000\\d\\d bytes; one AddBatchRequests call may carry at most 25000000 bytes`));
+    expect(done.stdout).toMatch(
+      new RegExp(`${input}:2: \\(id "huge"\\) encodes to 260000\\d\\d bytes; one AddBatchRequests call may carry at most 25000000 bytes`),
+    );
   }, 20_000);
 });
-
 
 describe("bad input to add", () => {
   it("refuses an empty file and a missing one with exit 2, sending nothing", async () => {
@@ -124,14 +150,16 @@ describe("bad input to add", () => {
     const client = new Client({ baseUrl: emu.url, apiKey });
     try {
       const viaLibrary = (await client.batch.create("b")).batchId;
-      await client.batch.add(viaLibrary, ["one", "two", "one"].map((text) => client.chat.create("grok-4").append(user(text))));
+      await client.batch.add(
+        viaLibrary,
+        ["one", "two", "one"].map((text) => client.chat.create("grok-4").append(user(text))),
+      );
       expect(emu.requestIds(viaCli)).toEqual(emu.requestIds(viaLibrary));
     } finally {
       client.close();
     }
   });
 });
-
 
 describe("endless input", () => {
   // /dev/zero is one line that never ends: reading it must stay interruptible, and its first line
@@ -140,19 +168,23 @@ describe("endless input", () => {
     ["check", "SIGINT"],
     ["check", "SIGTERM"],
     ["add", "SIGINT"],
-  ] as const)("%s /dev/zero stops at the first %s, having named line 1 as too long", async (command, signal) => {
-    const emu = await cli.emulator();
-    const args = command === "check" ? ["check", "/dev/zero"] : ["add", "batch_none", "/dev/zero", ...cli.at(emu)];
-    const running = cli.start(args);
-    // check lists bad lines on stdout; add reports them on stderr.
-    const said = () => running.stdout() + running.stderr();
-    await running.says("/dev/zero:1:");
-    expect(said()).toMatch(/\/dev\/zero:1: .*the line is over \d+ bytes long/);
-    // One signal ends it: a reader that did not heed it would read on until the test's timeout.
-    running.child.kill(signal);
-    const done = await running.finished;
-    expect(done.code).toBe(130);
-  }, 20_000);
+  ] as const)(
+    "%s /dev/zero stops at the first %s, having named line 1 as too long",
+    async (command, signal) => {
+      const emu = await cli.emulator();
+      const args = command === "check" ? ["check", "/dev/zero"] : ["add", "batch_none", "/dev/zero", ...cli.at(emu)];
+      const running = cli.start(args);
+      // check lists bad lines on stdout; add reports them on stderr.
+      const said = () => running.stdout() + running.stderr();
+      await running.says("/dev/zero:1:");
+      expect(said()).toMatch(/\/dev\/zero:1: .*the line is over \d+ bytes long/);
+      // One signal ends it: a reader that did not heed it would read on until the test's timeout.
+      running.child.kill(signal);
+      const done = await running.finished;
+      expect(done.code).toBe(130);
+    },
+    20_000,
+  );
 
   it("run --strict /dev/zero stops at its first line, by itself, before creating anything", async () => {
     const emu = await cli.emulator();

@@ -29,7 +29,14 @@ describe("the step-by-step commands", () => {
 
     const status = await cli.run(["status", batchId, "--json", ...at]);
     expect(status.code).toBe(0);
-    expect(jsonLines(status.stdout)).toEqual([expect.objectContaining({ batchId, name: "steps", status: "completed", counts: { total: 30, pending: 0, succeeded: 27, failed: 3, cancelled: 0 } })]);
+    expect(jsonLines(status.stdout)).toEqual([
+      expect.objectContaining({
+        batchId,
+        name: "steps",
+        status: "completed",
+        counts: { total: 30, pending: 0, succeeded: 27, failed: 3, cancelled: 0 },
+      }),
+    ]);
     // The CLI's JSON is the library's view, as JSON.stringify gives it.
     const library = new Client({ baseUrl: emu.url, apiKey });
     const view = JSON.parse(JSON.stringify(await library.batch.get(batchId)));
@@ -40,7 +47,11 @@ describe("the step-by-step commands", () => {
     const results = await cli.run(["results", batchId, "--out", out, "--page-size", "7", ...at]);
     expect(results.code).toBe(3);
     expect(results.stdout).toBe(`wrote 30 results (3 failed) to ${out}\n`);
-    expect(idsOf(readFileSync(out, "utf8")).sort()).toEqual(chatLines(30, "s").map((_, i) => `s${i}`).sort());
+    expect(idsOf(readFileSync(out, "utf8")).sort()).toEqual(
+      chatLines(30, "s")
+        .map((_, i) => `s${i}`)
+        .sort(),
+    );
 
     const failedOnly = await cli.run(["results", batchId, "--failed-only", ...at]);
     expect(idsOf(failedOnly.stdout).sort()).toEqual(["s0", "s10", "s20"]);
@@ -59,7 +70,6 @@ describe("the step-by-step commands", () => {
   }, 40_000);
 });
 
-
 describe("results --join", () => {
   it("writes each input row beside its result, in input order, with null for a row without one", async () => {
     const emu = await cli.emulator();
@@ -70,7 +80,10 @@ describe("results --join", () => {
     const out = cli.path("joined.jsonl");
     const done = await cli.run(["results", batchId, "--join", joinInput, "--out", out, ...cli.at(emu)]);
     expect(done.code).toBe(3);
-    const rows = jsonLines(readFileSync(out, "utf8")) as { request: { id?: string; messages: { content: string }[] }; result: { batchRequestId: string; error?: unknown } | null }[];
+    const rows = jsonLines(readFileSync(out, "utf8")) as {
+      request: { id?: string; messages: { content: string }[] };
+      result: { batchRequestId: string; error?: unknown } | null;
+    }[];
     expect(rows.map((r) => r.request.messages[0]!.content)).toEqual(["first", "second", "third [fail]", "sent"]);
     expect(rows.map((r) => r.result?.batchRequestId ?? null)).toEqual(["x", expect.stringMatching(/^auto-/), "z", null]);
     expect(rows[2]!.result?.error).toBeDefined();
@@ -79,7 +92,6 @@ describe("results --join", () => {
     expect(jsonLines(failed.stdout).map((r) => (r.request as { id: string }).id)).toEqual(["z"]);
   }, 20_000);
 });
-
 
 describe("retry-failed", () => {
   it("puts the failed and cancelled requests into a new batch under their ids, from the service or the input file", async () => {
@@ -98,7 +110,11 @@ describe("retry-failed", () => {
     expect(fromService.code).toBe(0);
     const retryId = fromService.stdout.trim();
     expect(readFileSync(idFile, "utf8").trim()).toBe(retryId);
-    expect(emu.requestIds(retryId).sort()).toEqual(chatLines(12, "q").map((_, i) => `q${i}`).sort());
+    expect(emu.requestIds(retryId).sort()).toEqual(
+      chatLines(12, "q")
+        .map((_, i) => `q${i}`)
+        .sort(),
+    );
 
     // Run again with the same --out: it continues with that batch and adds nothing twice.
     const again = await cli.run(["retry-failed", batchId, "--out", idFile, ...at]);
@@ -117,7 +133,16 @@ describe("retry-failed", () => {
   it("leaves the successes where they are and retries only the failures", async () => {
     const emu = await cli.emulator();
     const input = file("retry-done.jsonl", chatLines(10, "d", { fail: 5 }));
-    const ran = await cli.run(["run", input, "--out", cli.path("retry-done-out.jsonl"), "--json", "--poll-interval-ms", "50", ...cli.at(emu)]);
+    const ran = await cli.run([
+      "run",
+      input,
+      "--out",
+      cli.path("retry-done-out.jsonl"),
+      "--json",
+      "--poll-interval-ms",
+      "50",
+      ...cli.at(emu),
+    ]);
     expect(ran.code).toBe(3);
     const sourceId = jsonLines(ran.stdout)[0]!.batchId as string;
     const retried = await cli.run(["retry-failed", sourceId, "--input", input, ...cli.at(emu)]);
@@ -126,4 +151,3 @@ describe("retry-failed", () => {
     expect(emu.requestIds(sourceId)).toHaveLength(10);
   }, 20_000);
 });
-

@@ -22,7 +22,9 @@ describe("AddBatchRequests", () => {
   it("accepts the configured models only", async () => {
     const { client, batchId } = await env.withBatch({ models: ["my-model"] });
     await client.call("addBatchRequests", { batchId, batchRequests: [chat("a", "hi", "my-model")] });
-    expect((await failure(client.call("addBatchRequests", { batchId, batchRequests: [chat("b", "hi", "grok-4")] }))).code).toBe(status.INVALID_ARGUMENT);
+    expect((await failure(client.call("addBatchRequests", { batchId, batchRequests: [chat("b", "hi", "grok-4")] }))).code).toBe(
+      status.INVALID_ARGUMENT,
+    );
   });
 
   it("refuses a request without payload, naming its index", async () => {
@@ -36,7 +38,10 @@ describe("AddBatchRequests", () => {
 
   it("refuses a chat completion without messages", async () => {
     const { client, batchId } = await env.withBatch();
-    const noMessages = create(BatchRequestSchema, { batchRequestId: "m", request: { case: "completionRequest", value: { model: "grok-4" } } });
+    const noMessages = create(BatchRequestSchema, {
+      batchRequestId: "m",
+      request: { case: "completionRequest", value: { model: "grok-4" } },
+    });
     const error = await failure(client.call("addBatchRequests", { batchId, batchRequests: [noMessages] }));
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(error.details).toContain("without messages");
@@ -54,7 +59,9 @@ describe("AddBatchRequests", () => {
 
   it("refuses an id given twice in one call", async () => {
     const { emu, client, batchId } = await env.withBatch();
-    const error = await failure(client.call("addBatchRequests", { batchId, batchRequests: [chat("x", "1"), chat("y", "2"), chat("x", "3")] }));
+    const error = await failure(
+      client.call("addBatchRequests", { batchId, batchRequests: [chat("x", "1"), chat("y", "2"), chat("x", "3")] }),
+    );
     expect(error.code).toBe(status.ALREADY_EXISTS);
     expect(error.details).toContain('"x" is given twice in this call (batch_requests[0] and batch_requests[2])');
     expect(emu.requestIds(batchId)).toEqual([]);
@@ -76,7 +83,9 @@ describe("AddBatchRequests", () => {
 
   it("answers NOT_FOUND for an unknown batch and FAILED_PRECONDITION for a cancelled one", async () => {
     const { client, batchId } = await env.withBatch();
-    expect((await failure(client.call("addBatchRequests", { batchId: "batch_nope", batchRequests: chats(1) }))).code).toBe(status.NOT_FOUND);
+    expect((await failure(client.call("addBatchRequests", { batchId: "batch_nope", batchRequests: chats(1) }))).code).toBe(
+      status.NOT_FOUND,
+    );
     await client.call("cancelBatch", { batchId });
     const error = await failure(client.call("addBatchRequests", { batchId, batchRequests: chats(1) }));
     expect(error.code).toBe(status.FAILED_PRECONDITION);
@@ -85,9 +94,18 @@ describe("AddBatchRequests", () => {
 
   it("records endpoint and model per request, and returns the original request while it is pending", async () => {
     const { client, batchId } = await env.withBatch();
-    const image = create(BatchRequestSchema, { batchRequestId: "img", request: { case: "imageRequest", value: { model: "grok-2-image-1212", prompt: "a cat" } } });
-    const video = create(BatchRequestSchema, { batchRequestId: "vid", request: { case: "videoRequest", value: { model: "grok-imagine-video", prompt: "a dog" } } });
-    const extension = create(BatchRequestSchema, { batchRequestId: "ext", request: { case: "videoExtensionRequest", value: { model: "grok-imagine-video", prompt: "more" } } });
+    const image = create(BatchRequestSchema, {
+      batchRequestId: "img",
+      request: { case: "imageRequest", value: { model: "grok-2-image-1212", prompt: "a cat" } },
+    });
+    const video = create(BatchRequestSchema, {
+      batchRequestId: "vid",
+      request: { case: "videoRequest", value: { model: "grok-imagine-video", prompt: "a dog" } },
+    });
+    const extension = create(BatchRequestSchema, {
+      batchRequestId: "ext",
+      request: { case: "videoExtensionRequest", value: { model: "grok-imagine-video", prompt: "more" } },
+    });
     await client.call("addBatchRequests", { batchId, batchRequests: [chat("c", "hi"), image, video, extension] });
     const { batchRequestMetadata } = await client.call("listBatchRequestMetadata", { batchId });
     expect(batchRequestMetadata.map((m) => [m.batchRequestId, m.endpoint, m.model])).toEqual([

@@ -13,15 +13,18 @@ describe("authentication and teams", () => {
     expect(emu.counters().rejections.auth).toBe(1);
   });
 
-  it.each(["Basic s3cr3t", "Bearer", "Bearer s3cr3t extra", "s3cr3t"])("refuses malformed authorization %j without echoing it", async (value) => {
-    const emu = await env.start();
-    const client = env.client(emu);
-    const metadata = new Metadata();
-    metadata.set("authorization", value);
-    const error = await failure(client.call("listBatches", {}, metadata));
-    expect(error.code).toBe(status.UNAUTHENTICATED);
-    expect(error.details).not.toContain("s3cr3t");
-  });
+  it.each(["Basic s3cr3t", "Bearer", "Bearer s3cr3t extra", "s3cr3t"])(
+    "refuses malformed authorization %j without echoing it",
+    async (value) => {
+      const emu = await env.start();
+      const client = env.client(emu);
+      const metadata = new Metadata();
+      metadata.set("authorization", value);
+      const error = await failure(client.call("listBatches", {}, metadata));
+      expect(error.code).toBe(status.UNAUTHENTICATED);
+      expect(error.details).not.toContain("s3cr3t");
+    },
+  );
 
   it("refuses a key outside the allow-list with PERMISSION_DENIED and never echoes the key", async () => {
     const emu = await env.start({ apiKeys: ["good-key"] });

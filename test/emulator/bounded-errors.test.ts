@@ -6,7 +6,8 @@ import { chat, chats, detail, failure, useEmulators } from "./helpers.js";
 /** Bytes of an error's trailers as grpc-js received them: the message plus every metadata value. */
 function trailerBytes(error: { details: string; metadata: { toJSON(): Record<string, unknown[]> } }): number {
   let bytes = Buffer.byteLength(error.details);
-  for (const [key, values] of Object.entries(error.metadata.toJSON())) for (const v of values) bytes += key.length + (Buffer.isBuffer(v) ? v.length : String(v).length);
+  for (const [key, values] of Object.entries(error.metadata.toJSON()))
+    for (const v of values) bytes += key.length + (Buffer.isBuffer(v) ? v.length : String(v).length);
   return bytes;
 }
 
@@ -31,7 +32,9 @@ describe("bounded error payloads", () => {
   it("cuts a huge id or model name quoted back in a message", async () => {
     const { client, batchId } = await env.withBatch();
     const longId = "x".repeat(100_000);
-    const unknownModel = await failure(client.call("addBatchRequests", { batchId, batchRequests: [chat(longId, "hi", "m".repeat(100_000))] }));
+    const unknownModel = await failure(
+      client.call("addBatchRequests", { batchId, batchRequests: [chat(longId, "hi", "m".repeat(100_000))] }),
+    );
     expect(unknownModel.code).toBe(status.INVALID_ARGUMENT);
     expect(trailerBytes(unknownModel)).toBeLessThan(4096);
     const notFound = await failure(client.call("getBatchRequestResult", { batchId, batchRequestId: longId }));

@@ -60,7 +60,9 @@ describe("an emulator on a manual clock", () => {
     expect(state).toMatchObject({ numSuccess: 99n, numCancelled: 51n, numPending: 0n });
     await clock.advance(1_000);
     expect(emu.counters().requestsSucceeded).toBe(99);
-    expect((await failure(client.call("addBatchRequests", { batchId, batchRequests: chats(1, "late") }))).code).toBe(status.FAILED_PRECONDITION);
+    expect((await failure(client.call("addBatchRequests", { batchId, batchRequests: chats(1, "late") }))).code).toBe(
+      status.FAILED_PRECONDITION,
+    );
   });
 });
 

@@ -5,7 +5,14 @@ import { connectivityState, credentials, makeGenericClientConstructor, Metadata,
 import { afterEach } from "vitest";
 import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
 import { grpcServiceDefinition } from "../../src/emulator/grpc-service.js";
-import { BatchMgmt, BatchRequestSchema, MessageRole, RetryInfoSchema, StatusSchema, type BatchRequest } from "../../src/core/internal/wire.js";
+import {
+  BatchMgmt,
+  BatchRequestSchema,
+  MessageRole,
+  RetryInfoSchema,
+  StatusSchema,
+  type BatchRequest,
+} from "../../src/core/internal/wire.js";
 
 type Methods = typeof BatchMgmt.method;
 type Input<K extends keyof Methods> = Methods[K]["input"];
@@ -27,13 +34,21 @@ export class TestClient {
   }
 
   /** Calls `method`; rejects with the grpc-js ServiceError. */
-  call<K extends keyof Methods>(method: K, request: MessageInitShape<Input<K>>, metadata: Metadata = this.metadata()): Promise<MessageShape<Output<K>>> {
+  call<K extends keyof Methods>(
+    method: K,
+    request: MessageInitShape<Input<K>>,
+    metadata: Metadata = this.metadata(),
+  ): Promise<MessageShape<Output<K>>> {
     const schema = BatchMgmt.method[method].input as DescMessage;
     const message = create(schema, request as MessageInitShape<DescMessage>);
     return new Promise((resolve, reject) => {
       const fn = (this.raw as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!;
-      fn.call(this.raw, message, metadata, { deadline: Date.now() + 10_000 }, (error: ServiceError | null, response: MessageShape<Output<K>>) =>
-        error ? reject(error) : resolve(response),
+      fn.call(
+        this.raw,
+        message,
+        metadata,
+        { deadline: Date.now() + 10_000 },
+        (error: ServiceError | null, response: MessageShape<Output<K>>) => (error ? reject(error) : resolve(response)),
       );
     });
   }

@@ -20,7 +20,9 @@ const protocolErrors: Record<string, Buffer> = {
 /** HPACK literal header fields without indexing, so a test can write HEADERS frames by hand. */
 function hpack(headers: Record<string, string>): Buffer {
   return Buffer.concat(
-    Object.entries(headers).map(([name, value]) => Buffer.concat([Buffer.from([0x00, name.length]), Buffer.from(name), Buffer.from([value.length]), Buffer.from(value)])),
+    Object.entries(headers).map(([name, value]) =>
+      Buffer.concat([Buffer.from([0x00, name.length]), Buffer.from(name), Buffer.from([value.length]), Buffer.from(value)]),
+    ),
   );
 }
 
@@ -76,7 +78,9 @@ describe("hostile connections", () => {
     await client.call("listBatches", {});
     const fdsBefore = openFds();
     const perKind = 25;
-    const peers = Object.values(protocolErrors).flatMap((bad) => Array.from({ length: perKind }, () => new RawPeer(emu.port, Buffer.concat([preface, settings, bad]))));
+    const peers = Object.values(protocolErrors).flatMap((bad) =>
+      Array.from({ length: perKind }, () => new RawPeer(emu.port, Buffer.concat([preface, settings, bad]))),
+    );
 
     // The peers never close their side: the server must close the connection by itself.
     await Promise.all(peers.map((peer) => peer.ended));

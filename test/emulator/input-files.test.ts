@@ -17,7 +17,12 @@ function jsonl(name: string, lines: string[]): string {
 
 /** A line of xAI's batch file format. */
 const line = (id: string, text: string, model = "grok-4") =>
-  JSON.stringify({ custom_id: id, method: "POST", url: "/v1/chat/completions", body: { model, messages: [{ role: "user", content: text }] } });
+  JSON.stringify({
+    custom_id: id,
+    method: "POST",
+    url: "/v1/chat/completions",
+    body: { model, messages: [{ role: "user", content: text }] },
+  });
 
 describe("file-backed batches", () => {
   const env = useEmulators();
@@ -60,7 +65,11 @@ describe("file-backed batches", () => {
   });
 
   it.each([
-    ["a line of another format", JSON.stringify({ batchRequestId: "b", completionRequest: { model: "grok-4" } }), 'line 2: not a batch line: expected {"custom_id", "method", "url", "body"}'],
+    [
+      "a line of another format",
+      JSON.stringify({ batchRequestId: "b", completionRequest: { model: "grok-4" } }),
+      'line 2: not a batch line: expected {"custom_id", "method", "url", "body"}',
+    ],
     ["broken JSON", "{nope", "line 2: not valid JSON"],
     ["a repeated custom_id", line("a", "again"), 'line 2: repeats the custom_id "a" of line 1'],
   ])("cancels the batch over %s, naming the line", async (_what, bad, message) => {

@@ -22,13 +22,33 @@ function writeJournal(requests: readonly BatchRequest[][], finished = false): st
   const timeMs = Date.now();
   // The team of the test client's key, so the client can read the batch.
   const apiKeyId = apiKeyIdOf("test-key");
-  journal.append({ type: "batchCreated", batchId: "b", team: `key:${apiKeyId}`, name: "n", apiKeyId, inputFileId: undefined, timeMs, expireTimeMs: timeMs + 86_400_000 });
+  journal.append({
+    type: "batchCreated",
+    batchId: "b",
+    team: `key:${apiKeyId}`,
+    name: "n",
+    apiKeyId,
+    inputFileId: undefined,
+    timeMs,
+    expireTimeMs: timeMs + 86_400_000,
+  });
   let seq = 0;
   for (const group of requests) {
-    const accepted = group.map((r) => ({ id: r.batchRequestId!, endpoint: "chat.completions", model: "grok-4", bytes: toBinary(BatchRequestSchema, r) }));
+    const accepted = group.map((r) => ({
+      id: r.batchRequestId!,
+      endpoint: "chat.completions",
+      model: "grok-4",
+      bytes: toBinary(BatchRequestSchema, r),
+    }));
     journal.append({ type: "requestsAdded", batchId: "b", timeMs, fromFile: false, requests: accepted });
     if (finished) {
-      const results = group.map((r) => ({ batchId: "b", seq: seq++, result: storedResult(create(BatchResultSchema, { batchRequestId: r.batchRequestId, result: { case: "error", value: { code: 13, message: "x" } } })) }));
+      const results = group.map((r) => ({
+        batchId: "b",
+        seq: seq++,
+        result: storedResult(
+          create(BatchResultSchema, { batchRequestId: r.batchRequestId, result: { case: "error", value: { code: 13, message: "x" } } }),
+        ),
+      }));
       journal.append({ type: "requestsFinished", timeMs, results });
     }
   }
@@ -69,7 +89,9 @@ describe("the journal", () => {
     truncateSync(path, last.offset + Math.floor(last.length / 2));
 
     const first = replay(path);
-    expect(first.repairs).toEqual([expect.stringContaining(`dropped a torn last record (${Math.floor(last.length / 2)} bytes at byte ${last.offset}`)]);
+    expect(first.repairs).toEqual([
+      expect.stringContaining(`dropped a torn last record (${Math.floor(last.length / 2)} bytes at byte ${last.offset}`),
+    ]);
     expect(first.events.map((e) => e.type)).toEqual(["batchCreated", "requestsAdded"]);
     expect(statSync(path).size).toBe(last.offset);
     expect(replay(path)).toEqual({ events: first.events, repairs: [] });

@@ -62,9 +62,11 @@ describe("SlidingWindowLimiter", () => {
     { capacity: 100, windowMs: 30_000, gaps: Array(101).fill(0), admitted: [...Array(100).fill(true), false] },
   ])("table: capacity $capacity per $windowMs ms", ({ capacity, windowMs, gaps, admitted }) => {
     const { limit, advance } = limiter(capacity, windowMs);
-    expect(gaps.map((gap) => {
+    expect(
+      gaps.map((gap) => {
         advance(gap);
         return limit.tryAdmit("t").admitted;
-      })).toEqual(admitted);
+      }),
+    ).toEqual(admitted);
   });
 });

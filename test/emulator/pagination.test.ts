@@ -104,17 +104,29 @@ describe("pagination", () => {
     const emu = await env.start();
     const client = env.client(emu);
     const { batchId } = await client.call("createBatch", { name: "b" });
-    await client.call("addBatchRequests", { batchId, batchRequests: [...chats(20), chat("f1", "[fail]"), chat("f2", "[fail]"), ...chats(20, "s")] });
+    await client.call("addBatchRequests", {
+      batchId,
+      batchRequests: [...chats(20), chat("f1", "[fail]"), chat("f2", "[fail]"), ...chats(20, "s")],
+    });
     await emu.waitFor((c) => c.requestsSucceeded + c.requestsFailed === 42);
     const failed = await client.call("listBatchRequestMetadata", { batchId, status: [BatchRequestMetadata_State.FAILED] });
     expect(failed.batchRequestMetadata.map((m) => m.batchRequestId)).toEqual(["f1", "f2"]);
     const page = await client.call("listBatchRequestMetadata", { batchId, limit: 5, status: [BatchRequestMetadata_State.SUCCEEDED] });
     expect(page.batchRequestMetadata.every((m) => m.state === BatchRequestMetadata_State.SUCCEEDED)).toBe(true);
     const withOtherFilter = await failure(
-      client.call("listBatchRequestMetadata", { batchId, limit: 5, status: [BatchRequestMetadata_State.FAILED], paginationToken: page.paginationToken }),
+      client.call("listBatchRequestMetadata", {
+        batchId,
+        limit: 5,
+        status: [BatchRequestMetadata_State.FAILED],
+        paginationToken: page.paginationToken,
+      }),
     );
     expect(withOtherFilter.code).toBe(status.INVALID_ARGUMENT);
-    const all = await client.call("listBatchRequestMetadata", { batchId, limit: 100, status: [BatchRequestMetadata_State.SUCCEEDED, BatchRequestMetadata_State.FAILED] });
+    const all = await client.call("listBatchRequestMetadata", {
+      batchId,
+      limit: 100,
+      status: [BatchRequestMetadata_State.SUCCEEDED, BatchRequestMetadata_State.FAILED],
+    });
     expect(all.batchRequestMetadata).toHaveLength(42);
   });
 
@@ -146,8 +158,13 @@ describe("pagination", () => {
       expect(detail(error, BadRequestSchema)?.fieldViolations[0]?.field).toBe("pagination_token");
     }
     // The genuine token still works, and an empty token means the first page.
-    expect((await client.call("listBatchRequestMetadata", { batchId, limit: 10, paginationToken: token })).batchRequestMetadata[0]?.batchRequestId).toBe("r10");
-    expect((await client.call("listBatchRequestMetadata", { batchId, limit: 10, paginationToken: "" })).batchRequestMetadata[0]?.batchRequestId).toBe("r0");
+    expect(
+      (await client.call("listBatchRequestMetadata", { batchId, limit: 10, paginationToken: token })).batchRequestMetadata[0]
+        ?.batchRequestId,
+    ).toBe("r10");
+    expect(
+      (await client.call("listBatchRequestMetadata", { batchId, limit: 10, paginationToken: "" })).batchRequestMetadata[0]?.batchRequestId,
+    ).toBe("r0");
     expect(emu.counters().rejections.invalid).toBe(7);
   });
 });

@@ -27,7 +27,13 @@ async function restart(options: Partial<EmulatorOptions>): Promise<Client> {
   return start(options);
 }
 
-const line = (id: string) => JSON.stringify({ custom_id: id, method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: `q ${id}` }] } });
+const line = (id: string) =>
+  JSON.stringify({
+    custom_id: id,
+    method: "POST",
+    url: "/v1/chat/completions",
+    body: { model: "grok-4", messages: [{ role: "user", content: `q ${id}` }] },
+  });
 
 it("with a journal, uploads survive a restart: listed, readable, deleted ones gone, and a file batch still loads", async () => {
   const persistPath = join(dir, "uploads.journal");
@@ -42,11 +48,16 @@ it("with a journal, uploads survive a restart: listed, readable, deleted ones go
 
   c = await restart({ persistPath, fileLoadDelayMs: 10, onWarning: (m) => warnings.push(m) });
   expect(warnings).toEqual([]);
-  expect((await c.files.list()).files.map((f) => [f.id, f.filename, f.sizeBytes])).toEqual([[kept.id, "kept.jsonl", Buffer.byteLength(content)]]);
+  expect((await c.files.list()).files.map((f) => [f.id, f.filename, f.sizeBytes])).toEqual([
+    [kept.id, "kept.jsonl", Buffer.byteLength(content)],
+  ]);
   const chunks: Uint8Array[] = [];
   for await (const chunk of c.files.content(kept.id)) chunks.push(chunk);
   expect(Buffer.concat(chunks).toString("utf8")).toBe(content);
-  expect(await c.batch.wait(batch.batchId, { pollIntervalMs: 20, totalTimeoutMs: 10_000 })).toMatchObject({ status: "completed", counts: { total: 3, succeeded: 3 } });
+  expect(await c.batch.wait(batch.batchId, { pollIntervalMs: 20, totalTimeoutMs: 10_000 })).toMatchObject({
+    status: "completed",
+    counts: { total: 3, succeeded: 3 },
+  });
   const later = await c.files.upload(Buffer.from(line("v")), { filename: "later.jsonl" });
   // Upload order, and so listing order, continues where it was.
   expect((await c.files.list({ sortBy: "createdAt" })).files.map((f) => f.id)).toEqual([kept.id, later.id]);
@@ -58,7 +69,10 @@ it("drops, and says so, what a crash left half-written among the uploads", async
   const kept = await c.files.upload(Buffer.from(line("k")), { filename: "kept.jsonl" });
   const uploads = `${persistPath}.uploads`;
   writeFileSync(join(uploads, `${kept.id}.upload.4242.tmp`), "half of a fi");
-  writeFileSync(join(uploads, "file_00000000-0000-0000-0000-000000000000.upload"), '{"id":"file_00000000-0000-0000-0000-000000000000","size":100}\nshort');
+  writeFileSync(
+    join(uploads, "file_00000000-0000-0000-0000-000000000000.upload"),
+    '{"id":"file_00000000-0000-0000-0000-000000000000","size":100}\nshort',
+  );
   const warnings: string[] = [];
   c = await restart({ persistPath, onWarning: (m) => warnings.push(m) });
   expect(warnings).toHaveLength(2);

@@ -48,7 +48,10 @@ describe("persistence", () => {
     const resumed = await state(client, batchId);
     expect(resumed.numRequests).toBe(20_000n);
     expect(resumed.numSuccess).toBe(200n);
-    expect((await client.call("listBatchRequestMetadata", { batchId, limit: 10, paginationToken: token })).batchRequestMetadata[0]?.batchRequestId).toBe("c0-10");
+    expect(
+      (await client.call("listBatchRequestMetadata", { batchId, limit: 10, paginationToken: token })).batchRequestMetadata[0]
+        ?.batchRequestId,
+    ).toBe("c0-10");
     const cancelledAfter = await client.call("getBatch", { batchId: cancelled });
     expect(cancelledAfter.cancelTime).toEqual(cancelledBefore.cancelTime);
     expect(cancelledAfter.state).toEqual(cancelledBefore.state);
@@ -61,7 +64,10 @@ describe("persistence", () => {
   it("survives a torn last record and loads a file that had not loaded before the restart", async () => {
     const persistPath = join(dir, "torn.journal");
     const file = join(dir, "input.jsonl");
-    writeFileSync(file, `${JSON.stringify({ custom_id: "f", method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: "x" }] } })}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ custom_id: "f", method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: "x" }] } })}\n`,
+    );
     const options = { persistPath, files: { in: file }, fileLoadDelayMs: 60_000 };
     const first = await env.start(options);
     const client = env.client(first);

@@ -41,8 +41,14 @@ describe("processing", () => {
     const emu = await env.start({ clock });
     const client = env.client(emu);
     const { batchId } = await client.call("createBatch", { name: "b" });
-    const image = create(BatchRequestSchema, { batchRequestId: "img", request: { case: "imageRequest", value: { model: "grok-2-image-1212", prompt: "cat", n: 2 } } });
-    const video = create(BatchRequestSchema, { batchRequestId: "vid", request: { case: "videoRequest", value: { model: "grok-imagine-video", prompt: "dog", duration: 4 } } });
+    const image = create(BatchRequestSchema, {
+      batchRequestId: "img",
+      request: { case: "imageRequest", value: { model: "grok-2-image-1212", prompt: "cat", n: 2 } },
+    });
+    const video = create(BatchRequestSchema, {
+      batchRequestId: "vid",
+      request: { case: "videoRequest", value: { model: "grok-imagine-video", prompt: "dog", duration: 4 } },
+    });
     await client.call("addBatchRequests", { batchId, batchRequests: [image, video] });
     await done(clock, client, batchId);
     const { results } = await client.call("listBatchResults", { batchId });
@@ -75,7 +81,11 @@ describe("processing", () => {
     expect(failed.length).toBeLessThan(90);
     expect(failed.every(([, error]) => error?.code === status.INTERNAL)).toBe(true);
     // Same seed, same ids: the same requests fail, although the batch id differs.
-    const failedIds = (results: typeof first) => [...results].filter(([, e]) => e !== undefined).map(([id]) => id).sort();
+    const failedIds = (results: typeof first) =>
+      [...results]
+        .filter(([, e]) => e !== undefined)
+        .map(([id]) => id)
+        .sort();
     expect(failedIds(await run())).toEqual(failedIds(first));
   });
 
@@ -115,7 +125,11 @@ describe("processing", () => {
 
     const { results } = await client.call("listBatchResults", { batchId, limit: 1000 });
     expect(BigInt(results.length)).toBe(state.numSuccess + state.numError);
-    const cancelledMeta = await client.call("listBatchRequestMetadata", { batchId, limit: 1000, status: [BatchRequestMetadata_State.CANCELLED] });
+    const cancelledMeta = await client.call("listBatchRequestMetadata", {
+      batchId,
+      limit: 1000,
+      status: [BatchRequestMetadata_State.CANCELLED],
+    });
     expect(BigInt(cancelledMeta.batchRequestMetadata.length)).toBe(state.numCancelled);
     expect(cancelledMeta.batchRequestMetadata.every((m) => m.finishTime !== undefined)).toBe(true);
     const { result } = await client.call("getBatchRequestResult", { batchId, batchRequestId: "bad" });
@@ -127,9 +141,15 @@ describe("processing", () => {
     const emu = await env.start({ clock, processing: { usdTicksPerToken: 10, usdTicksPerImage: 1000 } });
     const client = env.client(emu);
     const { batchId } = await client.call("createBatch", { name: "b" });
-    const image = create(BatchRequestSchema, { batchRequestId: "img", request: { case: "imageRequest", value: { model: "grok-2-image-1212", prompt: "cat", n: 3 } } });
+    const image = create(BatchRequestSchema, {
+      batchRequestId: "img",
+      request: { case: "imageRequest", value: { model: "grok-2-image-1212", prompt: "cat", n: 3 } },
+    });
     // "one two" → prompt 2 + completion 3 ("echo: one two") = 5 tokens each.
-    await client.call("addBatchRequests", { batchId, batchRequests: [chat("a", "one two"), chat("b", "one two"), image, chat("c", "[fail]")] });
+    await client.call("addBatchRequests", {
+      batchId,
+      batchRequests: [chat("a", "one two"), chat("b", "one two"), image, chat("c", "[fail]")],
+    });
     await done(clock, client, batchId);
     const { costBreakdown } = await client.call("getBatch", { batchId });
     expect(costBreakdown?.totalCostUsdTicks).toBe(2n * 50n + 3000n);
@@ -155,7 +175,9 @@ describe("processing", () => {
     expect((await client.call("listBatches", {})).batches).toEqual([]);
     const { results } = await client.call("listBatchResults", { batchId, limit: 1000 });
     expect(BigInt(results.length)).toBe(state.numSuccess);
-    expect((await failure(client.call("addBatchRequests", { batchId, batchRequests: [chat("late", "x")] }))).code).toBe(status.FAILED_PRECONDITION);
+    expect((await failure(client.call("addBatchRequests", { batchId, batchRequests: [chat("late", "x")] }))).code).toBe(
+      status.FAILED_PRECONDITION,
+    );
     await clock.advance(100);
     expect((await batchState(client, batchId)).numSuccess).toBe(state.numSuccess);
 

@@ -13,7 +13,8 @@ describe("per-team limits", () => {
     const emu = await env.start({ clock, limits: { addCallsPerWindow: 20, addWindowMs: 1000 } });
     const client = env.client(emu);
     const batches = [await client.call("createBatch", { name: "a" }), await client.call("createBatch", { name: "b" })];
-    const add = (i: number, id: string) => client.call("addBatchRequests", { batchId: batches[i % 2]!.batchId, batchRequests: [chat(id, "hi")] });
+    const add = (i: number, id: string) =>
+      client.call("addBatchRequests", { batchId: batches[i % 2]!.batchId, batchRequests: [chat(id, "hi")] });
     // Half the window's calls now, half 300 ms later.
     for (let i = 0; i < 10; i++) await add(i, `r${i}`);
     await clock.advance(300);
@@ -77,7 +78,9 @@ describe("per-team limits", () => {
     const emu = await env.start({ maxReceiveMessageBytes: 64 * 1024 });
     const client = env.client(emu);
     const batch = await client.call("createBatch", { name: "b" });
-    const refused = await failure(client.call("addBatchRequests", { batchId: batch.batchId, batchRequests: [chat("big", "x".repeat(100_000))] }));
+    const refused = await failure(
+      client.call("addBatchRequests", { batchId: batch.batchId, batchRequests: [chat("big", "x".repeat(100_000))] }),
+    );
     expect(refused.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(refused.details).toMatch(/larger than max/i);
     expect(emu.requestIds(batch.batchId)).toEqual([]);

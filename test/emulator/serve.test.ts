@@ -43,7 +43,19 @@ describe("xai-batch serve", () => {
 
   it("prints its address, serves, and exits 0 on SIGTERM with its journal on disk", async () => {
     const persist = join(dir, "serve.jsonl");
-    const server = serve(["--port", "0", "--persist", persist, "--persist-no-sync", "--api-keys", "k1,k2", "--rate", "0", "--max-connections", "5"]);
+    const server = serve([
+      "--port",
+      "0",
+      "--persist",
+      persist,
+      "--persist-no-sync",
+      "--api-keys",
+      "k1,k2",
+      "--rate",
+      "0",
+      "--max-connections",
+      "5",
+    ]);
     const url = await server.listening;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const client = new TestClient(url, "k1");

@@ -13,7 +13,9 @@ describe("team limits across connections", () => {
     await a!.call("addBatchRequests", { batchId, batchRequests: [chat("a1", "hi")] });
     await b!.call("addBatchRequests", { batchId, batchRequests: [chat("b1", "hi")] });
     await c!.call("addBatchRequests", { batchId, batchRequests: [chat("c1", "hi")] });
-    expect((await failure(b!.call("addBatchRequests", { batchId, batchRequests: [chat("b2", "hi")] }))).code).toBe(status.RESOURCE_EXHAUSTED);
+    expect((await failure(b!.call("addBatchRequests", { batchId, batchRequests: [chat("b2", "hi")] }))).code).toBe(
+      status.RESOURCE_EXHAUSTED,
+    );
     expect(emu.counters().rejections.rate).toBe(1);
     // Another team's quota is its own.
     const other = env.client(emu, "other-key", { "grpc.use_local_subchannel_pool": 1 });

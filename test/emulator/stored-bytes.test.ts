@@ -5,7 +5,12 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { status } from "@grpc/grpc-js";
 import { afterAll, describe, expect, it } from "vitest";
-import { BatchRequestSchema, GetCompletionsRequestSchema, type BatchRequest, type GetCompletionsRequest } from "../../src/core/internal/wire.js";
+import {
+  BatchRequestSchema,
+  GetCompletionsRequestSchema,
+  type BatchRequest,
+  type GetCompletionsRequest,
+} from "../../src/core/internal/wire.js";
 import { chat, chats, grpcFrame, rawCall, useEmulators, type TestClient } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "xai-batch-stored-"));
@@ -47,7 +52,12 @@ describe("requests and results kept as bytes", () => {
     // batch_request_id that is not UTF-8.
     const notUtf8 = Buffer.from([0x0a, 0x01, 0xff]);
     for (const bad of [truncatedInside, notUtf8]) {
-      const { grpcStatus, grpcMessage } = await rawCall(emu.url, addPath, grpcFrame(addBody(batchId, [good, bad, good])), "Bearer test-key");
+      const { grpcStatus, grpcMessage } = await rawCall(
+        emu.url,
+        addPath,
+        grpcFrame(addBody(batchId, [good, bad, good])),
+        "Bearer test-key",
+      );
       expect(grpcStatus).toBe(String(status.INTERNAL));
       expect(grpcMessage).toContain("cannot decode the AddBatchRequestsRequest request");
     }
@@ -75,13 +85,19 @@ describe("requests and results kept as bytes", () => {
       .bytes(Buffer.concat([chatPayload, unknownInChat]))
       .raw(unknownTop)
       .finish();
-    const { grpcStatus } = await rawCall(first.url, addPath, grpcFrame(addBody(batchId, [withUnknowns, encoded(withoutId)])), "Bearer test-key");
+    const { grpcStatus } = await rawCall(
+      first.url,
+      addPath,
+      grpcFrame(addBody(batchId, [withUnknowns, encoded(withoutId)])),
+      "Bearer test-key",
+    );
     expect(grpcStatus).toBe("0");
     const ids = first.requestIds(batchId);
     expect(ids[0]).toBe("mine");
     expect(ids[1]).toMatch(/^req_/);
     const expected = [withId, create(BatchRequestSchema, { ...withoutId, batchRequestId: ids[1] })];
-    const readBack = async () => Promise.all(ids.map(async (batchRequestId) => (await client.call("getBatchRequestResult", { batchId, batchRequestId })).request));
+    const readBack = async () =>
+      Promise.all(ids.map(async (batchRequestId) => (await client.call("getBatchRequestResult", { batchId, batchRequestId })).request));
     expect(await readBack()).toEqual(expected);
     await first.stop();
 
@@ -91,7 +107,14 @@ describe("requests and results kept as bytes", () => {
     expect(await readBack()).toEqual(expected);
     await second.waitFor((c) => c.requestsSucceeded === 2);
     const { results } = await client.call("listBatchResults", { batchId });
-    expect(results.map((r) => [r.batchRequestId, r.result.case === "response" && r.result.value.response.case === "completionResponse" ? r.result.value.response.value.outputs[0]?.message?.content : undefined])).toEqual([
+    expect(
+      results.map((r) => [
+        r.batchRequestId,
+        r.result.case === "response" && r.result.value.response.case === "completionResponse"
+          ? r.result.value.response.value.outputs[0]?.message?.content
+          : undefined,
+      ]),
+    ).toEqual([
       ["mine", "echo: first"],
       [ids[1], "echo: second"],
     ]);
@@ -102,7 +125,10 @@ describe("requests and results kept as bytes", () => {
     const first = await env.start({ persistPath, processing: { requestsPerSecond: 10_000 } });
     let client = env.client(first);
     const { batchId } = await client.call("createBatch", { name: "r" });
-    await client.call("addBatchRequests", { batchId, batchRequests: [...chats(40, "ok-"), chat("bad", "[fail] please"), ...chats(9, "more-")] });
+    await client.call("addBatchRequests", {
+      batchId,
+      batchRequests: [...chats(40, "ok-"), chat("bad", "[fail] please"), ...chats(9, "more-")],
+    });
     await first.waitFor((c) => c.requestsSucceeded + c.requestsFailed === 50);
     const pages = await allPages(client, batchId, 7);
     expect(pages.map((p) => p.results.length)).toEqual([7, 7, 7, 7, 7, 7, 7, 1]);

@@ -12,7 +12,9 @@ describe("the wire", () => {
   it("answers garbage and truncated messages with a gRPC error and keeps serving", async () => {
     const emu = await env.start();
     const client = env.client(emu);
-    const valid = Buffer.from(toBinary(AddBatchRequestsRequestSchema, create(AddBatchRequestsRequestSchema, { batchId: "batch_x".repeat(10) })));
+    const valid = Buffer.from(
+      toBinary(AddBatchRequestsRequestSchema, create(AddBatchRequestsRequestSchema, { batchId: "batch_x".repeat(10) })),
+    );
     // grpc-js answers a message it cannot decode INTERNAL, and a stream that ends inside a message
     // UNIMPLEMENTED ("received no request message"); neither reaches a handler.
     const cases: [Buffer, number][] = [
@@ -40,7 +42,9 @@ describe("the wire", () => {
     await emu.waitFor((c) => c.requestsSucceeded === 3);
     expect((await client.getBatch({ batchId: batch.batchId }, headers)).state?.numSuccess).toBe(3n);
 
-    const limited = await client.addBatchRequests({ batchId: batch.batchId, batchRequests: [chat("x", "y")] }, headers).catch((e: unknown) => ConnectError.from(e));
+    const limited = await client
+      .addBatchRequests({ batchId: batch.batchId, batchRequests: [chat("x", "y")] }, headers)
+      .catch((e: unknown) => ConnectError.from(e));
     expect(limited).toBeInstanceOf(ConnectError);
     const error = limited as ConnectError;
     expect(error.code).toBe(Code.ResourceExhausted);

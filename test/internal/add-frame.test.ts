@@ -3,11 +3,23 @@ import { encodeEnvelope } from "@connectrpc/connect/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { addMessageSize, frameHeaderBytes, writeAddFrame } from "../../src/internal/wire/add-frame.js";
-import { AddBatchRequestsRequestSchema, BatchRequestSchema, PreencodedAddBatchRequestsRequestSchema } from "../../src/core/internal/wire.js";
+import {
+  AddBatchRequestsRequestSchema,
+  BatchRequestSchema,
+  PreencodedAddBatchRequestsRequestSchema,
+} from "../../src/core/internal/wire.js";
 
 /** What Connect sends for the message: toBinary, then its envelope. */
 function connectFrame(batchId: string, requests: Uint8Array[]): Buffer {
-  return Buffer.from(encodeEnvelope(0, toBinary(PreencodedAddBatchRequestsRequestSchema, create(PreencodedAddBatchRequestsRequestSchema, { batchId, batchRequests: requests }))));
+  return Buffer.from(
+    encodeEnvelope(
+      0,
+      toBinary(
+        PreencodedAddBatchRequestsRequestSchema,
+        create(PreencodedAddBatchRequestsRequestSchema, { batchId, batchRequests: requests }),
+      ),
+    ),
+  );
 }
 
 function frame(batchId: string, requests: Uint8Array[]): Buffer {
@@ -41,7 +53,9 @@ describe("writeAddFrame", () => {
   });
 
   it("is an AddBatchRequestsRequest holding the requests as they were encoded", () => {
-    const requests = ["a", undefined, "x".repeat(300)].map((id) => toBinary(BatchRequestSchema, create(BatchRequestSchema, { batchRequestId: id })));
+    const requests = ["a", undefined, "x".repeat(300)].map((id) =>
+      toBinary(BatchRequestSchema, create(BatchRequestSchema, { batchRequestId: id })),
+    );
     const out = frame("batch-1", requests);
     expect(out[0]).toBe(0);
     expect(out.readUInt32BE(1)).toBe(out.length - frameHeaderBytes);

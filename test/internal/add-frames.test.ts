@@ -28,9 +28,12 @@ beforeAll(async () => {
       received.push(Buffer.from(call.request));
       callback(null, create(EmptySchema));
     },
-    getBatch: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback({ code: grpc.status.NOT_FOUND, details: "no batch here" }),
+    getBatch: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
+      callback({ code: grpc.status.NOT_FOUND, details: "no batch here" }),
   });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
   baseUrl = `http://127.0.0.1:${port}`;
 });
 
@@ -82,10 +85,16 @@ function add(transport: Transport, batchId: string, batchRequests: Uint8Array[])
 
 /** The frame Connect makes of the message: toBinary, then its envelope. */
 function connectFrame(batchId: string, batchRequests: Uint8Array[]): Buffer {
-  return Buffer.from(encodeEnvelope(0, toBinary(PreencodedAddBatchRequestsRequestSchema, create(PreencodedAddBatchRequestsRequestSchema, { batchId, batchRequests }))));
+  return Buffer.from(
+    encodeEnvelope(
+      0,
+      toBinary(PreencodedAddBatchRequestsRequestSchema, create(PreencodedAddBatchRequestsRequestSchema, { batchId, batchRequests })),
+    ),
+  );
 }
 
-const requests = (count: number, bytes: number, fill: number) => Array.from({ length: count }, (_, i) => new Uint8Array(bytes + (i % 3)).fill(fill));
+const requests = (count: number, bytes: number, fill: number) =>
+  Array.from({ length: count }, (_, i) => new Uint8Array(bytes + (i % 3)).fill(fill));
 
 describe("AddFrames", () => {
   it("sends the server the bytes Connect's own path sends, as one chunk", async () => {
@@ -110,21 +119,24 @@ describe("AddFrames", () => {
   });
 
   // Off, the connection is Connect's own transport (fast-path.ts).
-  it.each([true, false])("is what the library's own connection sends: the same bytes as Connect's own transport (fast path on: %s)", async (on) => {
-    const own = withFastPath(on, () => openConnection({ ...defaultConnectionOptions, baseUrl }));
-    const sessions = new Http2SessionManager(baseUrl);
-    const general = createGrpcTransport({ baseUrl, sessionManager: sessions });
-    try {
-      received = [];
-      const batchRequests = requests(5000, 400, 9);
-      await add(own.transport, "batch-1", batchRequests);
-      await add(general, "batch-1", batchRequests);
-      expect(received[0]!.equals(received[1]!)).toBe(true);
-    } finally {
-      own.close();
-      sessions.abort();
-    }
-  });
+  it.each([true, false])(
+    "is what the library's own connection sends: the same bytes as Connect's own transport (fast path on: %s)",
+    async (on) => {
+      const own = withFastPath(on, () => openConnection({ ...defaultConnectionOptions, baseUrl }));
+      const sessions = new Http2SessionManager(baseUrl);
+      const general = createGrpcTransport({ baseUrl, sessionManager: sessions });
+      try {
+        received = [];
+        const batchRequests = requests(5000, 400, 9);
+        await add(own.transport, "batch-1", batchRequests);
+        await add(general, "batch-1", batchRequests);
+        expect(received[0]!.equals(received[1]!)).toBe(true);
+      } finally {
+        own.close();
+        sessions.abort();
+      }
+    },
+  );
 
   it("writes the next call from the memory of the last once it was written, and never one memory for two calls at once", async () => {
     const framed = framedTransport();
@@ -147,7 +159,8 @@ describe("AddFrames", () => {
   it("frames the message as the caller's interceptors left it, and leaves other calls to Connect", async () => {
     const extra = new Uint8Array([0x0a, 0x01, 0x78]);
     const appendOne: Interceptor = (next) => (req) => {
-      if (!req.stream && req.method.name === "AddBatchRequests") (req.message as unknown as { batchRequests: Uint8Array[] }).batchRequests.push(extra);
+      if (!req.stream && req.method.name === "AddBatchRequests")
+        (req.message as unknown as { batchRequests: Uint8Array[] }).batchRequests.push(extra);
       return next(req);
     };
     const framed = framedTransport({ interceptors: [appendOne] });
@@ -182,10 +195,18 @@ describe("AddFrames", () => {
     try {
       received = [];
       const [ours, connects] = await Promise.all(
-        [framed.transport, general].map((t) => add(t, "b", requests(3, 400, 1)).then(() => new Error("sent"), (error: unknown) => error)),
+        [framed.transport, general].map((t) =>
+          add(t, "b", requests(3, 400, 1)).then(
+            () => new Error("sent"),
+            (error: unknown) => error,
+          ),
+        ),
       );
       expect(ours).toBeInstanceOf(ConnectError);
-      expect({ code: (ours as ConnectError).code, message: (ours as ConnectError).message }).toEqual({ code: (connects as ConnectError).code, message: (connects as ConnectError).message });
+      expect({ code: (ours as ConnectError).code, message: (ours as ConnectError).message }).toEqual({
+        code: (connects as ConnectError).code,
+        message: (connects as ConnectError).message,
+      });
       expect((ours as ConnectError).code).toBe(Code.ResourceExhausted);
       expect(received).toHaveLength(0);
     } finally {

@@ -84,7 +84,12 @@ describe("runAdd", () => {
   it("a call applied but answered UNAVAILABLE is sent again, and the ALREADY_EXISTS it then gets is confirmed by the listing as this add's", async () => {
     const s = service([], (call) => (call === 2 ? "applied-then-lost" : undefined));
     const result = await runAdd(s.transport, "b", ids(6).map(chat), settings);
-    expect(s.sent).toEqual([["r0", "r1"], ["r2", "r3"], ["r2", "r3"], ["r4", "r5"]]);
+    expect(s.sent).toEqual([
+      ["r0", "r1"],
+      ["r2", "r3"],
+      ["r2", "r3"],
+      ["r4", "r5"],
+    ]);
     expect(result).toMatchObject({ requestsAdded: 6, alreadyPresent: 0, listCalls: 2 });
     expect(s.batch).toHaveLength(6);
   });
@@ -92,7 +97,10 @@ describe("runAdd", () => {
   it("a call that failed before applying is simply sent again: no listing", async () => {
     const s = service([], (call) => (call === 1 ? failure(Code.Unavailable) : undefined));
     const result = await runAdd(s.transport, "b", ids(2).map(chat), settings);
-    expect(s.sent).toEqual([["r0", "r1"], ["r0", "r1"]]);
+    expect(s.sent).toEqual([
+      ["r0", "r1"],
+      ["r0", "r1"],
+    ]);
     expect(result).toMatchObject({ requestsAdded: 2, listCalls: 0 });
   });
 
@@ -179,14 +187,17 @@ describe("runAdd's memory bound", () => {
     [200, 2],
     [250, 2],
     [10_000, 4],
-  ])("with maxBytesInFlight %i keeps %i calls in flight: the next is planned only when a full call fits beside them", async (maxBytesInFlight, calls) => {
-    const s = gated(false);
-    const adding = runAdd(s.transport, "b", ids(40).map(chat), { ...bounded, maxBytesInFlight });
-    await drain(s, adding);
-    expect((await adding).requestsAdded).toBe(40);
-    expect(s.stats().maxInFlight).toBe(calls);
-    if (calls < bounded.concurrency) expect(s.stats().maxBytes).toBeLessThanOrEqual(maxBytesInFlight);
-  });
+  ])(
+    "with maxBytesInFlight %i keeps %i calls in flight: the next is planned only when a full call fits beside them",
+    async (maxBytesInFlight, calls) => {
+      const s = gated(false);
+      const adding = runAdd(s.transport, "b", ids(40).map(chat), { ...bounded, maxBytesInFlight });
+      await drain(s, adding);
+      expect((await adding).requestsAdded).toBe(40);
+      expect(s.stats().maxInFlight).toBe(calls);
+      if (calls < bounded.concurrency) expect(s.stats().maxBytes).toBeLessThanOrEqual(maxBytesInFlight);
+    },
+  );
 
   it("on a connection that reports writes, sends the next call once the last one is written, not before", async () => {
     const s = gated(true);

@@ -37,12 +37,22 @@ const text = fc.oneof(
 );
 /** Mostly well-formed: lone surrogates are rare, so most generated requests are ones the fast path takes. */
 const wellFormed = text.filter(isWellFormed);
-const id = fc.oneof({ weight: 8, arbitrary: wellFormed.filter((s) => s.trim() !== "") }, { weight: 1, arbitrary: fc.constantFrom("", "  ", "\ud800x") });
-const model = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...defaultBatchModels) }, { weight: 1, arbitrary: fc.constantFrom("", " ", "grok-nope", "grok-4 ") });
+const id = fc.oneof(
+  { weight: 8, arbitrary: wellFormed.filter((s) => s.trim() !== "") },
+  { weight: 1, arbitrary: fc.constantFrom("", "  ", "\ud800x") },
+);
+const model = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...defaultBatchModels) },
+  { weight: 1, arbitrary: fc.constantFrom("", " ", "grok-nope", "grok-4 ") },
+);
 
 const int32Edges = [0, -0, 1, 127, 128, 16_383, 16_384, 2 ** 31 - 1, -1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1, 1.5, 1e300];
 const int = (min: number, max: number) =>
-  fc.oneof({ weight: 6, arbitrary: fc.integer({ min, max }) }, { weight: 2, arbitrary: fc.constantFrom(...int32Edges) }, { weight: 1, arbitrary: fc.constantFrom("5", null) });
+  fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min, max }) },
+    { weight: 2, arbitrary: fc.constantFrom(...int32Edges) },
+    { weight: 1, arbitrary: fc.constantFrom("5", null) },
+  );
 const float = (min: number, max: number) =>
   fc.oneof(
     { weight: 6, arbitrary: fc.double({ min, max, noNaN: true }) },
@@ -93,7 +103,16 @@ const uncovered = fc.constantFrom<[string, unknown]>(
 );
 
 const compactRole = fc.constantFrom("user", "system", "assistant");
-const compactContent = fc.oneof(wellFormed, fc.array(fc.oneof(wellFormed, wellFormed.map((t) => ({ type: "text", text: t }))), { minLength: 1, maxLength: 3 }));
+const compactContent = fc.oneof(
+  wellFormed,
+  fc.array(
+    fc.oneof(
+      wellFormed,
+      wellFormed.map((t) => ({ type: "text", text: t })),
+    ),
+    { minLength: 1, maxLength: 3 },
+  ),
+);
 const compactMessages = fc.array(fc.record({ role: compactRole, content: compactContent }), { minLength: 1, maxLength: 3 });
 
 interface Case {
@@ -103,17 +122,27 @@ interface Case {
 }
 
 const compactRow = (p: fc.Arbitrary<Record<string, unknown>>, valid: boolean) =>
-  fc.record({ id: fc.option(id, { nil: undefined }), model, messages: compactMessages, params: p, camelCase: fc.boolean() }).map(({ id, model, messages, params, camelCase }) => ({
-    row: { ...(id === undefined ? {} : { id }), model, messages, ...Object.fromEntries(Object.entries(params).map(([k, v]) => [camelCase ? camel(k) : k, v])) },
-    valid: valid && fine(id, model),
-  }));
+  fc
+    .record({ id: fc.option(id, { nil: undefined }), model, messages: compactMessages, params: p, camelCase: fc.boolean() })
+    .map(({ id, model, messages, params, camelCase }) => ({
+      row: {
+        ...(id === undefined ? {} : { id }),
+        model,
+        messages,
+        ...Object.fromEntries(Object.entries(params).map(([k, v]) => [camelCase ? camel(k) : k, v])),
+      },
+      valid: valid && fine(id, model),
+    }));
 
 const openAiRow = (p: fc.Arbitrary<Record<string, unknown>>, valid: boolean) =>
   fc
     .record({
       id,
       model,
-      messages: fc.array(fc.record({ role: fc.constantFrom("user", "system", "assistant", "developer"), content: compactContent }), { minLength: 1, maxLength: 3 }),
+      messages: fc.array(fc.record({ role: fc.constantFrom("user", "system", "assistant", "developer"), content: compactContent }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
       params: p,
       method: fc.boolean(),
       completionTokens: fc.boolean(),
@@ -122,7 +151,12 @@ const openAiRow = (p: fc.Arbitrary<Record<string, unknown>>, valid: boolean) =>
       const { max_tokens, ...rest } = params;
       const tokens = max_tokens === undefined ? {} : completionTokens ? { max_completion_tokens: max_tokens } : { max_tokens };
       return {
-        row: { custom_id: id, ...(method ? { method: "POST" } : {}), url: "/v1/chat/completions", body: { model, messages, ...rest, ...tokens } },
+        row: {
+          custom_id: id,
+          ...(method ? { method: "POST" } : {}),
+          url: "/v1/chat/completions",
+          body: { model, messages, ...rest, ...tokens },
+        },
         valid: valid && fine(id, model),
       };
     });
@@ -143,7 +177,9 @@ const protobufJsonRow = (p: fc.Arbitrary<Record<string, unknown>>, valid: boolea
         [snakeCase ? "completion_request" : "completionRequest"]: {
           model,
           messages: messages.map((m) => ({ role: wireRoles[m.role], content: m.texts.map((t) => ({ text: t })) })),
-          ...Object.fromEntries(Object.entries(params).map(([k, v]) => [snakeCase ? k : camel(k), k === "stop" && typeof v === "string" ? [v] : v])),
+          ...Object.fromEntries(
+            Object.entries(params).map(([k, v]) => [snakeCase ? k : camel(k), k === "stop" && typeof v === "string" ? [v] : v]),
+          ),
         },
       },
       valid: valid && fine(id, model),
@@ -169,11 +205,17 @@ const messageInput = fc
     const value = {
       model,
       ...numbers,
-      messages: messages.map((m) => ({ role: messageRoles[m.role], content: m.texts.map((t) => ({ content: { case: "text" as const, value: t } })) })),
+      messages: messages.map((m) => ({
+        role: messageRoles[m.role],
+        content: m.texts.map((t) => ({ content: { case: "text" as const, value: t } })),
+      })),
     };
     const request = create(BatchRequestSchema, { batchRequestId: id, request: { case: "completionRequest", value } });
-    if (!asChat) return { input: request, valid: (id === undefined || id.trim() !== "") && models.has(model) && !unencodable(numbers.temperature) };
-    const chat = new ChatRequest(model.trim() === "" ? "grok-4" : model, { batchRequestId: id === undefined || id.trim() === "" ? undefined : id });
+    if (!asChat)
+      return { input: request, valid: (id === undefined || id.trim() !== "") && models.has(model) && !unencodable(numbers.temperature) };
+    const chat = new ChatRequest(model.trim() === "" ? "grok-4" : model, {
+      batchRequestId: id === undefined || id.trim() === "" ? undefined : id,
+    });
     chat.request.messages.push(...(request.request.value as GetCompletionsRequest).messages);
     Object.assign(chat.request, numbers);
     return { input: chat, valid: models.has(model) && !unencodable(numbers.temperature) };
@@ -183,15 +225,22 @@ const validCases: fc.Arbitrary<Case> = fc
   .oneof(compactRow(validParams, true), openAiRow(validParams, true), protobufJsonRow(validParams, true))
   .map(({ row, valid }) => ({ input: row, valid }));
 const anyCases: fc.Arbitrary<Case> = fc.oneof(
-  fc.oneof(compactRow(someParams, false), openAiRow(someParams, false), protobufJsonRow(someParams, false)).map(({ row }) => ({ input: row, valid: false })),
+  fc
+    .oneof(compactRow(someParams, false), openAiRow(someParams, false), protobufJsonRow(someParams, false))
+    .map(({ row }) => ({ input: row, valid: false })),
   messageInput,
 );
 const withUncovered: fc.Arbitrary<Case> = fc
-  .tuple(fc.oneof(compactRow(validParams, false), openAiRow(validParams, false), protobufJsonRow(validParams, false)), uncovered, fc.constantFrom("row", "message", "body"))
+  .tuple(
+    fc.oneof(compactRow(validParams, false), openAiRow(validParams, false), protobufJsonRow(validParams, false)),
+    uncovered,
+    fc.constantFrom("row", "message", "body"),
+  )
   .map(([{ row }, [key, value], where]) => {
     const copy = structuredClone(row) as Record<string, unknown>;
     const body = (copy.body ?? copy.completionRequest ?? copy.completion_request) as Record<string, unknown> | undefined;
-    const target = where === "row" || body === undefined ? copy : where === "body" ? body : (body.messages as Record<string, unknown>[])[0]!;
+    const target =
+      where === "row" || body === undefined ? copy : where === "body" ? body : (body.messages as Record<string, unknown>[])[0]!;
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
     return { input: copy, valid: false };
   });
@@ -236,15 +285,21 @@ describe("ChatEncoder", () => {
       }),
       runs,
     );
-    const image = { model: "grok-4", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://x/y.png" } }] }] };
+    const image = {
+      model: "grok-4",
+      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://x/y.png" } }] }],
+    };
     const named = { model: "grok-4", messages: [{ role: "user", content: "Hi", name: "ann" }] };
     const numberRole = { completionRequest: { model: "grok-4", messages: [{ role: 1, content: [{ text: "Hi" }] }] } };
-    const tool = create(BatchRequestSchema, { request: { case: "completionRequest", value: { model: "grok-4", messages: [{ role: MessageRole.ROLE_TOOL, content: [] }] } } });
+    const tool = create(BatchRequestSchema, {
+      request: { case: "completionRequest", value: { model: "grok-4", messages: [{ role: MessageRole.ROLE_TOOL, content: [] }] } },
+    });
     // Objects that only look like messages: declined, not a TypeError, so the normaliser says what is wrong.
     const hollow = { $typeName: BatchRequestSchema.typeName, request: { case: "completionRequest", value: null } };
     const holey = create(BatchRequestSchema, { request: { case: "completionRequest", value: { model: "grok-4" } } });
     (holey.request.value as GetCompletionsRequest).messages.push(null as never);
-    for (const input of [image, named, numberRole, tool, hollow, holey, new Map(), [], "text", null]) expect(new ChatEncoder(models, builtRequest).encode(input)).toBeUndefined();
+    for (const input of [image, named, numberRole, tool, hollow, holey, new Map(), [], "text", null])
+      expect(new ChatEncoder(models, builtRequest).encode(input)).toBeUndefined();
   });
 
   it("gives an add the same requests, ids, refusals and errors with the fast path as without", () => {
@@ -268,7 +323,12 @@ describe("ChatEncoder", () => {
         const skipped = (make: (...args: ConstructorParameters<typeof RequestEncoder>) => RequestEncoder) => {
           const refused: string[] = [];
           try {
-            const encoded = make(normalise, autoIds, (error) => refused.push(`${error.index} ${error.message}`), new ChatEncoder(models, builtRequest)).encodeMany(repeated, 0);
+            const encoded = make(
+              normalise,
+              autoIds,
+              (error) => refused.push(`${error.index} ${error.message}`),
+              new ChatEncoder(models, builtRequest),
+            ).encodeMany(repeated, 0);
             return { encoded, refused };
           } catch (error) {
             return { error: (error as Error).message, refused };
@@ -283,7 +343,12 @@ describe("ChatEncoder", () => {
   it("gives two adds encoding in turn (their encoders share fields and a writer) each its own requests", () => {
     const first = new ChatEncoder(models, builtRequest);
     const second = new ChatEncoder(models, builtRequest);
-    const rows = Array.from({ length: 400 }, (_, i) => ({ id: `r${i}`, model: "grok-4", messages: [{ role: "user", content: "é".repeat(i) }], ...(i % 3 === 0 ? { stop: ["x"] } : {}) }));
+    const rows = Array.from({ length: 400 }, (_, i) => ({
+      id: `r${i}`,
+      model: "grok-4",
+      messages: [{ role: "user", content: "é".repeat(i) }],
+      ...(i % 3 === 0 ? { stop: ["x"] } : {}),
+    }));
     const encoded = rows.map((row, i) => ({ bytes: (i % 2 === 0 ? first : second).encode(row)!, id: (i % 2 === 0 ? first : second).id }));
     rows.forEach((row, i) => {
       expect(Buffer.from(encoded[i]!.bytes).equals(reference(row) as Uint8Array), `request ${i}`).toBe(true);
@@ -293,7 +358,11 @@ describe("ChatEncoder", () => {
 
   it("keeps each request's bytes when later ones are written, across chunks, and gives a huge one its own buffer", () => {
     const encoder = new ChatEncoder(models, builtRequest);
-    const rows = Array.from({ length: 3_000 }, (_, i) => ({ id: `r${i}`, model: "grok-4", messages: [{ role: "user", content: "é".repeat(i % 400) }] }));
+    const rows = Array.from({ length: 3_000 }, (_, i) => ({
+      id: `r${i}`,
+      model: "grok-4",
+      messages: [{ role: "user", content: "é".repeat(i % 400) }],
+    }));
     rows.push({ id: "huge", model: "grok-4", messages: [{ role: "user", content: "x".repeat(600_000) }] });
     const encoded = rows.map((row) => encoder.encode(row)!);
     // Compared as Buffers: a deep equality of 3,000 arrays element by element takes seconds.

@@ -40,9 +40,12 @@ describe("varintSize", () => {
 });
 
 describe("fieldSize and envelopeSize", () => {
-  it.each([1, 126, 127, 128, 129, 16_382, 16_383, 16_384, 70_000])("fieldSize(%i) is what a string field of that length encodes to", (length) => {
-    expect(fieldSize(length)).toBe(encodedAdd("b".repeat(length), []));
-  });
+  it.each([1, 126, 127, 128, 129, 16_382, 16_383, 16_384, 70_000])(
+    "fieldSize(%i) is what a string field of that length encodes to",
+    (length) => {
+      expect(fieldSize(length)).toBe(encodedAdd("b".repeat(length), []));
+    },
+  );
 
   it.each([
     ["an ordinary id", "batch_0a1b2c3d"],

@@ -69,7 +69,9 @@ describe.each([true, false])("RequestEncoder, fast path on: %s", (on) => {
     const encoder = new RequestEncoder(anyModel, true);
     encoder.encodeMany([chat("a", "dup")], 0);
     expect(() => encoder.encodeMany([chat("b"), chat("c", "dup")], 1)).toThrow(InputError);
-    expect(() => new RequestEncoder(anyModel, true).encodeMany([chat("a", "d"), chat("b", "d")], 0)).toThrow(/request #1 \(id "d"\): repeats an id/);
+    expect(() => new RequestEncoder(anyModel, true).encodeMany([chat("a", "d"), chat("b", "d")], 0)).toThrow(
+      /request #1 \(id "d"\): repeats an id/,
+    );
   });
 
   it("with onInvalid, leaves out refused requests and repeated ids and encodes the rest", () => {

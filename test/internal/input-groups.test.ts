@@ -96,7 +96,9 @@ describe.each([false, true])("InputGroups (async %s)", (async) => {
   it("a result that is not an object is refused as the loops refuse it", async () => {
     const iterator = async ? { next: async () => 5 } : { next: () => 5 };
     const input = async ? { [Symbol.asyncIterator]: () => iterator } : { [Symbol.iterator]: () => iterator };
-    await expect(new InputGroups(input as unknown as Iterable<number>, 4).read()).rejects.toThrow(new TypeError("Iterator result 5 is not an object"));
+    await expect(new InputGroups(input as unknown as Iterable<number>, 4).read()).rejects.toThrow(
+      new TypeError("Iterator result 5 is not an object"),
+    );
   });
 });
 

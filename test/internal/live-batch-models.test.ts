@@ -12,17 +12,26 @@ const refused = ["grok-code-fast-1"];
 
 describe("liveNames", () => {
   it("takes language and image models with their aliases, the fallback's video models, less the refused", () => {
-    expect([...liveNames(listed, fallback, refused)].sort()).toEqual(["grok-4.20", "grok-4.20-latest", "grok-imagine-image", "grok-imagine-video"]);
+    expect([...liveNames(listed, fallback, refused)].sort()).toEqual([
+      "grok-4.20",
+      "grok-4.20-latest",
+      "grok-imagine-image",
+      "grok-imagine-video",
+    ]);
   });
 });
 
 describe("LiveBatchModels", () => {
   it("reads the live list once and shares it", async () => {
     let reads = 0;
-    const live = new LiveBatchModels(async () => {
-      reads++;
-      return listed;
-    }, fallback, refused);
+    const live = new LiveBatchModels(
+      async () => {
+        reads++;
+        return listed;
+      },
+      fallback,
+      refused,
+    );
     await Promise.all([live.names(), live.names()]);
     expect((await live.names()).has("grok-4.20-latest")).toBe(true);
     expect(reads).toBe(1);

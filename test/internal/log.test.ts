@@ -6,7 +6,10 @@ const secret = "xai-secret-key-0123456789";
 
 function capture(): { logger: Logger; lines: unknown[][] } {
   const lines: unknown[][] = [];
-  const at = (level: string) => (...args: unknown[]) => lines.push([level, ...args]);
+  const at =
+    (level: string) =>
+    (...args: unknown[]) =>
+      lines.push([level, ...args]);
   return { logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") }, lines };
 }
 
@@ -29,7 +32,12 @@ describe("Log", () => {
     const { logger, lines } = capture();
     new Log("off", logger, []).write("error", "x", {});
     expect(lines).toEqual([]);
-    const throwing: Logger = { ...logger, warn: () => { throw new Error("disk full"); } };
+    const throwing: Logger = {
+      ...logger,
+      warn: () => {
+        throw new Error("disk full");
+      },
+    };
     expect(() => new Log("debug", throwing, []).write("warn", "x", {})).not.toThrow();
   });
 });

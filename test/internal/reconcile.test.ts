@@ -1,7 +1,16 @@
 import { Code } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { ApiError, InputError } from "../../src/core/errors.js";
-import { addError, maxRounds, reconcile, startCall, type CallAction, type CallOutcome, type CallState, type Stopped } from "../../src/internal/add/reconcile.js";
+import {
+  addError,
+  maxRounds,
+  reconcile,
+  startCall,
+  type CallAction,
+  type CallOutcome,
+  type CallState,
+  type Stopped,
+} from "../../src/internal/add/reconcile.js";
 import type { EncodedRequest } from "../../src/internal/wire/encoded-request.js";
 
 // What each outcome of one AddBatchRequests call means for its requests, one row per situation an add
@@ -50,7 +59,8 @@ function play(pending: EncodedRequest[], outcomes: readonly CallOutcome[], notFo
 /** `rounds` sends refused with `code`, the answer each time. */
 const everyRound = (code: Code, rounds: number): CallOutcome[] => Array.from({ length: rounds }, () => failed(code));
 /** The actions of `rounds` rounds that each pause and send `ids` again, after the first. */
-const sentAgain = (ids: string, rounds: number): string[] => Array.from({ length: rounds - 1 }, (_, i) => [`pause ${i + 1}`, `send ${ids}`]).flat();
+const sentAgain = (ids: string, rounds: number): string[] =>
+  Array.from({ length: rounds - 1 }, (_, i) => [`pause ${i + 1}`, `send ${ids}`]).flat();
 
 interface Row {
   situation: string;
@@ -77,7 +87,12 @@ const rows: Row[] = [
   },
   {
     situation: "RESOURCE_EXHAUSTED until the call gives up: the call fails, its streak naming the cause",
-    outcomes: [attempt(Code.ResourceExhausted), attempt(Code.ResourceExhausted), attempt(Code.ResourceExhausted), failed(Code.ResourceExhausted)],
+    outcomes: [
+      attempt(Code.ResourceExhausted),
+      attempt(Code.ResourceExhausted),
+      attempt(Code.ResourceExhausted),
+      failed(Code.ResourceExhausted),
+    ],
     actions: ["send r0,r1", "fail ResourceExhausted"],
     streak: 3,
   },
@@ -87,12 +102,20 @@ const rows: Row[] = [
     actions: ["send r0,r1", "pause 1", "send r0,r1", "added 2", "done"],
   },
   {
-    situation: "applied, then UNAVAILABLE (the answer lost): the resend's ALREADY_EXISTS is checked in the listing and counted as this add's, never sent a third time",
-    outcomes: [attempt(Code.Unavailable), failed(Code.Unavailable), attempt(Code.AlreadyExists), failed(Code.AlreadyExists), listed("r0", "r1")],
+    situation:
+      "applied, then UNAVAILABLE (the answer lost): the resend's ALREADY_EXISTS is checked in the listing and counted as this add's, never sent a third time",
+    outcomes: [
+      attempt(Code.Unavailable),
+      failed(Code.Unavailable),
+      attempt(Code.AlreadyExists),
+      failed(Code.AlreadyExists),
+      listed("r0", "r1"),
+    ],
     actions: ["send r0,r1", "pause 1", "send r0,r1", "list r0,r1", "added 2", "done"],
   },
   {
-    situation: "an UNAVAILABLE retried inside the call, then ALREADY_EXISTS: the attempt may have landed, so what the listing shows is this add's",
+    situation:
+      "an UNAVAILABLE retried inside the call, then ALREADY_EXISTS: the attempt may have landed, so what the listing shows is this add's",
     outcomes: [attempt(Code.Unavailable), attempt(Code.AlreadyExists), failed(Code.AlreadyExists), listed("r0", "r1")],
     actions: ["send r0,r1", "list r0,r1", "added 2", "done"],
   },
@@ -141,7 +164,9 @@ const rows: Row[] = [
     actions: [
       "send r0,r1",
       "list r0,r1",
-      ...Array.from({ length: maxRounds - 1 }, (_, i) => [`pause ${i + 1}`, "send r0,r1", "list r0,r1 from start"]).flat().slice(0, -1),
+      ...Array.from({ length: maxRounds - 1 }, (_, i) => [`pause ${i + 1}`, "send r0,r1", "list r0,r1 from start"])
+        .flat()
+        .slice(0, -1),
       "fail AlreadyExists",
     ],
   },
@@ -183,16 +208,32 @@ describe("reconcile", () => {
   });
 
   it("names a conflict no listing explained as such, with how many ids are still refused", () => {
-    const outcomes = [...Array.from({ length: maxRounds - 1 }, () => [failed(Code.AlreadyExists), listed()]).flat(), failed(Code.AlreadyExists)];
+    const outcomes = [
+      ...Array.from({ length: maxRounds - 1 }, () => [failed(Code.AlreadyExists), listed()]).flat(),
+      failed(Code.AlreadyExists),
+    ];
     const { last } = play(requests("r0", "r1"), outcomes);
     expect(last).toMatchObject({ do: "fail" });
     const error = (last as Extract<CallAction, { do: "fail" }>).error as ApiError;
-    expect(error.rawMessage).toMatch(/^scripted AlreadyExists \(the batch's listing, read from the start after each refusal, shows none of the 2 ids still refused/);
+    expect(error.rawMessage).toMatch(
+      /^scripted AlreadyExists \(the batch's listing, read from the start after each refusal, shows none of the 2 ids still refused/,
+    );
   });
 });
 
 describe("the error a stopped add throws", () => {
-  const progress = { requestsRead: 9, requestsAdded: 4, alreadyPresent: 2, skipped: 0, invalid: 0, bytesSent: 0, calls: 2, retries: 0, quotaWaitMs: 0, listCalls: 0 };
+  const progress = {
+    requestsRead: 9,
+    requestsAdded: 4,
+    alreadyPresent: 2,
+    skipped: 0,
+    invalid: 0,
+    bytesSent: 0,
+    calls: 2,
+    retries: 0,
+    quotaWaitMs: 0,
+    listCalls: 0,
+  };
   const stopsWith = (stopped: Stopped, aborted = false) => addError(stopped, aborted, progress, "b") as ApiError;
 
   it("names the streak of failures that stopped it, not the ALREADY_EXISTS met on the way, and what is confirmed", () => {

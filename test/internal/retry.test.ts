@@ -31,12 +31,32 @@ describe("decideRetry: when it never retries", () => {
     ["the code is not in the list", { code: Code.InvalidArgument }, {}, /code is not retryable/],
     ["INTERNAL is not in the default list", { code: Code.Internal }, {}, /code is not retryable/],
     ["RESOURCE_EXHAUSTED has no quota signal (message too large)", { code: Code.ResourceExhausted }, {}, /without a quota signal/],
-    ["the server sent a negative grpc-retry-pushback-ms", { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "-1" } }, {}, /asked not to retry/],
-    ["a negative pushback on a quota error", { code: Code.ResourceExhausted, quotaFailure: quotaFailure(), metadata: { "grpc-retry-pushback-ms": "-1" } }, {}, /asked not to retry/],
+    [
+      "the server sent a negative grpc-retry-pushback-ms",
+      { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "-1" } },
+      {},
+      /asked not to retry/,
+    ],
+    [
+      "a negative pushback on a quota error",
+      { code: Code.ResourceExhausted, quotaFailure: quotaFailure(), metadata: { "grpc-retry-pushback-ms": "-1" } },
+      {},
+      /asked not to retry/,
+    ],
     ["the last attempt failed", unavailable, { attempt: 3 }, /all 3 attempts failed/],
     ["the retry budget is spent", unavailable, { budgetAllows: false }, /budget is spent/],
-    ["the hinted wait outlasts the deadline", { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "500" } }, { remainingMs: 400 }, /500 ms wait, 400 ms left/],
-    ["the hinted wait ends exactly at the deadline", { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "500" } }, { remainingMs: 500 }, /deadline passes/],
+    [
+      "the hinted wait outlasts the deadline",
+      { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "500" } },
+      { remainingMs: 400 },
+      /500 ms wait, 400 ms left/,
+    ],
+    [
+      "the hinted wait ends exactly at the deadline",
+      { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "500" } },
+      { remainingMs: 500 },
+      /deadline passes/,
+    ],
     ["the backoff outlasts the deadline", unavailable, { remainingMs: 50 }, /50 ms wait, 50 ms left/],
   ])("when %s", (_name, shape, outcome, why) => {
     const decision = decide(shape, outcome);
@@ -55,16 +75,52 @@ describe("decideRetry: when and how long it waits", () => {
       1_500,
       "retry-info",
     ],
-    ["pushback wins over retry-after", { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "250", "retry-after": "7" } }, {}, 250, "pushback"],
-    ["a pushback marks RESOURCE_EXHAUSTED as a quota", { code: Code.ResourceExhausted, metadata: { "grpc-retry-pushback-ms": "250" } }, {}, 250, "pushback"],
+    [
+      "pushback wins over retry-after",
+      { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "250", "retry-after": "7" } },
+      {},
+      250,
+      "pushback",
+    ],
+    [
+      "a pushback marks RESOURCE_EXHAUSTED as a quota",
+      { code: Code.ResourceExhausted, metadata: { "grpc-retry-pushback-ms": "250" } },
+      {},
+      250,
+      "pushback",
+    ],
     ["retry-after in seconds", { code: Code.Unavailable, metadata: { "retry-after": "2" } }, {}, 2_000, "retry-after"],
     ["a hint longer than maxHintMs is clamped", { code: Code.ResourceExhausted, retryInfo: retryInfo(120n, 0) }, {}, 10_000, "retry-info"],
-    ["a hint is honoured on a later attempt unchanged", { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "250" } }, { attempt: 2 }, 250, "pushback"],
-    ["a hint just inside the deadline", { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "250" } }, { remainingMs: 251 }, 250, "pushback"],
+    [
+      "a hint is honoured on a later attempt unchanged",
+      { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "250" } },
+      { attempt: 2 },
+      250,
+      "pushback",
+    ],
+    [
+      "a hint just inside the deadline",
+      { code: Code.Unavailable, metadata: { "grpc-retry-pushback-ms": "250" } },
+      { remainingMs: 251 },
+      250,
+      "pushback",
+    ],
     ["transient backoff after UNAVAILABLE, attempt 1", { code: Code.Unavailable }, {}, 50, "backoff"],
     ["transient backoff after UNAVAILABLE, attempt 2", { code: Code.Unavailable }, { attempt: 2 }, 100, "backoff"],
-    ["slower quota backoff after a hintless quota error, attempt 1", { code: Code.ResourceExhausted, quotaFailure: quota }, {}, 500, "backoff"],
-    ["slower quota backoff after a hintless quota error, attempt 2", { code: Code.ResourceExhausted, quotaFailure: quota }, { attempt: 2 }, 1_000, "backoff"],
+    [
+      "slower quota backoff after a hintless quota error, attempt 1",
+      { code: Code.ResourceExhausted, quotaFailure: quota },
+      {},
+      500,
+      "backoff",
+    ],
+    [
+      "slower quota backoff after a hintless quota error, attempt 2",
+      { code: Code.ResourceExhausted, quotaFailure: quota },
+      { attempt: 2 },
+      1_000,
+      "backoff",
+    ],
   ])("%s", (_name, shape, outcome, delayMs, reason) => {
     expect(decide(shape, outcome)).toEqual({ retry: true, delayMs, reason });
   });
@@ -119,7 +175,10 @@ describe("a long operation's retries while the budget is spent", () => {
   });
 
   it("still stop a short call", () => {
-    expect(decide(unavailable, { budgetAllows: false, patient: false })).toMatchObject({ retry: false, why: expect.stringMatching(/budget is spent/) });
+    expect(decide(unavailable, { budgetAllows: false, patient: false })).toMatchObject({
+      retry: false,
+      why: expect.stringMatching(/budget is spent/),
+    });
   });
 
   it("use the normal schedule while the budget allows", () => {
@@ -127,9 +186,16 @@ describe("a long operation's retries while the budget is spent", () => {
   });
 
   it("still honour the server's hint, the attempt limit and the deadline", () => {
-    expect(decide({ code: Code.ResourceExhausted, retryInfo: retryInfo(2n, 0) }, { budgetAllows: false, patient: true })).toMatchObject({ retry: true, delayMs: 2_000, reason: "retry-info" });
+    expect(decide({ code: Code.ResourceExhausted, retryInfo: retryInfo(2n, 0) }, { budgetAllows: false, patient: true })).toMatchObject({
+      retry: true,
+      delayMs: 2_000,
+      reason: "retry-info",
+    });
     expect(decide(unavailable, { budgetAllows: false, patient: true, attempt: 3 })).toMatchObject({ retry: false });
-    expect(decide(unavailable, { budgetAllows: false, patient: true, remainingMs: 700 })).toMatchObject({ retry: false, why: expect.stringMatching(/deadline/) });
+    expect(decide(unavailable, { budgetAllows: false, patient: true, remainingMs: 700 })).toMatchObject({
+      retry: false,
+      why: expect.stringMatching(/deadline/),
+    });
   });
 
   it.each([

@@ -4,7 +4,8 @@ import { unprintable } from "../../src/core/internal/unprintable.js";
 
 describe("unprintable", () => {
   const secret = "xai-MARKER-0123456789";
-  const context = () => unprintable({ headers: new Headers({ authorization: `Bearer ${secret}` }), secrets: [secret], timeoutMs: 5 }, "CallContext");
+  const context = () =>
+    unprintable({ headers: new Headers({ authorization: `Bearer ${secret}` }), secrets: [secret], timeoutMs: 5 }, "CallContext");
 
   it("prints and serialises as its name, however it is reached", () => {
     const holder = { name: "resource", ctx: context() };

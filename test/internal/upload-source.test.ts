@@ -14,8 +14,27 @@ describe("rechunk", () => {
   it.each([
     { name: "joins small chunks into whole pieces", chunks: [[1], [2], [3], [4], [5]], size: 2, pieces: [[1, 2], [3, 4], [5]] },
     { name: "splits a large chunk", chunks: [[1, 2, 3, 4, 5]], size: 2, pieces: [[1, 2], [3, 4], [5]] },
-    { name: "carries a remainder across chunks", chunks: [[1, 2, 3], [4, 5, 6, 7]], size: 3, pieces: [[1, 2, 3], [4, 5, 6], [7]] },
-    { name: "passes exact pieces through", chunks: [[1, 2], [3, 4]], size: 2, pieces: [[1, 2], [3, 4]] },
+    {
+      name: "carries a remainder across chunks",
+      chunks: [
+        [1, 2, 3],
+        [4, 5, 6, 7],
+      ],
+      size: 3,
+      pieces: [[1, 2, 3], [4, 5, 6], [7]],
+    },
+    {
+      name: "passes exact pieces through",
+      chunks: [
+        [1, 2],
+        [3, 4],
+      ],
+      size: 2,
+      pieces: [
+        [1, 2],
+        [3, 4],
+      ],
+    },
     { name: "yields nothing for nothing", chunks: [[], []], size: 4, pieces: [] },
     { name: "reads strings as UTF-8", chunks: ["ab", "é"], size: 3, pieces: [[0x61, 0x62, 0xc3], [0xa9]] },
   ])("$name", async ({ chunks, size, pieces }) => {

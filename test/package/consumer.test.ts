@@ -23,7 +23,8 @@ const npm = (args: string[], cwd: string) => run("npm", [...args, "--no-audit", 
 const node = (args: string[]) => run(process.execPath, args, { cwd: project });
 
 /** The exact version of a package in our own node_modules, so the consumer installs it from npm's cache. */
-const versionOf = (name: string) => (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+const versionOf = (name: string) =>
+  (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
 
 let tarball: string;
 
@@ -41,7 +42,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe("the tarball", () => {
   it("ships the compiled package, its sources, generated code and protos, and no tests, benchmarks or examples", async () => {
     const { stdout } = await run("tar", ["-tzf", tarball]);
-    const files = stdout.split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
+    const files = stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ""));
     expect(files).toContain("dist/src/index.js");
     expect(files).toContain("dist/src/index.d.ts");
     expect(files).toContain("dist/src/index.d.ts.map");

@@ -39,32 +39,50 @@ function expectEveryRequestOnce(emu: Emulator, reports: readonly WorkerReport[])
   }
 }
 
-it("8 worker processes add 40,000 requests through one Redis quota: no rejection, each request once, never more than the limit in a window", { timeout: 90_000 }, async () => {
+it("8 worker processes add 40,000 requests through one Redis quota: no rejection, each request once, never more than the limit in a window", {
+  timeout: 90_000,
+}, async () => {
   const { emulator: emu, redis: store } = await start();
-  const reports = await runTeam(workers, { baseUrl: emu.url, redisUrl: store.url, limits, requests: requestsPerWorker, maxRequestsPerCall });
+  const reports = await runTeam(workers, {
+    baseUrl: emu.url,
+    redisUrl: store.url,
+    limits,
+    requests: requestsPerWorker,
+    maxRequestsPerCall,
+  });
   expect(emu.counters().rejections.rate).toBe(0);
   expect(reports.map((r) => r.retries)).toEqual(Array(workers).fill(0));
   expect(reports.reduce((n, r) => n + r.calls, 0)).toBe((workers * requestsPerWorker) / maxRequestsPerCall);
   expectEveryRequestOnce(emu, reports);
-  expectAtMostPerWindow(reports.flatMap((r) => r.sent), limits.addCallsPerWindow, limits.addWindowMs);
+  expectAtMostPerWindow(
+    reports.flatMap((r) => r.sent),
+    limits.addCallsPerWindow,
+    limits.addWindowMs,
+  );
 });
 
-it("Redis killed mid-run and restarted: each request still once, and while it is down each worker keeps to its share", { timeout: 90_000 }, async () => {
+it("Redis killed mid-run and restarted: each request still once, and while it is down each worker keeps to its share", {
+  timeout: 90_000,
+}, async () => {
   const { emulator: emu, redis: store } = await start();
   const windowMs = limits.addWindowMs;
   let lostAtMs = 0;
   let backAtMs = 0;
-  const reports = await runTeam(workers, { baseUrl: emu.url, redisUrl: store.url, limits, requests: requestsPerWorker, maxRequestsPerCall }, async (team) => {
-    // Two full waves answered: the third may not start until a window after the second did, so Redis
-    // goes down with no call in flight and none about to be let go through it.
-    await team.completed(2 * limits.addCallsPerWindow);
-    lostAtMs = Date.now();
-    await store.kill();
-    // One window's worth more, all paced locally; back on Redis while the workers wait for their next local window.
-    await team.completed(3 * limits.addCallsPerWindow);
-    await store.restart();
-    backAtMs = Date.now();
-  });
+  const reports = await runTeam(
+    workers,
+    { baseUrl: emu.url, redisUrl: store.url, limits, requests: requestsPerWorker, maxRequestsPerCall },
+    async (team) => {
+      // Two full waves answered: the third may not start until a window after the second did, so Redis
+      // goes down with no call in flight and none about to be let go through it.
+      await team.completed(2 * limits.addCallsPerWindow);
+      lostAtMs = Date.now();
+      await store.kill();
+      // One window's worth more, all paced locally; back on Redis while the workers wait for their next local window.
+      await team.completed(3 * limits.addCallsPerWindow);
+      await store.restart();
+      backAtMs = Date.now();
+    },
+  );
   expect(backAtMs).toBeGreaterThan(0);
   expectEveryRequestOnce(emu, reports);
   expect(emu.counters().rejections.rate).toBe(0);

@@ -128,7 +128,11 @@ describe("the acquire and release scripts", () => {
     expect((await scripts.acquire(keys, args(1, "crash", lease), t)).admitted).toBe(true);
     await scripts.renew(keys, ["crash"], 2_000, 60_000, t + 1_000);
     const free = t + 1_000 + 2_000 + windowMs + marginMs;
-    expect(await scripts.acquire(keys, args(1, "next", lease), free - 1)).toMatchObject({ admitted: false, blockedInFlight: false, waitMs: 1 });
+    expect(await scripts.acquire(keys, args(1, "next", lease), free - 1)).toMatchObject({
+      admitted: false,
+      blockedInFlight: false,
+      waitMs: 1,
+    });
     expect((await scripts.acquire(keys, args(1, "next", lease), free)).admitted).toBe(true);
   });
 

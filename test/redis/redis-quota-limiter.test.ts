@@ -182,7 +182,12 @@ describe("redisQuotaLimiter", () => {
     const server = await redisServer();
     const emulator: Emulator = await startEmulator({ limits: { createIntervalMs: 0 } });
     cleanups.push(() => emulator.stop());
-    const client = new Client({ apiKey: "k", baseUrl: emulator.url, quotaLimiter: limiter(server.url, { whenUnreachable: "fail" }), retry: { maxAttempts: 1 } });
+    const client = new Client({
+      apiKey: "k",
+      baseUrl: emulator.url,
+      quotaLimiter: limiter(server.url, { whenUnreachable: "fail" }),
+      retry: { maxAttempts: 1 },
+    });
     cleanups.push(() => client.close());
     await client.batch.create("before");
     await server.kill();
@@ -191,7 +196,14 @@ describe("redisQuotaLimiter", () => {
     expect((error as ApiError).code).toBe(Code.Unavailable);
     expect((error as ApiError).message).toMatch(/Redis quota store \(redis:\/\/127\.0\.0\.1:\d+\) is unreachable/);
     await server.restart();
-    await until(() => client.batch.create("after").then(() => true, () => false), "a creation after Redis came back");
+    await until(
+      () =>
+        client.batch.create("after").then(
+          () => true,
+          () => false,
+        ),
+      "a creation after Redis came back",
+    );
     expect(emulator.counters().rejections.rate).toBe(0);
   });
 

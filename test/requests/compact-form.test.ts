@@ -49,10 +49,20 @@ describe("the compact chat form", () => {
     const line = {
       id: "v",
       model: "grok-4",
-      messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "https://x.test/a.png", detail: "high" } }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is this?" },
+            { type: "image_url", image_url: { url: "https://x.test/a.png", detail: "high" } },
+          ],
+        },
+      ],
       maxTokens: 20,
     };
-    const expected = new ChatRequest("grok-4", { batchRequestId: "v", maxTokens: 20 }).append(user(text("What is this?"), image("https://x.test/a.png", { detail: "high" })));
+    const expected = new ChatRequest("grok-4", { batchRequestId: "v", maxTokens: 20 }).append(
+      user(text("What is this?"), image("https://x.test/a.png", { detail: "high" })),
+    );
     expect(parsedJson(line)).toEqual(libraryJson(expected));
   });
 
@@ -73,9 +83,19 @@ describe("the compact chat form", () => {
       tools: [tool({ name: "weather", description: "Looks it up", parameters })],
     }).append(user("Weather?"));
     expect(parsedJson(line)).toEqual(libraryJson(expected));
-    const schema = parsedJson({ model: "grok-4", messages: [{ role: "user", content: "x" }], response_format: { type: "json_schema", json_schema: { schema: { type: "object" } } } });
-    expect(schema).toMatchObject({ completionRequest: { responseFormat: { formatType: "FORMAT_TYPE_JSON_SCHEMA", schema: '{"type":"object"}' } } });
-    const choice = parsedJson({ model: "grok-4", messages: [{ role: "user", content: "x" }], tool_choice: { type: "function", function: { name: "weather" } } });
+    const schema = parsedJson({
+      model: "grok-4",
+      messages: [{ role: "user", content: "x" }],
+      response_format: { type: "json_schema", json_schema: { schema: { type: "object" } } },
+    });
+    expect(schema).toMatchObject({
+      completionRequest: { responseFormat: { formatType: "FORMAT_TYPE_JSON_SCHEMA", schema: '{"type":"object"}' } },
+    });
+    const choice = parsedJson({
+      model: "grok-4",
+      messages: [{ role: "user", content: "x" }],
+      tool_choice: { type: "function", function: { name: "weather" } },
+    });
     expect(choice).toMatchObject({ completionRequest: { toolChoice: { functionName: "weather" } } });
   });
 
@@ -87,8 +107,14 @@ describe("the compact chat form", () => {
     [{ id: "a", batch_request_id: "a", model: "grok-4", messages: [{ role: "user", content: "x" }] }, "gives its id more than once"],
     [{ model: "grok-4", messages: [{ role: "bot", content: "x" }] }, 'messages[0].role must be "user", "system" or "assistant", got "bot"'],
     [{ model: "grok-4", messages: [{ role: "user" }] }, "messages[0].content must be a string or a non-empty array of parts, got nothing"],
-    [{ model: "grok-4", messages: [{ role: "user", content: [{ type: "audio" }] }] }, 'messages[0].content[0].type must be "text" or "image_url", got "audio"'],
-    [{ model: "grok-4", messages: [{ role: "user", content: [{ type: "image_url", image_url: {} }] }] }, "messages[0].content[0].image_url.url must be an https:// or data: URL"],
+    [
+      { model: "grok-4", messages: [{ role: "user", content: [{ type: "audio" }] }] },
+      'messages[0].content[0].type must be "text" or "image_url", got "audio"',
+    ],
+    [
+      { model: "grok-4", messages: [{ role: "user", content: [{ type: "image_url", image_url: {} }] }] },
+      "messages[0].content[0].image_url.url must be an https:// or data: URL",
+    ],
     [{ model: "grok-4", messages: ["hi"] }, 'messages[0] must be an object such as {"role":"user","content":"Hello"}, got "hi"'],
   ])("refuses %j with a message that says what to fix", (row, message) => {
     expect(() => compactToCanonical(row as JsonObject)).toThrow(InputError);
@@ -105,7 +131,9 @@ describe("prototype-named keys", () => {
   });
 
   it.each(["__proto__", "constructor", "toString"])("refuses %s as a role or an enum word", (word) => {
-    expect(() => parseRequestLine(`{"model":"grok-4","messages":[{"role":"${word}","content":"x"}]}`)).toThrow(`messages[0].role must be "user", "system" or "assistant", got "${word}"`);
+    expect(() => parseRequestLine(`{"model":"grok-4","messages":[{"role":"${word}","content":"x"}]}`)).toThrow(
+      `messages[0].role must be "user", "system" or "assistant", got "${word}"`,
+    );
     expect(() => parseRequestLine(`{${base},"reasoning_effort":"${word}"}`)).toThrow(InputError);
     expect(() => parseRequestLine(`{${base},"tool_choice":"${word}"}`)).toThrow(InputError);
     expect(() => parseRequestLine(`{${base},"response_format":"${word}"}`)).toThrow(InputError);
@@ -118,9 +146,17 @@ describe("a JSON line through the normaliser", () => {
       { batchRequestId: "c", completionRequest: { model: "grok-4", messages: [{ role: "ROLE_USER", content: [{ text: "hi" }] }] } },
       { batchRequestId: "i", imageRequest: { model: "grok-imagine-image", prompt: "a fox", n: 2 } },
       { batch_request_id: "v", video_request: { model: "grok-imagine-video", prompt: "waves", duration: 6 } },
-      { batchRequestId: "e", videoExtensionRequest: { model: "grok-imagine-video", prompt: "more", video: { url: "https://x.test/v.mp4" } } },
+      {
+        batchRequestId: "e",
+        videoExtensionRequest: { model: "grok-imagine-video", prompt: "more", video: { url: "https://x.test/v.mp4" } },
+      },
     ];
-    expect(lines.map((l) => parseRequestLine(JSON.stringify(l)).request.case)).toEqual(["completionRequest", "imageRequest", "videoRequest", "videoExtensionRequest"]);
+    expect(lines.map((l) => parseRequestLine(JSON.stringify(l)).request.case)).toEqual([
+      "completionRequest",
+      "imageRequest",
+      "videoRequest",
+      "videoExtensionRequest",
+    ]);
     expect(parseRequestLine(JSON.stringify(lines[2])).batchRequestId).toBe("v");
   });
 
@@ -132,7 +168,10 @@ describe("a JSON line through the normaliser", () => {
     ['{"completionRequest":{"model":"grok-4"},"messages":[]}', /mixes a BatchRequest's "completionRequest"/],
     ['{"completionRequest":{"model":"grok-4","maxTokens":"lots"}}', /max_tokens .*"lots"/],
     ['{"completionRequest":{"model":"grok-4","bogus":1}}', /bogus/],
-    ['{"model":"grok-4","messages":[{"role":"user","content":"x"}],"temperature":3}', /Expected `temperature` to be a number from 0 to 2, got 3/],
+    [
+      '{"model":"grok-4","messages":[{"role":"user","content":"x"}],"temperature":3}',
+      /Expected `temperature` to be a number from 0 to 2, got 3/,
+    ],
     ['{"model":"grok-4","messages":[{"role":"user","content":"x"}],"max_tokens":0}', /Expected `maxTokens` to be an integer from 1/],
   ])("refuses %s", (line, message) => {
     expect(() => parseRequestLine(line)).toThrow(InputError);

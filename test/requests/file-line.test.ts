@@ -33,14 +33,21 @@ function randomChat(seed: number): BatchRequest {
   if (r.maybe()) params.user = `user-${seed}`;
   if (r.maybe()) params.logprobs = true;
   if (r.maybe()) params.topLogprobs = Math.floor(r.next() * 20);
-  if (r.maybe()) params.responseFormat = r.pick(["text", "json_object", { jsonSchema: { type: "object", properties: { a: { type: "string" } } } }]);
+  if (r.maybe())
+    params.responseFormat = r.pick(["text", "json_object", { jsonSchema: { type: "object", properties: { a: { type: "string" } } } }]);
   if (r.maybe()) {
-    params.tools = [tool({ name: "lookup", description: "Looks things up", parameters: { type: "object", properties: { q: { type: "string" } } } })];
+    params.tools = [
+      tool({ name: "lookup", description: "Looks things up", parameters: { type: "object", properties: { q: { type: "string" } } } }),
+    ];
     params.toolChoice = r.pick(["auto", "none", "required", { functionName: "lookup" }]);
   }
   const chat = new ChatRequest(r.pick(["grok-4.20", "grok-4", "grok-3-mini"]), params);
   if (r.maybe()) chat.append(system("You are terse."));
-  chat.append(r.maybe() ? user(`question ${seed}`) : user(`look at this ${seed}`, image("https://example.com/a.png", { detail: r.pick(["auto", "low", "high"]) })));
+  chat.append(
+    r.maybe()
+      ? user(`question ${seed}`)
+      : user(`look at this ${seed}`, image("https://example.com/a.png", { detail: r.pick(["auto", "low", "high"]) })),
+  );
   if (r.maybe()) chat.append(assistant("An answer."), user("And then?"));
   return chat.toBatchRequest();
 }
@@ -73,7 +80,11 @@ describe("toFileLine", () => {
 
   it("writes an image generation from a prompt", () => {
     const request = imageRequest("grok-imagine-image", { prompt: "a fox", n: 2, batchRequestId: "img" });
-    expect(toFileLine(request)).toMatchObject({ custom_id: "img", url: "/v1/images/generations", body: { model: "grok-imagine-image", prompt: "a fox", n: 2 } });
+    expect(toFileLine(request)).toMatchObject({
+      custom_id: "img",
+      url: "/v1/images/generations",
+      body: { model: "grok-imagine-image", prompt: "a fox", n: 2 },
+    });
   });
 
   it("refuses, by name, what a file line cannot carry", () => {

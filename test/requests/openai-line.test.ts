@@ -6,7 +6,13 @@ import { openAiLineToCanonical } from "../../src/requests/internal/openai-line.j
 import { toBatchRequest } from "../../src/requests/add-input.js";
 import { BatchRequestSchema } from "../../src/core/internal/wire.js";
 
-const line = (body: JsonObject, extra: JsonObject = {}): JsonObject => ({ custom_id: "req-1", method: "POST", url: "/v1/chat/completions", body, ...extra });
+const line = (body: JsonObject, extra: JsonObject = {}): JsonObject => ({
+  custom_id: "req-1",
+  method: "POST",
+  url: "/v1/chat/completions",
+  body,
+  ...extra,
+});
 const read = (row: JsonObject) => toJson(BatchRequestSchema, toBatchRequest(row, 0, undefined)) as JsonObject;
 const built = (chat: ChatRequest) => toJson(BatchRequestSchema, chat.toBatchRequest()) as JsonObject;
 
@@ -46,8 +52,17 @@ describe("the OpenAI-compatible batch line", () => {
   });
 
   it("reads max_completion_tokens as max_tokens, and the developer role as system", () => {
-    const row = line({ model: "grok-4", messages: [{ role: "developer", content: "Rules." }, { role: "user", content: "Hi" }], max_completion_tokens: 9 });
-    expect(read(row)).toEqual(built(new ChatRequest("grok-4", { batchRequestId: "req-1", maxTokens: 9 }).append(system("Rules."), user("Hi"))));
+    const row = line({
+      model: "grok-4",
+      messages: [
+        { role: "developer", content: "Rules." },
+        { role: "user", content: "Hi" },
+      ],
+      max_completion_tokens: 9,
+    });
+    expect(read(row)).toEqual(
+      built(new ChatRequest("grok-4", { batchRequestId: "req-1", maxTokens: 9 }).append(system("Rules."), user("Hi"))),
+    );
   });
 
   it.each([
@@ -56,7 +71,11 @@ describe("the OpenAI-compatible batch line", () => {
     [{ method: "POST", url: "/v1/chat/completions", body: {} }, "custom_id", /must be a non-empty string/],
     [line({ model: "grok-4", messages: [{ role: "user", content: "x" }], stream: true }), "body.stream", /has no counterpart/],
     [line({ model: "grok-4", messages: [{ role: "user", content: "x" }], logit_bias: {} }), "body.logit_bias", /has no counterpart/],
-    [line({ model: "grok-4", messages: [{ role: "user", content: "x" }], max_tokens: 5, max_completion_tokens: 5 }), "body.max_completion_tokens", /together with max_tokens/],
+    [
+      line({ model: "grok-4", messages: [{ role: "user", content: "x" }], max_tokens: 5, max_completion_tokens: 5 }),
+      "body.max_completion_tokens",
+      /together with max_tokens/,
+    ],
     [line({ model: "grok-4", messages: [{ role: "tool", content: "42" }] }), "body", /role must be "user", "system" or "assistant"/],
     [line("nope" as unknown as JsonObject), "body", /must be the JSON body of a chat completion/],
     [{ ...line({}), extra: 1 }, "extra", /is not a field of an OpenAI batch line/],

@@ -1,7 +1,14 @@
 import { create, fromJson, toJson, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../src/core/errors.js";
-import { FormatType, GetCompletionsRequestSchema, ImageDetail, MessageRole, ReasoningEffort, ToolMode } from "../../src/core/internal/wire.js";
+import {
+  FormatType,
+  GetCompletionsRequestSchema,
+  ImageDetail,
+  MessageRole,
+  ReasoningEffort,
+  ToolMode,
+} from "../../src/core/internal/wire.js";
 import {
   chatFieldNamed,
   chatFields,
@@ -64,7 +71,11 @@ const rows: [key: string, openAi: JsonValue, xai: JsonObject][] = [
   ["tool_choice", { type: "function", function: { name: "lookup" } }, { toolChoice: { functionName: "lookup" } }],
   ["response_format", { type: "text" }, { responseFormat: { formatType: "FORMAT_TYPE_TEXT" } }],
   ["response_format", { type: "json_object" }, { responseFormat: { formatType: "FORMAT_TYPE_JSON_OBJECT" } }],
-  ["response_format", { type: "json_schema", json_schema: { name: "schema", schema } }, { responseFormat: { formatType: "FORMAT_TYPE_JSON_SCHEMA", schema: JSON.stringify(schema) } }],
+  [
+    "response_format",
+    { type: "json_schema", json_schema: { name: "schema", schema } },
+    { responseFormat: { formatType: "FORMAT_TYPE_JSON_SCHEMA", schema: JSON.stringify(schema) } },
+  ],
 ];
 
 describe("the OpenAI ↔ xAI mapping of a chat completion's parameters", () => {
@@ -78,8 +89,18 @@ describe("the OpenAI ↔ xAI mapping of a chat completion's parameters", () => {
   it.each<[string, JsonValue, JsonObject, JsonValue]>([
     ["stop", "END", { stop: ["END"] }, ["END"]],
     ["response_format", "json_object", { responseFormat: { formatType: "FORMAT_TYPE_JSON_OBJECT" } }, { type: "json_object" }],
-    ["response_format", { type: "json_schema", json_schema: schema }, { responseFormat: { formatType: "FORMAT_TYPE_JSON_SCHEMA", schema: JSON.stringify(schema) } }, { type: "json_schema", json_schema: { name: "schema", schema } }],
-    ["tools", [{ type: "function", function: { name: "f", parameters: "{}" } }], { tools: [{ function: { name: "f", parameters: "{}" } }] }, [{ type: "function", function: { name: "f", parameters: {} } }]],
+    [
+      "response_format",
+      { type: "json_schema", json_schema: schema },
+      { responseFormat: { formatType: "FORMAT_TYPE_JSON_SCHEMA", schema: JSON.stringify(schema) } },
+      { type: "json_schema", json_schema: { name: "schema", schema } },
+    ],
+    [
+      "tools",
+      [{ type: "function", function: { name: "f", parameters: "{}" } }],
+      { tools: [{ function: { name: "f", parameters: "{}" } }] },
+      [{ type: "function", function: { name: "f", parameters: {} } }],
+    ],
   ])("%s %j is also read as %j, and written as %j", (key, openAi, xai, written) => {
     expect(readAsXai(key, openAi)).toEqual(xai);
     expect(writeAsOpenAi(key, xai)).toEqual(written);
@@ -99,7 +120,11 @@ describe("the OpenAI ↔ xAI mapping of a chat completion's parameters", () => {
   it("writes nothing for an unset field, and refuses, by name, a value OpenAI's form has no word for", () => {
     const unset = create(GetCompletionsRequestSchema, { model: "m" });
     expect(chatFields.map((f) => f.write(unset, refuse)).filter((v) => v !== undefined)).toEqual([]);
-    const odd = create(GetCompletionsRequestSchema, { model: "m", reasoningEffort: ReasoningEffort.INVALID_EFFORT, toolChoice: { toolChoice: { case: "mode", value: ToolMode.INVALID } } });
+    const odd = create(GetCompletionsRequestSchema, {
+      model: "m",
+      reasoningEffort: ReasoningEffort.INVALID_EFFORT,
+      toolChoice: { toolChoice: { case: "mode", value: ToolMode.INVALID } },
+    });
     expect(() => chatFieldNamed("reasoning_effort")!.write(odd, refuse)).toThrow("refused reasoningEffort");
     expect(() => chatFieldNamed("tool_choice")!.write(odd, refuse)).toThrow("refused toolChoice");
   });
@@ -114,11 +139,52 @@ describe("the OpenAI ↔ xAI mapping of a chat completion's parameters", () => {
 
 describe("the enum words", () => {
   const table: [string, EnumWords<number>, [string, number][]][] = [
-    ["roles", roleWords, [["user", MessageRole.ROLE_USER], ["system", MessageRole.ROLE_SYSTEM], ["assistant", MessageRole.ROLE_ASSISTANT]]],
-    ["image details", imageDetailWords, [["auto", ImageDetail.DETAIL_AUTO], ["low", ImageDetail.DETAIL_LOW], ["high", ImageDetail.DETAIL_HIGH]]],
-    ["reasoning efforts", reasoningEffortWords, [["none", ReasoningEffort.EFFORT_NONE], ["low", ReasoningEffort.EFFORT_LOW], ["medium", ReasoningEffort.EFFORT_MEDIUM], ["high", ReasoningEffort.EFFORT_HIGH]]],
-    ["tool modes", toolModeWords, [["auto", ToolMode.AUTO], ["none", ToolMode.NONE], ["required", ToolMode.REQUIRED]]],
-    ["format types", formatTypeWords, [["text", FormatType.TEXT], ["json_object", FormatType.JSON_OBJECT], ["json_schema", FormatType.JSON_SCHEMA]]],
+    [
+      "roles",
+      roleWords,
+      [
+        ["user", MessageRole.ROLE_USER],
+        ["system", MessageRole.ROLE_SYSTEM],
+        ["assistant", MessageRole.ROLE_ASSISTANT],
+      ],
+    ],
+    [
+      "image details",
+      imageDetailWords,
+      [
+        ["auto", ImageDetail.DETAIL_AUTO],
+        ["low", ImageDetail.DETAIL_LOW],
+        ["high", ImageDetail.DETAIL_HIGH],
+      ],
+    ],
+    [
+      "reasoning efforts",
+      reasoningEffortWords,
+      [
+        ["none", ReasoningEffort.EFFORT_NONE],
+        ["low", ReasoningEffort.EFFORT_LOW],
+        ["medium", ReasoningEffort.EFFORT_MEDIUM],
+        ["high", ReasoningEffort.EFFORT_HIGH],
+      ],
+    ],
+    [
+      "tool modes",
+      toolModeWords,
+      [
+        ["auto", ToolMode.AUTO],
+        ["none", ToolMode.NONE],
+        ["required", ToolMode.REQUIRED],
+      ],
+    ],
+    [
+      "format types",
+      formatTypeWords,
+      [
+        ["text", FormatType.TEXT],
+        ["json_object", FormatType.JSON_OBJECT],
+        ["json_schema", FormatType.JSON_SCHEMA],
+      ],
+    ],
   ];
 
   it.each(table)("%s: each word is its value, and back", (_name, words, pairs) => {
@@ -134,7 +200,9 @@ describe("the enum words", () => {
   it("lists its words for an error message", () => {
     expect(roleWords.listed()).toBe('"user", "system" or "assistant"');
     expect(toolModeWords.listed({ more: "{ functionName }" })).toBe('"auto", "none", "required" or { functionName }');
-    expect(formatTypeWords.listed({ except: FormatType.JSON_SCHEMA, more: "{ jsonSchema }" })).toBe('"text", "json_object" or { jsonSchema }');
+    expect(formatTypeWords.listed({ except: FormatType.JSON_SCHEMA, more: "{ jsonSchema }" })).toBe(
+      '"text", "json_object" or { jsonSchema }',
+    );
   });
 });
 

@@ -33,7 +33,10 @@ it("delivers 100,000 requests exactly once through sustained 30% UNAVAILABLE and
     apiKey: "k",
     baseUrl: emu.url,
     limits,
-    retry: { transientBackoff: { initialMs: 5, maxMs: 40, multiplier: 2 }, onRetry: (e) => reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1) },
+    retry: {
+      transientBackoff: { initialMs: 5, maxMs: 40, multiplier: 2 },
+      onRetry: (e) => reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1),
+    },
   });
   const batch = await client.batch.create("faulty");
   const result = await client.batch.add(batch.batchId, chats(client, 100_000), { maxRequestsPerCall: 250, concurrency: 8 });
@@ -124,7 +127,11 @@ it("streams a large input in bounded memory: it reads only as fast as calls comp
       yield c;
     }
   }
-  await client.batch.add(batch.batchId, counted(), { maxRequestsPerCall: 100, concurrency: 2, onProgress: (p) => (added = p.requestsAdded) });
+  await client.batch.add(batch.batchId, counted(), {
+    maxRequestsPerCall: 100,
+    concurrency: 2,
+    onProgress: (p) => (added = p.requestsAdded),
+  });
   client.close();
   // At most the calls in flight, the one being packed and one encoding group (256) are ever held.
   expect(maxAhead).toBeLessThanOrEqual(3 * 100 + 256);

@@ -15,7 +15,9 @@ afterEach(async () => {
 
 /** Runs the adding process; `killWhen` sees each progress count and SIGKILLs it when it returns true. */
 function runAdd(url: string, batchId: string, count: number, killWhen: (added: number) => boolean = () => false) {
-  const proc = spawn(process.execPath, ["--import", tsxLoader, child, url, batchId, String(count)], { stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(process.execPath, ["--import", tsxLoader, child, url, batchId, String(count)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let output = "";
   proc.stdout.on("data", (chunk: Buffer) => {
     output += chunk;
@@ -33,7 +35,11 @@ function runAdd(url: string, batchId: string, count: number, killWhen: (added: n
 }
 
 it("an adding process SIGKILLed mid-add and run again adds each request once, and its summary says exactly what happened", async () => {
-  emu = await startEmulator({ limits: { addCallsPerWindow: 1_000, addWindowMs: 1_000, createIntervalMs: 0 }, processing: { requestsPerSecond: 0 }, faults: { latencyMs: 30 } });
+  emu = await startEmulator({
+    limits: { addCallsPerWindow: 1_000, addWindowMs: 1_000, createIntervalMs: 0 },
+    processing: { requestsPerSecond: 0 },
+    faults: { latencyMs: 30 },
+  });
   const client = new Client({ apiKey: "k", baseUrl: emu.url });
   const { batchId } = await client.batch.create("killed");
   client.close();

@@ -28,7 +28,11 @@ it("a connection cut under a call is UNAVAILABLE and retried, not CANCELED", asy
     },
   });
   const retries: RetryEvent[] = [];
-  client = new Client({ apiKey: "k", baseUrl: server.url, retry: { onRetry: (e) => retries.push(e), transientBackoff: { initialMs: 50, maxMs: 200, multiplier: 2 } } });
+  client = new Client({
+    apiKey: "k",
+    baseUrl: server.url,
+    retry: { onRetry: (e) => retries.push(e), transientBackoff: { initialMs: 50, maxMs: 200, multiplier: 2 } },
+  });
   const batch = await client.batch.get("batch_1", { timeoutMs: 10_000 });
   expect(batch.name).toBe("after the restart");
   // A retry that lands while the server is still rebinding is refused and retried again; each is UNAVAILABLE.
@@ -104,7 +108,11 @@ it.each([
 ])("a stream reset with %s under a call is UNAVAILABLE and retried", async (_name, rstCode) => {
   const reset = await resettingServer(rstCode);
   const retries: RetryEvent[] = [];
-  const c = new Client({ apiKey: "k", baseUrl: reset.url, retry: { onRetry: (e) => retries.push(e), transientBackoff: { initialMs: 10, maxMs: 50, multiplier: 2 } } });
+  const c = new Client({
+    apiKey: "k",
+    baseUrl: reset.url,
+    retry: { onRetry: (e) => retries.push(e), transientBackoff: { initialMs: 10, maxMs: 50, multiplier: 2 } },
+  });
   try {
     const batch = await c.batch.get("batch_1", { timeoutMs: 5_000 });
     expect(batch.name).toBe("after the reset");

@@ -63,10 +63,25 @@ function watched(add: Rate): { limiter: QuotaLimiter; events: Event[]; sent: () 
 it("pushes 250 add calls through a 100-per-300 ms window: every call made, none rejected, never more than 100 in a window", async () => {
   const limits = { addCallsPerWindow: 100, addWindowMs: 300 };
   // The server in its own process, so its work does not share a thread with the client's.
-  server = await startEmulatorProcess(["--add-calls-per-window", "100", "--add-window-ms", "300", "--rate", "1", "--create-interval-ms", "0"]);
+  server = await startEmulatorProcess([
+    "--add-calls-per-window",
+    "100",
+    "--add-window-ms",
+    "300",
+    "--rate",
+    "1",
+    "--create-interval-ms",
+    "0",
+  ]);
   const { limiter, sent } = watched({ limit: limits.addCallsPerWindow, windowMs: limits.addWindowMs });
   const retries: RetryEvent[] = [];
-  const client = new Client({ apiKey: "k", baseUrl: server.url, limits, quotaLimiter: limiter, retry: { onRetry: (e) => retries.push(e) } });
+  const client = new Client({
+    apiKey: "k",
+    baseUrl: server.url,
+    limits,
+    quotaLimiter: limiter,
+    retry: { onRetry: (e) => retries.push(e) },
+  });
   const batch = await client.batch.create("paced");
   const requests = Array.from({ length: 250 }, (_, i) => client.chat.create("grok-4", { batchRequestId: `p${i}` }).append(user("hi")));
   const result = await client.batch.add(batch.batchId, requests, { maxRequestsPerCall: 1 });
@@ -91,7 +106,12 @@ it("when the server says the quota is spent, no add is let go until the time it 
   // The client believes in a far larger quota than the server grants, so only the server's RetryInfo keeps it in check.
   emu = await startEmulator({ limits: { addCallsPerWindow: 10, addWindowMs: 200 }, processing: { requestsPerSecond: 1 } });
   const { limiter, events } = watched({ limit: 1_000, windowMs: 200 });
-  const client = new Client({ apiKey: "k", baseUrl: emu.url, quotaLimiter: limiter, retry: { maxAttempts: 20, budget: { maxTokens: 1_000, tokenRatio: 1 } } });
+  const client = new Client({
+    apiKey: "k",
+    baseUrl: emu.url,
+    quotaLimiter: limiter,
+    retry: { maxAttempts: 20, budget: { maxTokens: 1_000, tokenRatio: 1 } },
+  });
   const batch = await client.batch.create("paused");
   const requests = Array.from({ length: 400 }, (_, i) => client.chat.create("grok-4", { batchRequestId: `q${i}` }).append(user("hi")));
   const result = await client.batch.add(batch.batchId, requests, { maxRequestsPerCall: 10, concurrency: 8 });

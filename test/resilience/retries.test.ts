@@ -1,6 +1,16 @@
 import { afterEach, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { ApiError, Client, Code, defaultLimits, InputError, MemoryQuotaLimiter, user, type QuotaLimiter, type RetryEvent } from "../../src/index.js";
+import {
+  ApiError,
+  Client,
+  Code,
+  defaultLimits,
+  InputError,
+  MemoryQuotaLimiter,
+  user,
+  type QuotaLimiter,
+  type RetryEvent,
+} from "../../src/index.js";
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -44,7 +54,9 @@ it("never retries an add the server refuses for size", async () => {
   emu = await startEmulator({ limits: { maxAddBytes: 2_000 } });
   const client = new Client({ apiKey: "k", baseUrl: emu.url });
   const batch = await client.batch.create("big");
-  const requests = Array.from({ length: 10 }, (_, i) => client.chat.create("grok-4", { batchRequestId: `s${i}` }).append(user("x".repeat(300))));
+  const requests = Array.from({ length: 10 }, (_, i) =>
+    client.chat.create("grok-4", { batchRequestId: `s${i}` }).append(user("x".repeat(300))),
+  );
   const error = (await client.batch.add(batch.batchId, requests).catch((e: unknown) => e)) as ApiError;
   client.close();
   expect(error.code).toBe(Code.ResourceExhausted);
@@ -58,7 +70,9 @@ it("never retries INVALID_ARGUMENT", async () => {
   emu = await startEmulator({ models: ["grok-4"] });
   const client = new Client({ apiKey: "k", baseUrl: emu.url, batchModels: "any" });
   const batch = await client.batch.create("m");
-  const error = (await client.batch.add(batch.batchId, [client.chat.create("grok-3").append(user("hi"))]).catch((e: unknown) => e)) as ApiError;
+  const error = (await client.batch
+    .add(batch.batchId, [client.chat.create("grok-3").append(user("hi"))])
+    .catch((e: unknown) => e)) as ApiError;
   client.close();
   expect(error.code).toBe(Code.InvalidArgument);
   expect(error.rawMessage).toMatch(/grok-3/);
@@ -77,7 +91,9 @@ it("returns at once when aborted while it waits to retry", async () => {
     retry: { maxHintMs: 600_000, onRetry: () => queueMicrotask(() => controller.abort()) },
   });
   await client.batch.create("first");
-  const error = (await client.batch.create("second", { signal: controller.signal, timeoutMs: 1_200_000 }).catch((e: unknown) => e)) as ApiError;
+  const error = (await client.batch
+    .create("second", { signal: controller.signal, timeoutMs: 1_200_000 })
+    .catch((e: unknown) => e)) as ApiError;
   client.close();
   expect(error.code).toBe(Code.Canceled);
   expect(emu.counters().calls.CreateBatch).toBe(2);
@@ -99,7 +115,9 @@ it("bounds a whole add by its totalTimeoutMs, quota waits included", async () =>
   const batch = await client.batch.create("slow-quota");
   const requests = Array.from({ length: 3 }, (_, i) => client.chat.create("grok-4", { batchRequestId: `t${i}` }).append(user("hi")));
   // Unbounded, the add would wait 10 s for quota twice and succeed.
-  const error = (await client.batch.add(batch.batchId, requests, { maxRequestsPerCall: 1, totalTimeoutMs: 300 }).catch((e: unknown) => e)) as ApiError;
+  const error = (await client.batch
+    .add(batch.batchId, requests, { maxRequestsPerCall: 1, totalTimeoutMs: 300 })
+    .catch((e: unknown) => e)) as ApiError;
   client.close();
   expect(error.code).toBe(Code.DeadlineExceeded);
   expect(emu.requestIds(batch.batchId)).toEqual(["t0"]);
@@ -116,7 +134,10 @@ it("refuses an oversize request before sending anything, or skips it on request"
   await expect(client.batch.add(batch.batchId, requests())).rejects.toThrow(InputError);
   expect(emu.counters().calls.AddBatchRequests).toBe(0);
   const skipped: string[] = [];
-  const result = await client.batch.add(batch.batchId, requests(), { oversize: "skip", onSkip: (s) => skipped.push(s.batchRequestId ?? "") });
+  const result = await client.batch.add(batch.batchId, requests(), {
+    oversize: "skip",
+    onSkip: (s) => skipped.push(s.batchRequestId ?? ""),
+  });
   client.close();
   expect(skipped).toEqual(["huge"]);
   expect(result).toMatchObject({ requestsAdded: 1, skipped: 1 });
@@ -143,7 +164,9 @@ it("an add that gives up names the failure that stopped it and how many requests
   expect(error.code).toBe(Code.Unavailable);
   expect(error.attempts).toBeGreaterThanOrEqual(10);
   expect(error.message).toMatch(
-    new RegExp(`the add stopped after UNAVAILABLE on ${error.attempts} attempts in a row; 500 requests are confirmed in batch ${batch.batchId}: 500 added by this add, 0 there before\\. Running the same add again sends only the rest\\.`),
+    new RegExp(
+      `the add stopped after UNAVAILABLE on ${error.attempts} attempts in a row; 500 requests are confirmed in batch ${batch.batchId}: 500 added by this add, 0 there before\\. Running the same add again sends only the rest\\.`,
+    ),
   );
   expect(emu.requestIds(batch.batchId)).toHaveLength(500);
 }, 30_000);
@@ -168,7 +191,9 @@ it("an abort while a call waits for quota is CANCELED in the reason's words, as 
   await client.batch.add(batch.batchId, [request("first")]);
   const controller = new AbortController();
   onAddWait = () => setImmediate(() => controller.abort(new Error("shutting down")));
-  const error = (await client.batch.add(batch.batchId, [request("second")], { signal: controller.signal }).catch((e: unknown) => e)) as ApiError;
+  const error = (await client.batch
+    .add(batch.batchId, [request("second")], { signal: controller.signal })
+    .catch((e: unknown) => e)) as ApiError;
   client.close();
   expect(error).toBeInstanceOf(ApiError);
   expect(error.code).toBe(Code.Canceled);

@@ -15,7 +15,18 @@ afterEach(async () => {
 
 it("an add rides through the emulator being SIGKILLed and restarted under it, each request once", async () => {
   dir = mkdtempSync(join(tmpdir(), "xai-batch-crash-"));
-  const args = ["--persist", join(dir, "journal"), "--rate", "0", "--create-interval-ms", "0", "--add-calls-per-window", "100000", "--add-window-ms", "1000"];
+  const args = [
+    "--persist",
+    join(dir, "journal"),
+    "--rate",
+    "0",
+    "--create-interval-ms",
+    "0",
+    "--add-calls-per-window",
+    "100000",
+    "--add-window-ms",
+    "1000",
+  ];
   server = await startEmulatorProcess(args);
   const retries: RetryEvent[] = [];
   let crash: Promise<void> | undefined;

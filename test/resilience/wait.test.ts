@@ -11,7 +11,8 @@ afterEach(async () => {
   emu = undefined;
 });
 
-const chats = (client: Client, n: number) => Array.from({ length: n }, (_, i) => client.chat.create("grok-4", { batchRequestId: `w${i}` }).append(user(`q${i}`)));
+const chats = (client: Client, n: number) =>
+  Array.from({ length: n }, (_, i) => client.chat.create("grok-4", { batchRequestId: `w${i}` }).append(user(`q${i}`)));
 
 it("waits until every request has finished, reporting each change of the counts", async () => {
   emu = await startEmulator({ processing: { requestsPerSecond: 200 } });
@@ -31,7 +32,17 @@ it("waits until every request has finished, reporting each change of the counts"
 it("does not call a batch built from a file done while the file is still loading", async () => {
   const dir = mkdtempSync(join(tmpdir(), "xai-batch-wait-"));
   const file = join(dir, "in.jsonl");
-  writeFileSync(file, Array.from({ length: 5 }, (_, i) => JSON.stringify({ custom_id: `f${i}`, method: "POST", url: "/v1/chat/completions", body: { model: "grok-4", messages: [{ role: "user", content: "hi" }] } })).join("\n"));
+  writeFileSync(
+    file,
+    Array.from({ length: 5 }, (_, i) =>
+      JSON.stringify({
+        custom_id: `f${i}`,
+        method: "POST",
+        url: "/v1/chat/completions",
+        body: { model: "grok-4", messages: [{ role: "user", content: "hi" }] },
+      }),
+    ).join("\n"),
+  );
   emu = await startEmulator({ files: { "file-1": file }, fileLoadDelayMs: 300, processing: { requestsPerSecond: 1_000 } });
   const client = new Client({ apiKey: "k", baseUrl: emu.url });
   const batch = await client.batch.create("from-file", { inputFileId: "file-1" });
@@ -64,7 +75,9 @@ it("ends when the batch is cancelled, and aborts promptly on a signal", async ()
   };
   const controller = new AbortController();
   afterPolls(2, () => controller.abort());
-  const aborted = (await client.batch.wait(batch.batchId, { pollIntervalMs: 30, signal: controller.signal }).catch((e: unknown) => e)) as ApiError;
+  const aborted = (await client.batch
+    .wait(batch.batchId, { pollIntervalMs: 30, signal: controller.signal })
+    .catch((e: unknown) => e)) as ApiError;
   expect(aborted.code).toBe(Code.Canceled);
   afterPolls(2, () => void client.batch.cancel(batch.batchId));
   const done = await client.batch.wait(batch.batchId, { pollIntervalMs: 30, totalTimeoutMs: 5_000 });

@@ -6,7 +6,8 @@ import { Client } from "../../src/index.js";
 
 const [url, cycles] = process.argv.slice(2);
 const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined || url === undefined || cycles === undefined) throw new Error("usage: node --expose-gc --import tsx client-cycles.ts URL CYCLES");
+if (gc === undefined || url === undefined || cycles === undefined)
+  throw new Error("usage: node --expose-gc --import tsx client-cycles.ts URL CYCLES");
 const cycle = async () => {
   const client = new Client({ baseUrl: url, apiKey: "xai-client-cycles-key-0123456789" });
   await client.batch.list({ limit: 1 });

@@ -48,7 +48,11 @@ export interface TeamProgress {
  * then starts their adds together. `during` runs alongside the adds (e.g. to kill Redis at a point of
  * the run), waiting on their progress.
  */
-export async function runTeam(workers: number, config: Omit<WorkerConfig, "index">, during?: (team: TeamProgress) => Promise<void>): Promise<WorkerReport[]> {
+export async function runTeam(
+  workers: number,
+  config: Omit<WorkerConfig, "index">,
+  during?: (team: TeamProgress) => Promise<void>,
+): Promise<WorkerReport[]> {
   const children = Array.from({ length: workers }, () => forkTs(new URL("./quota-worker.ts", import.meta.url), []));
   let completed = 0;
   const progress = new Conditions();
@@ -62,7 +66,10 @@ export async function runTeam(workers: number, config: Omit<WorkerConfig, "index
     for (const [index, child] of children.entries()) child.send({ ...config, index } satisfies WorkerConfig);
     await Promise.all(listening.map((l) => l.ready));
     for (const child of children) child.send({ go: true });
-    const [reports] = await Promise.all([Promise.all(listening.map((l) => l.report)), during?.({ completed: (count) => progress.when(() => completed >= count) })]);
+    const [reports] = await Promise.all([
+      Promise.all(listening.map((l) => l.report)),
+      during?.({ completed: (count) => progress.when(() => completed >= count) }),
+    ]);
     return reports.sort((a, b) => a.index - b.index);
   } finally {
     await Promise.all(
@@ -114,5 +121,9 @@ export function teamTiming(reports: readonly WorkerReport[], limit: number, wind
   const waves = Math.ceil(sent.length / limit);
   const lastWave = lastDone - sent[(waves - 1) * limit]!;
   const finishes = reports.map((r) => Math.max(...r.done));
-  return { elapsedMs: lastDone - sent[0]!, minimumMs: (waves - 1) * windowMs + lastWave, finishSpreadMs: Math.max(...finishes) - Math.min(...finishes) };
+  return {
+    elapsedMs: lastDone - sent[0]!,
+    minimumMs: (waves - 1) * windowMs + lastWave,
+    finishSpreadMs: Math.max(...finishes) - Math.min(...finishes),
+  };
 }

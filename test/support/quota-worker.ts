@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     retry: { maxAttempts: 50, budget: { maxTokens: 10_000, tokenRatio: 1 }, onRetry: () => retries++ },
   });
   const batch = await client.batch.create(`worker-${config.index}`);
-  const requests = Array.from({ length: config.requests }, (_, i) => client.chat.create("grok-4", { batchRequestId: workerRequestId(config.index, i) }).append(user(`hello ${i}`)));
+  const requests = Array.from({ length: config.requests }, (_, i) =>
+    client.chat.create("grok-4", { batchRequestId: workerRequestId(config.index, i) }).append(user(`hello ${i}`)),
+  );
   tell({ ready: true });
   await new Promise((resolve) => process.once("message", resolve));
   const result = await client.batch.add(batch.batchId, requests, { maxRequestsPerCall: config.maxRequestsPerCall });

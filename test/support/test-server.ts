@@ -45,7 +45,8 @@ export async function startTestServer(
   for (const method of BatchMgmt.methods) {
     recording[method.localName] = (request: unknown, call: grpc.ServerUnaryCall<unknown, unknown>) => {
       const deadline = call.getDeadline();
-      const deadlineMs = deadline instanceof Date ? deadline.getTime() - Date.now() : Number.isFinite(deadline) ? Number(deadline) - Date.now() : undefined;
+      const deadlineMs =
+        deadline instanceof Date ? deadline.getTime() - Date.now() : Number.isFinite(deadline) ? Number(deadline) - Date.now() : undefined;
       const metadata: Record<string, string> = {};
       for (const [key, value] of Object.entries(call.metadata.getMap())) metadata[key] = String(value);
       calls.push({ method: method.name, metadata, deadlineMs, request });

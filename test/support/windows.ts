@@ -9,5 +9,6 @@ import { expect } from "vitest";
  */
 export function expectAtMostPerWindow(times: readonly number[], limit: number, windowMs: number): void {
   const sorted = [...times].sort((a, b) => a - b);
-  for (let i = 0; i + limit < sorted.length; i++) expect(sorted[i + limit]! - sorted[i]!, `admissions ${i}–${i + limit}`).toBeGreaterThanOrEqual(windowMs);
+  for (let i = 0; i + limit < sorted.length; i++)
+    expect(sorted[i + limit]! - sorted[i]!, `admissions ${i}–${i + limit}`).toBeGreaterThanOrEqual(windowMs);
 }

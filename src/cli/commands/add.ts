@@ -27,7 +27,8 @@ export interface SendSettings {
 export function sendSettings(values: OptionValues<typeof addOptionSpecs>): SendSettings {
   return {
     strict: values.strict === true,
-    maxRequestsPerCall: values["requests-per-call"] === undefined ? undefined : integerFlag("requests-per-call", values["requests-per-call"], 1, 1_000_000),
+    maxRequestsPerCall:
+      values["requests-per-call"] === undefined ? undefined : integerFlag("requests-per-call", values["requests-per-call"], 1, 1_000_000),
     concurrency: values.concurrency === undefined ? undefined : integerFlag("concurrency", values.concurrency, 1, 64),
   };
 }
@@ -56,10 +57,22 @@ export async function addWithProgress(
   inputOptions: Pick<AddOptions, "invalid" | "onInvalid" | "oversize" | "onSkip"> = {},
 ): Promise<AddProgress> {
   const started = Date.now();
-  let latest: AddProgress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, invalid: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0, listCalls: 0 };
+  let latest: AddProgress = {
+    requestsRead: 0,
+    requestsAdded: 0,
+    alreadyPresent: 0,
+    skipped: 0,
+    invalid: 0,
+    bytesSent: 0,
+    calls: 0,
+    retries: 0,
+    quotaWaitMs: 0,
+    listCalls: 0,
+  };
   const frame = (): ProgressFrame => addFrame(latest, totals, ctx.quota.waitingMs("add"), Date.now() - started);
   ctx.onInterrupt(
-    () => `Before stopping, ${plural(latest.requestsAdded, "request")} went into batch ${batchId} (${count(latest.alreadyPresent)} already there); calls in flight may have landed too.\n${resumeHint}`,
+    () =>
+      `Before stopping, ${plural(latest.requestsAdded, "request")} went into batch ${batchId} (${count(latest.alreadyPresent)} already there); calls in flight may have landed too.\n${resumeHint}`,
   );
   const progress = ctx.out.progress(frame);
   try {
@@ -162,7 +175,18 @@ export const command = defineCommand(
         `Follow it with \`xai-batch wait ${batchId}\`.`,
     );
     ctx.out.result(
-      { type: "add", batchId, file, requestsAdded: result.requestsAdded, alreadyPresent: result.alreadyPresent, badLines: source.stats.badLines, calls: result.calls, retries: result.retries, quotaWaitMs: result.quotaWaitMs, listCalls: result.listCalls },
+      {
+        type: "add",
+        batchId,
+        file,
+        requestsAdded: result.requestsAdded,
+        alreadyPresent: result.alreadyPresent,
+        badLines: source.stats.badLines,
+        calls: result.calls,
+        retries: result.retries,
+        quotaWaitMs: result.quotaWaitMs,
+        listCalls: result.listCalls,
+      },
       `added ${plural(result.requestsAdded, "request")} to ${batchId}` +
         `${result.alreadyPresent > 0 ? ` (${count(result.alreadyPresent)} were there already)` : ""}` +
         `${source.stats.badLines > 0 ? `; ${plural(source.stats.badLines, "bad line")} skipped` : ""}`,

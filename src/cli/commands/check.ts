@@ -7,7 +7,6 @@ import { count, duration, plural } from "../progress.js";
 import { prepareLines, type InputStats } from "../request-reader.js";
 import { checkingFrame } from "../request-source.js";
 
-
 /** Distinct models counted by name; a file naming more is unusual and the rest are summed as "other". */
 const maxModelsCounted = 50;
 
@@ -40,7 +39,8 @@ export const command = defineCommand(
       "Exits 0 if every line is good, 2 if any is bad.",
   },
   async (ctx, values, [file]) => {
-    const maxRequests = values["requests-per-call"] === undefined ? undefined : integerFlag("requests-per-call", values["requests-per-call"], 1, 1_000_000);
+    const maxRequests =
+      values["requests-per-call"] === undefined ? undefined : integerFlag("requests-per-call", values["requests-per-call"], 1, 1_000_000);
     const stats: InputStats = { lines: 0, requests: 0, badLines: 0 };
     const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
     const found: Findings = { autoIds: 0, encodedBytes: 0, largest: undefined, calls: 0, models: new Map() };
@@ -71,7 +71,9 @@ export const command = defineCommand(
     }
     if (values["as-file"] === true && position.bytesRead > defaultLimits.maxFileBytes) {
       stats.badLines++;
-      ctx.out.note(`${file}: the file is ${count(position.bytesRead)} bytes, over the ${count(defaultLimits.maxFileBytes)} bytes xAI takes in one upload; split it`);
+      ctx.out.note(
+        `${file}: the file is ${count(position.bytesRead)} bytes, over the ${count(defaultLimits.maxFileBytes)} bytes xAI takes in one upload; split it`,
+      );
     }
     const windows = Math.ceil(found.calls / defaultLimits.addCallsPerWindow);
     const minAddMs = Math.max(0, windows - 1) * defaultLimits.addWindowMs;
@@ -95,7 +97,9 @@ export const command = defineCommand(
         `  models:  ${[...found.models].map(([m, n]) => `${m} ${count(n)}`).join(", ") || "none"}`,
         `  size:    ${count(found.encodedBytes)} bytes encoded; largest request ${count(found.largest?.bytes ?? 0)} bytes${found.largest === undefined ? "" : ` (line ${found.largest.line})`}`,
         `  calls:   ${plural(found.calls, "AddBatchRequests call")} of at most ${maxRequests === undefined ? "" : `${plural(maxRequests, "request")} and `}${count(defaultLimits.maxAddBytes)} bytes` +
-          (minAddMs > 0 ? `; at ${defaultLimits.addCallsPerWindow} calls per ${duration(defaultLimits.addWindowMs)}, adding takes at least ${duration(minAddMs)}` : ""),
+          (minAddMs > 0
+            ? `; at ${defaultLimits.addCallsPerWindow} calls per ${duration(defaultLimits.addWindowMs)}, adding takes at least ${duration(minAddMs)}`
+            : ""),
         stats.badLines === 0 ? "OK: nothing was sent." : `Not OK: fix the ${plural(stats.badLines, "bad line")} above (nothing was sent).`,
       ].join("\n"),
     );

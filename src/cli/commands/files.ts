@@ -25,7 +25,9 @@ const list = defineCommand(
       throw new UsageError(`--sort expects createdAt, filename or size, got ${JSON.stringify(sortBy)}.`);
     }
     let shown = 0;
-    for await (const file of ctx.client().files.list({ limit: Math.min(limit, 100), sortBy, order: values.desc ? "desc" : "asc", signal: ctx.signal })) {
+    for await (const file of ctx
+      .client()
+      .files.list({ limit: Math.min(limit, 100), sortBy, order: values.desc ? "desc" : "asc", signal: ctx.signal })) {
       ctx.out.result(file, fileLine(file));
       if (++shown >= limit) break;
     }
@@ -35,7 +37,13 @@ const list = defineCommand(
 );
 
 const get = defineCommand(
-  { name: "files get", summary: "show a stored file", positionals: ["FILE_ID"], options: {}, description: "Shows one stored file: id, name, size, expiry." },
+  {
+    name: "files get",
+    summary: "show a stored file",
+    positionals: ["FILE_ID"],
+    options: {},
+    description: "Shows one stored file: id, name, size, expiry.",
+  },
   async (ctx, _values, [fileId]) => {
     const file = await ctx.client().files.get(fileId!, { signal: ctx.signal });
     ctx.out.result(file, fileLine(file));

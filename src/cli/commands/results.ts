@@ -1,5 +1,12 @@
 import { clone, createRegistry, toJson } from "@bufbuild/protobuf";
-import { BadRequestSchema, BatchResultSchema, ErrorInfoSchema, QuotaFailureSchema, RetryInfoSchema, type BatchResult } from "../../index.js";
+import {
+  BadRequestSchema,
+  BatchResultSchema,
+  ErrorInfoSchema,
+  QuotaFailureSchema,
+  RetryInfoSchema,
+  type BatchResult,
+} from "../../index.js";
 import { outcomeExitCode } from "../batch-format.js";
 import { Checkpoint, type ResultsCursor } from "../checkpoint.js";
 import { defineCommand, type CommandContext } from "../command.js";
@@ -60,7 +67,12 @@ export interface CursorStore {
  * interrupted download continues where it stopped (the file is cut back to the last complete page) and
  * writes each result once. Results of cancelled and expired batches are downloaded like any other.
  */
-export async function downloadResults(ctx: CommandContext, batchIds: readonly string[], settings: ResultsSettings, store?: CursorStore): Promise<ResultsSummary> {
+export async function downloadResults(
+  ctx: CommandContext,
+  batchIds: readonly string[],
+  settings: ResultsSettings,
+  store?: CursorStore,
+): Promise<ResultsSummary> {
   let expected = 0;
   for (const id of batchIds) {
     const c = (await ctx.client().batch.get(id, { signal: ctx.signal })).counts;
@@ -69,7 +81,8 @@ export async function downloadResults(ctx: CommandContext, batchIds: readonly st
   if (settings.join !== undefined) return joinResults(ctx, batchIds[0]!, settings, settings.join, expected);
 
   const resume = await store?.load();
-  if (resume !== undefined) ctx.out.note(`Resuming the download into ${settings.out} after ${plural(resume.written, "result")} (${store!.path}).`);
+  if (resume !== undefined)
+    ctx.out.note(`Resuming the download into ${settings.out} after ${plural(resume.written, "result")} (${store!.path}).`);
   const writer = settings.out === undefined ? streamJsonl(ctx.out.stdout) : await openJsonlFile(settings.out, { resumeAt: resume?.bytes });
   let written = resume?.written ?? 0;
   let failed = resume?.failed ?? 0;
@@ -81,7 +94,10 @@ export async function downloadResults(ctx: CommandContext, batchIds: readonly st
       : `${settings.out} holds ${plural(written, "result")}; run the same command again to continue from there (${store.path}).`,
   );
   // Results streaming to a terminal would be torn by a progress line redrawn on the same screen.
-  const progress = ctx.out.progress(() => downloadFrame(written, failed, expected, written - startedAt, Date.now() - started), settings.out !== undefined || !ctx.out.stdout.isTTY);
+  const progress = ctx.out.progress(
+    () => downloadFrame(written, failed, expected, written - startedAt, Date.now() - started),
+    settings.out !== undefined || !ctx.out.stdout.isTTY,
+  );
   const save = async (cursor: ResultsCursor) => {
     if (store === undefined) return;
     await writer.sync();
@@ -90,14 +106,20 @@ export async function downloadResults(ctx: CommandContext, batchIds: readonly st
   try {
     for (let batch = resume?.batch ?? 0; batch < batchIds.length; batch++) {
       const token = batch === (resume?.batch ?? 0) ? resume?.paginationToken : undefined;
-      const pages = ctx.client().batch.listBatchResults(batchIds[batch]!, { limit: settings.pageSize, paginationToken: token, signal: ctx.signal }).pages();
+      const pages = ctx
+        .client()
+        .batch.listBatchResults(batchIds[batch]!, { limit: settings.pageSize, paginationToken: token, signal: ctx.signal })
+        .pages();
       for await (const page of pages) {
         const kept = settings.failedOnly ? page.failed : page.results;
         await writer.writeLines(kept.map((r) => resultLine(r.raw)));
         written += kept.length;
         failed += settings.failedOnly ? kept.length : page.failed.length;
         // The last page of the last batch needs no cursor: the caller records the download as complete.
-        const next = page.paginationToken === undefined ? { batch: batch + 1, paginationToken: undefined } : { batch, paginationToken: page.paginationToken };
+        const next =
+          page.paginationToken === undefined
+            ? { batch: batch + 1, paginationToken: undefined }
+            : { batch, paginationToken: page.paginationToken };
         if (next.batch < batchIds.length) await save({ ...next, bytes: writer.bytes, written, failed });
         progress.update();
       }
@@ -114,7 +136,9 @@ async function checkpointStore(out: string, batchId: string, failedOnly: boolean
   const checkpoint = new Checkpoint(out);
   const saved = await checkpoint.load();
   if (saved !== undefined && saved.batchId !== batchId) {
-    throw new UsageError(`${out} is being written for batch ${saved.batchId} (${checkpoint.path}); choose another --out, or delete the checkpoint to start over.`);
+    throw new UsageError(
+      `${out} is being written for batch ${saved.batchId} (${checkpoint.path}); choose another --out, or delete the checkpoint to start over.`,
+    );
   }
   return {
     path: checkpoint.path,
@@ -129,7 +153,13 @@ async function checkpointStore(out: string, batchId: string, failedOnly: boolean
  * order. The results are held in memory by id (as JSON text) while the input is streamed; the output is
  * written to `OUT.partial` and renamed when complete, so a crash leaves no half file (a re-run starts over).
  */
-async function joinResults(ctx: CommandContext, batchId: string, settings: ResultsSettings, input: string, expected: number): Promise<ResultsSummary> {
+async function joinResults(
+  ctx: CommandContext,
+  batchId: string,
+  settings: ResultsSettings,
+  input: string,
+  expected: number,
+): Promise<ResultsSummary> {
   const byId = new Map<string, { line: string; ok: boolean }>();
   const started = Date.now();
   const collecting = ctx.out.progress(() => downloadFrame(byId.size, 0, expected, byId.size, Date.now() - started));
@@ -150,7 +180,11 @@ async function joinResults(ctx: CommandContext, batchId: string, settings: Resul
     lines = [];
     if (ctx.signal.aborted) throw ctx.signal.reason;
   };
-  const rows = prepareLines(input, { models: undefined, onBadLine: (line, reason) => ctx.out.badLine(input, line, reason), signal: ctx.signal });
+  const rows = prepareLines(input, {
+    models: undefined,
+    onBadLine: (line, reason) => ctx.out.badLine(input, line, reason),
+    signal: ctx.signal,
+  });
   for await (const row of rows) {
     const id = row.prepared.batchRequestId;
     const result = byId.get(id);
@@ -212,16 +246,26 @@ export const command = defineCommand(
       join: values.join,
       pageSize: values["page-size"] === undefined ? 1000 : integerFlag("page-size", values["page-size"], 1, 1000),
     };
-    const store = settings.out === undefined || settings.join !== undefined ? undefined : await checkpointStore(settings.out, batchId!, settings.failedOnly);
+    const store =
+      settings.out === undefined || settings.join !== undefined
+        ? undefined
+        : await checkpointStore(settings.out, batchId!, settings.failedOnly);
     const summary = await downloadResults(ctx, [batchId!], settings, store);
     await store?.remove();
     const batch = await ctx.client().batch.get(batchId!, { signal: ctx.signal });
     const c = batch.counts;
-    if (c.pending > 0) ctx.out.note(`Still pending: ${plural(c.pending, "request")}; their results come later (\`xai-batch wait ${batchId}\`, then this command again).`);
+    if (c.pending > 0)
+      ctx.out.note(
+        `Still pending: ${plural(c.pending, "request")}; their results come later (\`xai-batch wait ${batchId}\`, then this command again).`,
+      );
     const where = settings.out ?? "stdout";
     const human = `wrote ${plural(summary.written, "result")} (${count(summary.failed)} failed) to ${where}`;
     if (settings.out === undefined) ctx.out.note(human);
-    else ctx.out.result({ type: "results", batchId, out: settings.out, written: summary.written, failed: summary.failed, pending: c.pending }, human);
+    else
+      ctx.out.result(
+        { type: "results", batchId, out: settings.out, written: summary.written, failed: summary.failed, pending: c.pending },
+        human,
+      );
     return outcomeExitCode(batch);
   },
 );

@@ -39,18 +39,24 @@ ${addOptionsHelp}`,
     const source = await client.batch.get(batchId!, { signal: ctx.signal });
     const c = source.counts;
     if (!source.done) {
-      throw new UsageError(`batch ${batchId} still has ${count(c.pending)} pending requests. Wait for it (\`xai-batch wait ${batchId}\`) or cancel it first.`);
+      throw new UsageError(
+        `batch ${batchId} still has ${count(c.pending)} pending requests. Wait for it (\`xai-batch wait ${batchId}\`) or cancel it first.`,
+      );
     }
     const toRetry = c.failed + c.cancelled;
     if (toRetry === 0) {
-      ctx.out.result({ type: "retry", sourceBatchId: batchId, batchId: null, requests: 0 }, `nothing to retry: every request of ${batchId} succeeded`);
+      ctx.out.result(
+        { type: "retry", sourceBatchId: batchId, batchId: null, requests: 0 },
+        `nothing to retry: every request of ${batchId} succeeded`,
+      );
       return exitCodes.ok;
     }
 
     const record = values.out ?? stateFile(ctx.client().baseUrl, batchId!);
     const newBatchId = await retryBatchId(ctx, record, values.name ?? `${source.name} (retry)`);
     let missing = 0;
-    const requests = values.input === undefined ? fromService(ctx, batchId!, () => missing++) : fromFile(ctx, batchId!, values.input, () => missing++);
+    const requests =
+      values.input === undefined ? fromService(ctx, batchId!, () => missing++) : fromFile(ctx, batchId!, values.input, () => missing++);
     const resumeHint = `Run the same command again to add the rest to that batch (its id is in ${record}); none is added twice.`;
     const totals = { estimatedTotal: () => ({ count: toRetry, exact: true }), badLines: () => 0 };
     const added = await addWithProgress(ctx, newBatchId, requests, totals, settings, resumeHint);
@@ -59,7 +65,9 @@ ${addOptionsHelp}`,
       { type: "retry", sourceBatchId: batchId, batchId: newBatchId, requests: added.requestsAdded + added.alreadyPresent, missing },
       newBatchId,
     );
-    ctx.out.note(`Batch ${newBatchId} holds the ${plural(added.requestsAdded + added.alreadyPresent, "request")} to retry. Follow it with \`xai-batch wait ${newBatchId}\`.`);
+    ctx.out.note(
+      `Batch ${newBatchId} holds the ${plural(added.requestsAdded + added.alreadyPresent, "request")} to retry. Follow it with \`xai-batch wait ${newBatchId}\`.`,
+    );
     return missing > 0 ? exitCodes.partial : exitCodes.ok;
   },
 );
@@ -79,7 +87,10 @@ function stateFile(baseUrl: string, batchId: string): string {
  * or a new one, whose id is recorded at once so a crash or a second run cannot lead to a second batch.
  */
 async function retryBatchId(ctx: CommandContext, record: string, name: string): Promise<string> {
-  const earlier = await readFile(record, "utf8").then((text) => text.trim(), () => "");
+  const earlier = await readFile(record, "utf8").then(
+    (text) => text.trim(),
+    () => "",
+  );
   if (earlier !== "") {
     ctx.out.note(`Continuing with batch ${earlier} (recorded in ${record}): adding what is missing, creating nothing.`);
     return earlier;
@@ -100,13 +111,16 @@ function idsToRetry(ctx: CommandContext, batchId: string): AsyncIterable<{ batch
 async function* fromService(ctx: CommandContext, batchId: string, onMissing: () => void): AsyncGenerator<BatchRequest> {
   const inFlight: Promise<BatchRequest | undefined>[] = [];
   const fetchOne = (id: string) => {
-    const fetching = ctx.client().batch.getBatchRequestResult(batchId, id, { signal: ctx.signal }).then((r) => {
-      if (r.raw.request === undefined) {
-        ctx.out.note(`request ${JSON.stringify(id)}: the service did not return it; retry it from your input with --input.`);
-        onMissing();
-      }
-      return r.raw.request;
-    });
+    const fetching = ctx
+      .client()
+      .batch.getBatchRequestResult(batchId, id, { signal: ctx.signal })
+      .then((r) => {
+        if (r.raw.request === undefined) {
+          ctx.out.note(`request ${JSON.stringify(id)}: the service did not return it; retry it from your input with --input.`);
+          onMissing();
+        }
+        return r.raw.request;
+      });
     // Settled out of order while an earlier one is awaited: mark it handled now, it is awaited in turn.
     fetching.catch(() => {});
     return fetching;
@@ -128,7 +142,11 @@ async function* fromService(ctx: CommandContext, batchId: string, onMissing: () 
 async function* fromFile(ctx: CommandContext, batchId: string, input: string, onMissing: () => void): AsyncGenerator<BatchRequest> {
   const wanted = new Set<string>();
   for await (const meta of idsToRetry(ctx, batchId)) wanted.add(meta.batchRequestId);
-  const rows = prepareLines(input, { models: ctx.globals.models, onBadLine: (line, reason) => ctx.out.badLine(input, line, reason), signal: ctx.signal });
+  const rows = prepareLines(input, {
+    models: ctx.globals.models,
+    onBadLine: (line, reason) => ctx.out.badLine(input, line, reason),
+    signal: ctx.signal,
+  });
   for await (const row of rows) {
     if (!wanted.delete(row.prepared.batchRequestId)) continue;
     yield row.prepared.request;

@@ -58,7 +58,8 @@ ${waitOptionsHelp}`,
     const out = values.out;
     if (out === undefined) throw new UsageError("--out RESULTS.jsonl is required: where the results are written.");
     const settings = sendSettings(values);
-    const maxPerBatch = values["max-per-batch"] === undefined ? defaultMaxPerBatch : integerFlag("max-per-batch", values["max-per-batch"], 1, 100_000_000);
+    const maxPerBatch =
+      values["max-per-batch"] === undefined ? defaultMaxPerBatch : integerFlag("max-per-batch", values["max-per-batch"], 1, 100_000_000);
     const started = Date.now();
     const input = resolve(file!);
     const manifest = new RunManifest(out);
@@ -67,8 +68,15 @@ ${waitOptionsHelp}`,
     });
     let state = values.new === true ? undefined : await manifest.load();
     if (state !== undefined && (state.input !== input || state.fingerprint !== fingerprint || fingerprint === null)) {
-      const what = state.input !== input ? `it records a run of ${state.input}` : fingerprint === null ? `${file} is not a regular file, so it cannot be told the same as in` : `${file} has changed since`;
-      throw new UsageError(`${manifest.path}: ${what} (batches ${state.batches.map((b) => b.batchId).join(", ")}). Pass --new to start a fresh run, or choose another --out.`);
+      const what =
+        state.input !== input
+          ? `it records a run of ${state.input}`
+          : fingerprint === null
+            ? `${file} is not a regular file, so it cannot be told the same as in`
+            : `${file} has changed since`;
+      throw new UsageError(
+        `${manifest.path}: ${what} (batches ${state.batches.map((b) => b.batchId).join(", ")}). Pass --new to start a fresh run, or choose another --out.`,
+      );
     }
     if (state === undefined) {
       state = { version: 1, input, fingerprint, maxPerBatch, phase: "adding", batches: [] };
@@ -81,7 +89,9 @@ ${waitOptionsHelp}`,
       ctx.out.note(`This run is done (${manifest.path}), but ${out} is missing or changed: downloading the results again.`);
       state = { ...state, phase: "downloading", results: undefined, done: undefined };
     } else {
-      ctx.out.note(`Continuing the run recorded in ${manifest.path} (${state.phase}, ${`${state.batches.length} batch${state.batches.length === 1 ? "" : "es"}`}).`);
+      ctx.out.note(
+        `Continuing the run recorded in ${manifest.path} (${state.phase}, ${`${state.batches.length} batch${state.batches.length === 1 ? "" : "es"}`}).`,
+      );
     }
     const save = async (next: RunState) => {
       state = next;
@@ -181,7 +191,9 @@ async function chooseVia(ctx: CommandContext, flag: string | undefined, input: s
   if (flag !== "auto") throw new UsageError(`--via expects add, file or auto, got ${JSON.stringify(flag)}.`);
   const bytes = (await fileSize(input)) ?? 0;
   if (bytes > defaultLimits.maxAddBytes) {
-    ctx.out.note(`Via file: ${count(bytes)} bytes of input would take several add calls of the team's 100 per 30 s; one upload takes none (--via add to add instead).`);
+    ctx.out.note(
+      `Via file: ${count(bytes)} bytes of input would take several add calls of the team's 100 per 30 s; one upload takes none (--via add to add instead).`,
+    );
     return "file";
   }
   ctx.out.note(`Via add: ${count(bytes)} bytes of input fit in one add call (--via file to upload it instead).`);
@@ -189,7 +201,14 @@ async function chooseVia(ctx: CommandContext, flag: string | undefined, input: s
 }
 
 /** One batch's stretch of the input, written as xAI's batch lines, uploaded, and the batch created from it. */
-async function submitFile(ctx: CommandContext, source: RequestSource, rows: AsyncIterable<AddInput>, name: string, index: number, maxPerBatch: number): Promise<ShardState> {
+async function submitFile(
+  ctx: CommandContext,
+  source: RequestSource,
+  rows: AsyncIterable<AddInput>,
+  name: string,
+  index: number,
+  maxPerBatch: number,
+): Promise<ShardState> {
   const badBefore = source.stats.badLines;
   let sent = { bytesSent: 0, totalBytes: undefined as number | undefined };
   const progress = ctx.out.progress(() => ({
@@ -209,7 +228,9 @@ async function submitFile(ctx: CommandContext, source: RequestSource, rows: Asyn
     });
     progress.stop(null);
     const from = index === 0 ? "" : ` for requests from ${count(index * maxPerBatch + 1)} on`;
-    ctx.out.note(`Created batch ${submitted.batch.batchId}${from} from the uploaded file ${submitted.file?.id} (${count(submitted.requests)} requests).`);
+    ctx.out.note(
+      `Created batch ${submitted.batch.batchId}${from} from the uploaded file ${submitted.file?.id} (${count(submitted.requests)} requests).`,
+    );
     return { batchId: submitted.batch.batchId, added: true, badLines: source.stats.badLines - badBefore };
   } finally {
     progress.stop(null);
@@ -222,7 +243,9 @@ async function cancelIfEmpty(ctx: CommandContext, batchId: string): Promise<void
     const batch = await ctx.client().batch.get(batchId);
     if (batch.counts.total > 0) return;
     await ctx.client().batch.cancel(batchId);
-    ctx.out.note(`Cancelled batch ${batchId}: the service refused its first add, so it held no requests. Fix the input, then run the same command again.`);
+    ctx.out.note(
+      `Cancelled batch ${batchId}: the service refused its first add, so it held no requests. Fix the input, then run the same command again.`,
+    );
   } catch (error) {
     ctx.out.note(`Batch ${batchId} may be left empty: cancelling it failed (${(error as Error).message}).`);
   }
@@ -239,7 +262,10 @@ async function report(ctx: CommandContext, state: RunState, out: string, written
   const costUsd = sum((b) => b.costUsd);
   const ids = batches.map((b) => b.batchId);
   const elapsedMs = Date.now() - started;
-  const retryHint = batches.filter((b) => b.counts.failed > 0).map((b) => `xai-batch retry-failed ${b.batchId}`).join("; ");
+  const retryHint = batches
+    .filter((b) => b.counts.failed > 0)
+    .map((b) => `xai-batch retry-failed ${b.batchId}`)
+    .join("; ");
   ctx.out.result(
     {
       type: "run",
@@ -271,5 +297,8 @@ async function report(ctx: CommandContext, state: RunState, out: string, written
 }
 
 async function fileSize(path: string): Promise<number | undefined> {
-  return stat(path).then((s) => s.size, () => undefined);
+  return stat(path).then(
+    (s) => s.size,
+    () => undefined,
+  );
 }

@@ -10,13 +10,17 @@ export const command = defineCommand(
     summary: "store a file with xAI (e.g. a batch's JSONL input) and print its id",
     positionals: ["FILE"],
     options: { name: { type: "string" }, "expires-after": { type: "string" } },
-    optionsHelp: ["  --name NAME              the name to store it under (default: the file's name)", "  --expires-after SECONDS  delete it after this long, 3600 to 2592000 (default: xAI's)"].join("\n"),
+    optionsHelp: [
+      "  --name NAME              the name to store it under (default: the file's name)",
+      "  --expires-after SECONDS  delete it after this long, 3600 to 2592000 (default: xAI's)",
+    ].join("\n"),
     description:
       "Uploads FILE to xAI's Files service in pieces, showing progress, and prints the stored file (its id first).\n" +
       "`xai-batch create NAME --input-file ID` then makes a batch of its lines.",
   },
   async (ctx, values, [path]) => {
-    const expiresAfterS = values["expires-after"] === undefined ? undefined : integerFlag("expires-after", values["expires-after"], 3600, 2_592_000);
+    const expiresAfterS =
+      values["expires-after"] === undefined ? undefined : integerFlag("expires-after", values["expires-after"], 3600, 2_592_000);
     let sent = { bytesSent: 0, totalBytes: undefined as number | undefined };
     const progress = ctx.out.progress(() => ({
       text: `uploading ${path}: ${sent.bytesSent.toLocaleString("en-US")} of ${sent.totalBytes?.toLocaleString("en-US") ?? "?"} bytes`,

@@ -27,13 +27,19 @@ export async function waitWithProgress(ctx: CommandContext, batchId: string, pol
 }
 
 /** Waits for several batches at once (the shards of one run) behind one progress line of their summed counts. */
-export async function waitAllWithProgress(ctx: CommandContext, batchIds: readonly string[], pollIntervalMs: number | undefined): Promise<BatchView[]> {
+export async function waitAllWithProgress(
+  ctx: CommandContext,
+  batchIds: readonly string[],
+  pollIntervalMs: number | undefined,
+): Promise<BatchView[]> {
   const started = Date.now();
   const latest = new Map<string, BatchCounts>();
   let first: BatchCounts | undefined;
   const label = batchIds.length === 1 ? `batch ${batchIds[0]}` : `${batchIds.length} batches`;
   const which = batchIds.length === 1 ? { batchId: batchIds[0] } : { batchIds };
-  const progress = ctx.out.progress(() => processingFrame(label, which, latest.size === 0 ? undefined : sumCounts([...latest.values()]), first, Date.now() - started));
+  const progress = ctx.out.progress(() =>
+    processingFrame(label, which, latest.size === 0 ? undefined : sumCounts([...latest.values()]), first, Date.now() - started),
+  );
   try {
     return await Promise.all(
       batchIds.map((batchId) =>
@@ -60,7 +66,13 @@ function sumCounts(all: readonly BatchCounts[]): BatchCounts {
   return sum;
 }
 
-function processingFrame(label: string, which: object, c: BatchCounts | undefined, first: BatchCounts | undefined, elapsedMs: number): ProgressFrame {
+function processingFrame(
+  label: string,
+  which: object,
+  c: BatchCounts | undefined,
+  first: BatchCounts | undefined,
+  elapsedMs: number,
+): ProgressFrame {
   if (c === undefined) return { text: `waiting for ${label}`, fields: { stage: "wait", ...which } };
   const done = c.succeeded + c.failed + c.cancelled;
   const doneBefore = first === undefined ? 0 : first.succeeded + first.failed + first.cancelled;

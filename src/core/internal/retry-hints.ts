@@ -16,11 +16,7 @@ const none: RetryHint = Object.freeze({ delayMs: undefined, doNotRetry: false, s
  * Reads the server's retry hint. `google.rpc.RetryInfo` is the most specific signal and wins; then gRPC's
  * `grpc-retry-pushback-ms`; then an HTTP-style `retry-after` (seconds or an HTTP date) that proxies add.
  */
-export function readRetryHint(
-  retryDelay: Duration | undefined,
-  metadata: Headers,
-  nowMs: number = Date.now(),
-): RetryHint {
+export function readRetryHint(retryDelay: Duration | undefined, metadata: Headers, nowMs: number = Date.now()): RetryHint {
   if (retryDelay !== undefined) {
     const ms = Number(retryDelay.seconds) * 1000 + Math.floor(retryDelay.nanos / 1e6);
     return { delayMs: Math.max(0, ms), doNotRetry: false, source: "retry-info" };
@@ -28,9 +24,7 @@ export function readRetryHint(
   const pushback = metadata.get("grpc-retry-pushback-ms");
   if (pushback !== null && /^-?\d+$/.test(pushback.trim())) {
     const ms = Number(pushback.trim());
-    return ms < 0
-      ? { delayMs: undefined, doNotRetry: true, source: "pushback" }
-      : { delayMs: ms, doNotRetry: false, source: "pushback" };
+    return ms < 0 ? { delayMs: undefined, doNotRetry: true, source: "pushback" } : { delayMs: ms, doNotRetry: false, source: "pushback" };
   }
   const retryAfter = metadata.get("retry-after");
   if (retryAfter !== null) {

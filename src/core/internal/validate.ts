@@ -11,9 +11,7 @@ export function checkKnownKeys(what: string, value: object | undefined, known: r
   }
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      throw new InputError(
-        `Unknown option \`${key}\` in ${what}. Expected one of: ${known.map((k) => `\`${k}\``).join(", ")}.`,
-      );
+      throw new InputError(`Unknown option \`${key}\` in ${what}. Expected one of: ${known.map((k) => `\`${k}\``).join(", ")}.`);
     }
   }
 }

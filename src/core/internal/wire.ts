@@ -101,7 +101,10 @@ export {
   BadRequest_FieldViolationSchema,
 } from "../../../gen/google/rpc/error_details_pb.js";
 export type { RetryInfo, ErrorInfo, QuotaFailure, BadRequest } from "../../../gen/google/rpc/error_details_pb.js";
-export { PreencodedAddBatchRequestsRequestSchema, PreencodedListBatchResultsResponseSchema } from "../../../gen/xai_batch/v1/preencoded_pb.js";
+export {
+  PreencodedAddBatchRequestsRequestSchema,
+  PreencodedListBatchResultsResponseSchema,
+} from "../../../gen/xai_batch/v1/preencoded_pb.js";
 export {
   Files,
   FileSchema,

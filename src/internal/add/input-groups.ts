@@ -18,7 +18,9 @@ export class InputGroups {
     private readonly size: number,
   ) {
     this.isAsync = Symbol.asyncIterator in input;
-    this.iterator = this.isAsync ? (input as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (input as Iterable<unknown>)[Symbol.iterator]();
+    this.iterator = this.isAsync
+      ? (input as AsyncIterable<unknown>)[Symbol.asyncIterator]()
+      : (input as Iterable<unknown>)[Symbol.iterator]();
     // Looked up once, as the loops do.
     this.next = this.iterator.next;
   }

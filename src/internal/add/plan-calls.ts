@@ -165,7 +165,13 @@ function encodeAll(input: readonly unknown[], encoder: RequestEncoder, planner: 
   for (let at = 0; at < input.length; at += groupSize) all.push(...encoder.encodeMany(input.slice(at, at + groupSize), at));
   if (settings.oversize === "error") {
     const tooLarge = all.find((r) => !planner.fitsAlone(r.bytes.length));
-    if (tooLarge !== undefined) throw oversizeError({ index: tooLarge.index, batchRequestId: tooLarge.id, bytes: tooLarge.bytes.length, limit: settings.maxAddBytes });
+    if (tooLarge !== undefined)
+      throw oversizeError({
+        index: tooLarge.index,
+        batchRequestId: tooLarge.id,
+        bytes: tooLarge.bytes.length,
+        limit: settings.maxAddBytes,
+      });
   }
   return all;
 }

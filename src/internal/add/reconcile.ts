@@ -107,7 +107,8 @@ export function reconcile(state: CallState, outcome: CallOutcome): Reconciled {
     case "listFailed":
       // The check itself failed transiently: sending again is safe (atomic, and ids the batch holds are
       // refused), and the next round checks again, reading on from the pages already seen.
-      if (outcome.error instanceof ApiError && unknownOutcome.has(outcome.error.code)) return sendAgain(state, pause(state.round, outcome.error));
+      if (outcome.error instanceof ApiError && unknownOutcome.has(outcome.error.code))
+        return sendAgain(state, pause(state.round, outcome.error));
       return fail(state, outcome.error);
   }
 }
@@ -128,7 +129,8 @@ function afterFailure(state: CallState, error: unknown, atMs: number, aborted: b
   // and the last pause ends with it, so a batch that never appears fails when the grace does.
   const graceLeftMs = state.notFoundUntilMs - atMs;
   if (error.code === Code.NotFound && graceLeftMs > 0) return sendAgain(state, pause(Math.min(state.round, maxRounds), error, graceLeftMs));
-  if (state.round >= maxRounds) return fail(state, error.code === Code.AlreadyExists ? unexplainedConflict(error, state.pending.length) : error);
+  if (state.round >= maxRounds)
+    return fail(state, error.code === Code.AlreadyExists ? unexplainedConflict(error, state.pending.length) : error);
   const unknown = unknownOutcome.has(error.code);
   if (!unknown && error.code !== Code.AlreadyExists) return fail(state, error);
   if (state.pending.some((r) => r.id === undefined)) return fail(state, error); // without ids nothing can be verified
@@ -142,7 +144,9 @@ function afterListing(state: CallState, found: ReadonlySet<string>): Reconciled 
   // Refused, yet none of its ids is listed: read the listing from the start next time (its order or its
   // tokens may not be what a resumed read assumes), after a pause (it may lag behind).
   if (found.size === 0) return sendAgain({ ...state, fromStart: true }, pause(state.round, state.refusal!));
-  const confirm: CallAction = state.mayHaveLanded ? { do: "confirm", added: found.size, alreadyPresent: 0 } : { do: "confirm", added: 0, alreadyPresent: found.size };
+  const confirm: CallAction = state.mayHaveLanded
+    ? { do: "confirm", added: found.size, alreadyPresent: 0 }
+    : { do: "confirm", added: 0, alreadyPresent: found.size };
   const pending = state.pending.filter((r) => !found.has(r.id!));
   if (pending.length === 0) return { state: { ...state, pending }, actions: [confirm, done] };
   return sendAgain({ ...state, pending }, confirm);
@@ -179,7 +183,12 @@ export interface Stopped {
 export function addError(stopped: Stopped, aborted: boolean, progress: AddProgress, batchId: string): unknown {
   const { error } = stopped;
   if (aborted && !(error instanceof ApiError) && !(error instanceof InputError)) {
-    const cancelled = new ApiError({ code: Code.Canceled, method: "AddBatchRequests", rawMessage: error instanceof Error ? error.message : String(error), cause: error });
+    const cancelled = new ApiError({
+      code: Code.Canceled,
+      method: "AddBatchRequests",
+      rawMessage: error instanceof Error ? error.message : String(error),
+      cause: error,
+    });
     return gaveUp(cancelled, undefined, progress, batchId);
   }
   return error instanceof ApiError ? gaveUp(error, stopped.streak, progress, batchId) : error;

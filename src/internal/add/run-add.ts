@@ -32,9 +32,25 @@ export interface AddTransport extends CallTransport {
  * are not sent again. Retries are patient: a spent retry budget slows the add down instead of ending it,
  * and each call's rounds back off.
  */
-export async function runAdd(transport: AddTransport, batchId: string, input: Iterable<unknown> | AsyncIterable<unknown>, settings: AddSettings): Promise<AddProgress> {
+export async function runAdd(
+  transport: AddTransport,
+  batchId: string,
+  input: Iterable<unknown> | AsyncIterable<unknown>,
+  settings: AddSettings,
+): Promise<AddProgress> {
   const started = Date.now();
-  const progress = { requestsRead: 0, requestsAdded: 0, alreadyPresent: 0, skipped: 0, invalid: 0, bytesSent: 0, calls: 0, retries: 0, quotaWaitMs: 0, listCalls: 0 };
+  const progress = {
+    requestsRead: 0,
+    requestsAdded: 0,
+    alreadyPresent: 0,
+    skipped: 0,
+    invalid: 0,
+    bytesSent: 0,
+    calls: 0,
+    retries: 0,
+    quotaWaitMs: 0,
+    listCalls: 0,
+  };
   const report = () => settings.onProgress?.({ ...progress });
   const hooks: CallHooks = {
     overall: Deadline.after(settings.totalTimeoutMs),

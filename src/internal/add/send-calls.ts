@@ -41,7 +41,12 @@ export interface SendCounts {
  * fast as calls complete. Resolves once every call in flight has ended: with why the add stopped (the
  * first failure, of planning or of a call), or undefined when every call is confirmed.
  */
-export async function sendCalls(calls: AsyncIterable<PlannedCall>, sender: CallSender, settings: SendSettings, reportsWrites: boolean): Promise<Stopped | undefined> {
+export async function sendCalls(
+  calls: AsyncIterable<PlannedCall>,
+  sender: CallSender,
+  settings: SendSettings,
+  reportsWrites: boolean,
+): Promise<Stopped | undefined> {
   const inFlight = new Set<Promise<void>>();
   // Settles once the call sent last has been written (or has ended). Calls are written one at a time: only
   // one holds a frame of its requests (on the library's own connection one buffer, used again by the next
@@ -68,7 +73,8 @@ export async function sendCalls(calls: AsyncIterable<PlannedCall>, sender: CallS
       if (reportsWrites) written = Promise.race([callWritten, sending]);
       // The next call is planned only when it fits beside those in flight, full size: each in flight holds
       // its requests and, until written, its frame.
-      while (inFlight.size >= settings.concurrency || (inFlight.size > 0 && bytesInFlight + settings.maxAddBytes > maxBytesInFlight)) await Promise.race(inFlight);
+      while (inFlight.size >= settings.concurrency || (inFlight.size > 0 && bytesInFlight + settings.maxAddBytes > maxBytesInFlight))
+        await Promise.race(inFlight);
     }
   } catch (error) {
     stopped ??= { error };
@@ -141,7 +147,10 @@ export class CallSender {
   /** One send of what is left of `call`. */
   private async round(call: PlannedCall, pending: readonly EncodedRequest[], hooks: CallHooks): Promise<CallOutcome> {
     try {
-      await this.transport.send(pending.map((r) => r.bytes), hooks);
+      await this.transport.send(
+        pending.map((r) => r.bytes),
+        hooks,
+      );
     } catch (error) {
       return { kind: "failed", error, atMs: Date.now(), aborted: this.settings.signal?.aborted ?? false };
     }

@@ -26,14 +26,18 @@ export class CallObserver {
     recordRetry(event, parent);
     // UNAVAILABLE: a lost connection is dialled again for the next attempt.
     const lost = event.error.code === Code.Unavailable;
-    this.log.write("info", `${event.method} attempt ${event.attempt} failed (${event.reason}); retrying in ${event.delayMs} ms${lost ? " on a new connection if this one was lost" : ""}`, {
-      method: event.method,
-      attempt: event.attempt,
-      delayMs: event.delayMs,
-      reason: event.reason,
-      code: event.error.code,
-      requestId,
-    });
+    this.log.write(
+      "info",
+      `${event.method} attempt ${event.attempt} failed (${event.reason}); retrying in ${event.delayMs} ms${lost ? " on a new connection if this one was lost" : ""}`,
+      {
+        method: event.method,
+        attempt: event.attempt,
+        delayMs: event.delayMs,
+        reason: event.reason,
+        code: event.error.code,
+        requestId,
+      },
+    );
   }
 }
 
@@ -49,7 +53,12 @@ class LoggedAttempt implements AttemptObserver {
 
   quotaWaited(ms: number): void {
     this.telemetry.quotaWaited(ms);
-    if (ms > 0) this.log.write(ms >= 1_000 ? "info" : "debug", `${this.rpc} waited ${ms} ms for its quota slot`, { method: this.rpc, quotaWaitMs: ms, requestId: this.requestId });
+    if (ms > 0)
+      this.log.write(ms >= 1_000 ? "info" : "debug", `${this.rpc} waited ${ms} ms for its quota slot`, {
+        method: this.rpc,
+        quotaWaitMs: ms,
+        requestId: this.requestId,
+      });
   }
 
   end(error: ApiError | Error | undefined): void {

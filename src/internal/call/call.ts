@@ -57,7 +57,15 @@ export interface CallHooks {
 }
 
 /** Header names the library owns; a caller setting them would break auth, framing or deadlines. */
-const reservedHeaders = new Set(["authorization", "content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "x-request-id"]);
+const reservedHeaders = new Set([
+  "authorization",
+  "content-type",
+  "te",
+  "grpc-timeout",
+  "grpc-encoding",
+  "grpc-accept-encoding",
+  "x-request-id",
+]);
 
 /** The request id header: one value per logical call, the same on every attempt, so the server can tie attempts together. */
 export const requestIdHeader = "x-request-id";
@@ -91,13 +99,20 @@ export async function callUnary<T>(
       // Most RPCs have no quota: they are sent at once, without the slot's extra promise.
       const result = await (kind === undefined
         ? send(attemptOptions(headers, deadline, signal, undefined, hooks.onSent))
-        : sendWithPermit(ctx.quota, kind, deadline, signal, hooks, observed, (permit) => send(attemptOptions(headers, deadline, signal, permit, hooks.onSent))));
+        : sendWithPermit(ctx.quota, kind, deadline, signal, hooks, observed, (permit) =>
+            send(attemptOptions(headers, deadline, signal, permit, hooks.onSent)),
+          ));
       ctx.budget.recordSuccess();
       observed.end(undefined);
       hooks.onAttempt?.(undefined);
       return result;
     } catch (reason) {
-      const mapped = toApiError(signal?.aborted && reason === signal.reason ? cancelledBy(reason) : reason, rpc, ctx.secrets, (signal?.aborted ?? false) || ctx.isClosed());
+      const mapped = toApiError(
+        signal?.aborted && reason === signal.reason ? cancelledBy(reason) : reason,
+        rpc,
+        ctx.secrets,
+        (signal?.aborted ?? false) || ctx.isClosed(),
+      );
       observed.end(mapped);
       if (!(mapped instanceof ApiError)) throw mapped;
       error = mapped;
@@ -110,7 +125,14 @@ export async function callUnary<T>(
     }
     if (ctx.retry.retryableCodes.includes(error.code)) ctx.budget.recordFailure();
     const decision = decideRetry(
-      { error, attempt, remainingMs: deadline.remainingMs(), aborted: signal?.aborted ?? false, budgetAllows: ctx.budget.allowsRetry, patient: hooks.patient },
+      {
+        error,
+        attempt,
+        remainingMs: deadline.remainingMs(),
+        aborted: signal?.aborted ?? false,
+        budgetAllows: ctx.budget.allowsRetry,
+        patient: hooks.patient,
+      },
       ctx.retry,
       ctx.random,
     );
@@ -150,7 +172,11 @@ function callHeaders(ctx: CallContext, options: CallOptions | undefined): { head
  */
 export function singleCallOptions(ctx: CallContext, rpc: RpcName, options: CallOptions | undefined): ConnectCallOptions {
   ctx.assertOpen();
-  return { headers: callHeaders(ctx, options).headers, signal: options?.signal, timeoutMs: resolveTimeoutMs(rpc, options?.timeoutMs, ctx.timeoutMs) };
+  return {
+    headers: callHeaders(ctx, options).headers,
+    signal: options?.signal,
+    timeoutMs: resolveTimeoutMs(rpc, options?.timeoutMs, ctx.timeoutMs),
+  };
 }
 
 /** One attempt inside its quota slot; the slot is released as soon as the attempt settles. */
@@ -176,7 +202,13 @@ async function sendWithPermit<T>(
 }
 
 /** The Connect options of one attempt: its share of the deadline, and who is told when it is written. */
-function attemptOptions(headers: Headers, deadline: Deadline, signal: AbortSignal | undefined, permit: Permit | undefined, onSent: (() => void) | undefined): ConnectCallOptions {
+function attemptOptions(
+  headers: Headers,
+  deadline: Deadline,
+  signal: AbortSignal | undefined,
+  permit: Permit | undefined,
+  onSent: (() => void) | undefined,
+): ConnectCallOptions {
   return { headers, timeoutMs: attemptTimeoutMs(deadline), signal, contextValues: sentContext(permit, onSent) };
 }
 

@@ -38,7 +38,8 @@ export function decideRetry(outcome: AttemptOutcome, options: RetryOptions, rand
   const hint = readRetryHint(error.details.retryInfo?.retryDelay, error.metadata);
   if (hint.doNotRetry) return { retry: false, why: "the server asked not to retry" };
   const quota = error.code === Code.ResourceExhausted;
-  if (quota && !error.isQuotaError) return { retry: false, why: "RESOURCE_EXHAUSTED without a quota signal (e.g. a message over the size limit) cannot succeed on retry" };
+  if (quota && !error.isQuotaError)
+    return { retry: false, why: "RESOURCE_EXHAUSTED without a quota signal (e.g. a message over the size limit) cannot succeed on retry" };
   if (outcome.attempt >= options.maxAttempts) return { retry: false, why: `all ${options.maxAttempts} attempts failed` };
   const throttled = !outcome.budgetAllows;
   if (throttled && outcome.patient !== true) return { retry: false, why: "the retry budget is spent (the service keeps failing)" };
@@ -50,7 +51,10 @@ export function decideRetry(outcome: AttemptOutcome, options: RetryOptions, rand
         ? throttledDelayMs(backoff, random)
         : backoffDelayMs(outcome.attempt, backoff, random);
   if (outcome.remainingMs !== undefined && delayMs >= outcome.remainingMs) {
-    return { retry: false, why: `the deadline passes before the next attempt could start (${delayMs} ms wait, ${outcome.remainingMs} ms left)` };
+    return {
+      retry: false,
+      why: `the deadline passes before the next attempt could start (${delayMs} ms wait, ${outcome.remainingMs} ms left)`,
+    };
   }
   return { retry: true, delayMs, reason: hint.source ?? (throttled ? "throttled" : "backoff") };
 }
@@ -80,4 +84,3 @@ export const defaultRetryOptions: Readonly<RetryOptions> = Object.freeze({
   budget: Object.freeze({ maxTokens: 10, tokenRatio: 0.1 }),
   onRetry: undefined,
 });
-

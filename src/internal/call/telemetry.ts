@@ -47,8 +47,13 @@ function meters(): Instruments {
     provider,
     calls: meter.createCounter("xai_batch.calls", { description: "RPC attempts sent, by method and outcome" }),
     retries: meter.createCounter("xai_batch.retries", { description: "RPC attempts retried, by method and reason" }),
-    rejections: meter.createCounter("xai_batch.rejections", { description: "RPC attempts the service answered with an error, by method and code" }),
-    quotaWait: meter.createHistogram("xai_batch.quota_wait", { unit: "ms", description: "Time a call waited for its quota slot before it was sent" }),
+    rejections: meter.createCounter("xai_batch.rejections", {
+      description: "RPC attempts the service answered with an error, by method and code",
+    }),
+    quotaWait: meter.createHistogram("xai_batch.quota_wait", {
+      unit: "ms",
+      description: "Time a call waited for its quota slot before it was sent",
+    }),
   };
   return instruments;
 }
@@ -76,7 +81,8 @@ export function startAttempt(rpc: string, attempt: number, requestId: string | n
       meters().quotaWait.record(ms, { "rpc.method": rpc });
     },
     end(failure) {
-      const error = failure instanceof ApiError || failure === undefined ? failure : new ApiError({ code: Code.Unknown, method: rpc, rawMessage: "" });
+      const error =
+        failure instanceof ApiError || failure === undefined ? failure : new ApiError({ code: Code.Unknown, method: rpc, rawMessage: "" });
       const code = statusName(error?.code);
       const m = meters();
       m.calls.add(1, { "rpc.method": rpc, "rpc.grpc.status": code });
@@ -97,7 +103,12 @@ export function startAttempt(rpc: string, attempt: number, requestId: string | n
 /** A retry about to wait: counted, and marked on the operation's span if there is one. */
 export function recordRetry(event: RetryEvent, parent: Span | undefined): void {
   meters().retries.add(1, { "rpc.method": event.method, "xai_batch.reason": event.reason });
-  parent?.addEvent("retry", { "rpc.method": event.method, "xai_batch.attempt": event.attempt, "xai_batch.delay_ms": event.delayMs, "xai_batch.reason": event.reason });
+  parent?.addEvent("retry", {
+    "rpc.method": event.method,
+    "xai_batch.attempt": event.attempt,
+    "xai_batch.delay_ms": event.delayMs,
+    "xai_batch.reason": event.reason,
+  });
 }
 
 /** The span of a long operation (add, wait, list iteration, upload), and what it tallies for its attributes. */
@@ -111,7 +122,12 @@ export interface OperationSpan {
  * children, and it ends with the attributes `work` set (counts, bytes, retries, quota waits) and, on
  * failure, the error's code.
  */
-export async function inOperation<T>(name: string, attributes: Attributes, work: (op: OperationSpan) => Promise<T>, parent?: Span): Promise<T> {
+export async function inOperation<T>(
+  name: string,
+  attributes: Attributes,
+  work: (op: OperationSpan) => Promise<T>,
+  parent?: Span,
+): Promise<T> {
   const op = startOperation(name, attributes, parent);
   try {
     return await context.with(trace.setSpan(context.active(), op.span), () => work(op));
@@ -140,7 +156,8 @@ export function startOperation(name: string, attributes: Attributes, parent?: Sp
     end: (error) => {
       if (ended) return;
       ended = true;
-      if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof ApiError ? statusName(error.code) : (error as Error).name });
+      if (error !== undefined)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof ApiError ? statusName(error.code) : (error as Error).name });
       span.end();
     },
   };

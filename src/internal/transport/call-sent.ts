@@ -2,7 +2,9 @@ import { createContextKey, type Interceptor } from "@connectrpc/connect";
 import type * as http2 from "node:http2";
 
 /** What a call wants told when its request has been written: set by the call path, read by CallSentWatch. */
-export const onCallSent = createContextKey<(() => void) | undefined>(undefined, { description: "told when the request's last byte was handed to the socket" });
+export const onCallSent = createContextKey<(() => void) | undefined>(undefined, {
+  description: "told when the request's last byte was handed to the socket",
+});
 
 /**
  * Tells a call the moment its request finished writing to the socket. Connect does not expose that

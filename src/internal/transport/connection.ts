@@ -62,7 +62,13 @@ export function openConnection(options: ConnectionOptions, interceptors: readonl
   const { transport, release } = fastPath.on
     ? framedTransport(url.origin, sessionManager, options, inner)
     : {
-        transport: createGrpcTransport({ baseUrl: url.origin, sessionManager, readMaxBytes: options.readMaxBytes, writeMaxBytes: options.writeMaxBytes, interceptors: inner }),
+        transport: createGrpcTransport({
+          baseUrl: url.origin,
+          sessionManager,
+          readMaxBytes: options.readMaxBytes,
+          writeMaxBytes: options.writeMaxBytes,
+          interceptors: inner,
+        }),
         release: () => {},
       };
   return {
@@ -84,7 +90,12 @@ export function openConnection(options: ConnectionOptions, interceptors: readonl
  * both pinned to one version), with the HTTP client wrapped so add calls send their own frame (see
  * AddFrames). `release` lets go of the frames' memory.
  */
-function framedTransport(baseUrl: string, sessionManager: GuardedSessionManager, options: ConnectionOptions, interceptors: Interceptor[]): { transport: Transport; release: () => void } {
+function framedTransport(
+  baseUrl: string,
+  sessionManager: GuardedSessionManager,
+  options: ConnectionOptions,
+  interceptors: Interceptor[],
+): { transport: Transport; release: () => void } {
   const limits = validateReadWriteMaxBytes(options.readMaxBytes, options.writeMaxBytes, undefined);
   const buffers = new FrameBuffers();
   const frames = new AddFrames(buffers, limits.writeMaxBytes);
@@ -117,7 +128,9 @@ export function checkBaseUrl(baseUrl: string, allowInsecure: boolean): URL {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new InputError(`Expected \`baseUrl\` to be a URL such as "https://api.x.ai" or "http://127.0.0.1:50051", got ${JSON.stringify(withoutCredentials(baseUrl))}.`);
+    throw new InputError(
+      `Expected \`baseUrl\` to be a URL such as "https://api.x.ai" or "http://127.0.0.1:50051", got ${JSON.stringify(withoutCredentials(baseUrl))}.`,
+    );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new InputError(`Expected \`baseUrl\` to use https:// (or http:// for a local emulator), got ${url.protocol}//.`);

@@ -70,7 +70,10 @@ export class AddFrames {
         const size = addMessageSize(message.batchId, message.batchRequests);
         if (size > this.writeMaxBytes) {
           // Connect's own words and code (its limit-io's assertWriteMaxBytes, not exported), as its serialiser throws them.
-          throw new ConnectError(`message size ${size} is larger than configured writeMaxBytes ${this.writeMaxBytes}`, Code.ResourceExhausted);
+          throw new ConnectError(
+            `message size ${size} is larger than configured writeMaxBytes ${this.writeMaxBytes}`,
+            Code.ResourceExhausted,
+          );
         }
         frame = this.buffers.take(frameHeaderBytes + size);
         writeAddFrame(frame, message.batchId, message.batchRequests);

@@ -1,7 +1,24 @@
 import { isMessage } from "@bufbuild/protobuf";
 import { chatCompletionsUrl } from "../../requests/internal/openai-line.js";
-import { chatFieldNamed, inRange, openAiAliases, openAiRoleAliases, paramRanges, roleWords, type ParamRange } from "../../requests/internal/openai-mapping.js";
-import { BatchRequestSchema, ContentSchema, GetCompletionsRequestSchema, MessageRole, MessageSchema, type BatchRequest, type GetCompletionsRequest, type Message } from "../../core/internal/wire.js";
+import {
+  chatFieldNamed,
+  inRange,
+  openAiAliases,
+  openAiRoleAliases,
+  paramRanges,
+  roleWords,
+  type ParamRange,
+} from "../../requests/internal/openai-mapping.js";
+import {
+  BatchRequestSchema,
+  ContentSchema,
+  GetCompletionsRequestSchema,
+  MessageRole,
+  MessageSchema,
+  type BatchRequest,
+  type GetCompletionsRequest,
+  type Message,
+} from "../../core/internal/wire.js";
 import { ByteArena } from "./byte-arena.js";
 import { varintSize } from "../add/chunking.js";
 
@@ -67,7 +84,15 @@ export class ChatEncoder {
 }
 
 /** The parameters by slot: the numeric ones by their slot in ChatFields.numbers, ints before floats, then `user` and `stop`. */
-const numericFields = ["maxTokens", "n", "seed", "temperature", "topP", "frequencyPenalty", "presencePenalty"] as const satisfies readonly (keyof typeof paramRanges)[];
+const numericFields = [
+  "maxTokens",
+  "n",
+  "seed",
+  "temperature",
+  "topP",
+  "frequencyPenalty",
+  "presencePenalty",
+] as const satisfies readonly (keyof typeof paramRanges)[];
 const slotFields = [...numericFields, "user", "stop"] as const;
 const maxTokens = 0;
 const n = 1;
@@ -355,7 +380,10 @@ const snakeParams = new Map<string, number>(slotFields.map((field, slot) => [cha
 /** protobuf JSON (and the compact form, which hands other keys to it) takes a field by its JSON name or its proto name. */
 const eitherParams = new Map<string, number>([...snakeParams, ...slotFields.map((field, slot) => [field, slot] as const)]);
 /** An OpenAI body's keys, its aliases (max_completion_tokens) too. */
-const openAiParams = new Map<string, number>([...snakeParams, ...[...openAiAliases].map(([alias, key]) => [alias, snakeParams.get(key)!] as const)]);
+const openAiParams = new Map<string, number>([
+  ...snakeParams,
+  ...[...openAiAliases].map(([alias, key]) => [alias, snakeParams.get(key)!] as const),
+]);
 
 /** How one JSON form writes a chat request's model, messages and parameters. */
 interface JsonForm {
@@ -367,13 +395,24 @@ interface JsonForm {
 
 /** The roles this encoder covers, those the compact form has words for; an OpenAI line has aliases for some. */
 const compactRoles = new Map<unknown, number>(roleWords.pairs);
-const openAiRoles = new Map<unknown, number>([...compactRoles, ...[...openAiRoleAliases].map(([alias, word]) => [alias, roleWords.value(word)!] as const)]);
+const openAiRoles = new Map<unknown, number>([
+  ...compactRoles,
+  ...[...openAiRoleAliases].map(([alias, word]) => [alias, roleWords.value(word)!] as const),
+]);
 /** The same roles in protobuf JSON, by their enum names ("ROLE_USER"), and as message fields. */
 const protobufRoles = new Map<unknown, number>(roleWords.pairs.map(([, role]) => [MessageRole[role], role]));
 const messageRoles = new Set<number>(compactRoles.values());
 
-const compactForm: JsonForm = { params: eitherParams, stopMayBeString: true, messages: (value, f) => readJsonMessages(value, f, compactRoles) };
-const openAiForm: JsonForm = { params: openAiParams, stopMayBeString: true, messages: (value, f) => readJsonMessages(value, f, openAiRoles) };
+const compactForm: JsonForm = {
+  params: eitherParams,
+  stopMayBeString: true,
+  messages: (value, f) => readJsonMessages(value, f, compactRoles),
+};
+const openAiForm: JsonForm = {
+  params: openAiParams,
+  stopMayBeString: true,
+  messages: (value, f) => readJsonMessages(value, f, openAiRoles),
+};
 const protobufForm: JsonForm = { params: eitherParams, stopMayBeString: false, messages: readProtobufJsonMessages };
 
 /** One key of a chat request in `form`: its model, its messages, or a parameter; false for any other. */
@@ -609,7 +648,8 @@ function readInputMessage(m: Message, f: ChatFields): boolean {
     return false;
   }
   for (const part of m.content) {
-    if (!isOf(part, contentType) || part.$unknown !== undefined || part.content?.case !== "text" || typeof part.content.value !== "string") return false;
+    if (!isOf(part, contentType) || part.$unknown !== undefined || part.content?.case !== "text" || typeof part.content.value !== "string")
+      return false;
     f.addText(part.content.value);
   }
   f.endMessage(m.role);

@@ -109,7 +109,12 @@ export class RequestEncoder {
       // One lookup instead of has() then add(): the set grows unless the id was there.
       const known = this.seen.size;
       if (this.seen.add(id).size === known) {
-        throw new InputError({ index, batchRequestId: id, reason: "repeats an id used earlier in this add", fix: "Ids must be unique within a batch" });
+        throw new InputError({
+          index,
+          batchRequestId: id,
+          reason: "repeats an id used earlier in this add",
+          fix: "Ids must be unique within a batch",
+        });
       }
       return { index, id, bytes };
     }

@@ -8,7 +8,11 @@ export interface FrameBufferOptions {
   readonly idleMs: number;
 }
 
-export const defaultFrameBufferOptions: Readonly<FrameBufferOptions> = Object.freeze({ minPooledBytes: 1024 * 1024, maxFree: 2, idleMs: 10_000 });
+export const defaultFrameBufferOptions: Readonly<FrameBufferOptions> = Object.freeze({
+  minPooledBytes: 1024 * 1024,
+  maxFree: 2,
+  idleMs: 10_000,
+});
 
 /**
  * Memory for the frames of add calls, used again once a frame has been written. A frame is dead the moment

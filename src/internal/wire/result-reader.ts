@@ -1,6 +1,16 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { BinaryReader, getTextEncoding, WireType } from "@bufbuild/protobuf/wire";
-import { viewFields, type CompletionFields, type ImageFields, type OutputFields, type ResultFields, type ResultViewFields, type ToolCallFields, type UsageFields, type VideoFields } from "../../views/internal/result-fields.js";
+import {
+  viewFields,
+  type CompletionFields,
+  type ImageFields,
+  type OutputFields,
+  type ResultFields,
+  type ResultViewFields,
+  type ToolCallFields,
+  type UsageFields,
+  type VideoFields,
+} from "../../views/internal/result-fields.js";
 import type { ResultView } from "../../views/results.js";
 import { BatchResultSchema, type BatchResult } from "../../core/internal/wire.js";
 import { decodeFailure } from "./decoded-result.js";
@@ -219,7 +229,8 @@ function readResult(r: Cursor): ResultFields {
     const no = tag >>> 3;
     if (no === 1) batchRequestId = r.string();
     else if (no === 3) result = { case: "error", value: readStatus(r, result.case === "error" ? result.value : undefined) };
-    else if (no === 4) result = { case: "response", value: { response: readResultData(r, result.case === "response" ? result.value.response : undefined) } };
+    else if (no === 4)
+      result = { case: "response", value: { response: readResultData(r, result.case === "response" ? result.value.response : undefined) } };
     else r.skip(tag, 1);
   }
   return { batchRequestId, result };
@@ -239,7 +250,11 @@ function readStatus(r: Cursor, prev: { code: number; message: string } | undefin
   return { code, message };
 }
 
-type ResponseFields = ResultFields["result"] extends infer R ? (R extends { case: "response"; value: { response: infer F } } ? F : never) : never;
+type ResponseFields = ResultFields["result"] extends infer R
+  ? R extends { case: "response"; value: { response: infer F } }
+    ? F
+    : never
+  : never;
 
 function readResultData(r: Cursor, prev: ResponseFields | undefined): ResponseFields {
   let response: ResponseFields = prev ?? { case: undefined };
@@ -247,9 +262,15 @@ function readResultData(r: Cursor, prev: ResponseFields | undefined): ResponseFi
   while (r.pos < end) {
     const tag = r.tag();
     const no = tag >>> 3;
-    if (no === 2) response = { case: "completionResponse", value: readCompletion(r, response.case === "completionResponse" ? response.value : undefined) };
-    else if (no === 3) response = { case: "imageResponse", value: readImage(r, response.case === "imageResponse" ? response.value : undefined) };
-    else if (no === 4) response = { case: "videoResponse", value: readVideo(r, response.case === "videoResponse" ? response.value : undefined) };
+    if (no === 2)
+      response = {
+        case: "completionResponse",
+        value: readCompletion(r, response.case === "completionResponse" ? response.value : undefined),
+      };
+    else if (no === 3)
+      response = { case: "imageResponse", value: readImage(r, response.case === "imageResponse" ? response.value : undefined) };
+    else if (no === 4)
+      response = { case: "videoResponse", value: readVideo(r, response.case === "videoResponse" ? response.value : undefined) };
     else r.skip(tag, 2);
   }
   return response;
@@ -356,8 +377,7 @@ function readGeneratedImage(r: Cursor): ImageFields["images"][number] {
     if (no === 1) {
       r.skipBytes();
       image = { case: "base64" };
-    }
-    else if (no === 3) image = { case: "url", value: r.string() };
+    } else if (no === 3) image = { case: "url", value: r.string() };
     else r.skip(tag, 4);
   }
   return { image };

@@ -22,7 +22,8 @@ export function compactToCanonical(row: JsonObject): JsonObject {
   if (requestId !== undefined && (typeof requestId !== "string" || requestId.trim() === "")) {
     throw new InputError(`"id" must be a non-empty string, got ${show(requestId)}`);
   }
-  if (typeof model !== "string" || model.trim() === "") throw new InputError(`"model" must be a non-empty string such as "grok-4", got ${show(model)}`);
+  if (typeof model !== "string" || model.trim() === "")
+    throw new InputError(`"model" must be a non-empty string such as "grok-4", got ${show(model)}`);
   if (!Array.isArray(messages) || messages.length === 0) {
     throw new InputError(`"messages" must be a non-empty array such as [{"role":"user","content":"Hello"}], got ${show(messages)}`);
   }
@@ -31,7 +32,8 @@ export function compactToCanonical(row: JsonObject): JsonObject {
     const field = chatFieldNamed(key);
     // defineProperty, because assigning "__proto__" would set the prototype and drop the key unseen;
     // defined, it reaches protobuf's reader, which refuses an unknown key by name.
-    if (field?.read === undefined) Object.defineProperty(completionRequest, key, { value, enumerable: true, writable: true, configurable: true });
+    if (field?.read === undefined)
+      Object.defineProperty(completionRequest, key, { value, enumerable: true, writable: true, configurable: true });
     else completionRequest[field.xai] = field.read(value);
   }
   return requestId === undefined ? { completionRequest } : { batchRequestId: requestId, completionRequest };
@@ -51,7 +53,8 @@ function toMessage(value: JsonValue, path: string): JsonObject {
 
 function toPart(value: JsonValue, path: string): JsonObject {
   if (typeof value === "string") return { text: value };
-  if (!isObject(value)) throw new InputError(`${path} must be a string or a part such as {"type":"text","text":"Hello"}, got ${show(value)}`);
+  if (!isObject(value))
+    throw new InputError(`${path} must be a string or a part such as {"type":"text","text":"Hello"}, got ${show(value)}`);
   if (value.type === "text") {
     if (typeof value.text !== "string") throw new InputError(`${path}.text must be a string, got ${show(value.text)}`);
     return { text: value.text };
@@ -59,10 +62,12 @@ function toPart(value: JsonValue, path: string): JsonObject {
   if (value.type === "image_url") {
     const image = value.image_url ?? value.imageUrl;
     const url = typeof image === "string" ? image : isObject(image) ? image.url : undefined;
-    if (typeof url !== "string" || url === "") throw new InputError(`${path}.image_url.url must be an https:// or data: URL, got ${show(url)}`);
+    if (typeof url !== "string" || url === "")
+      throw new InputError(`${path}.image_url.url must be an https:// or data: URL, got ${show(url)}`);
     const detail = isObject(image) && image.detail !== undefined ? image.detail : "auto";
     const wireDetail = imageDetailWords.value(detail);
-    if (wireDetail === undefined) throw new InputError(`${path}.image_url.detail must be ${imageDetailWords.listed()}, got ${show(detail)}`);
+    if (wireDetail === undefined)
+      throw new InputError(`${path}.image_url.detail must be ${imageDetailWords.listed()}, got ${show(detail)}`);
     return { imageUrl: { imageUrl: url, detail: wireDetail } };
   }
   throw new InputError(`${path}.type must be "text" or "image_url", got ${show(value.type)}`);

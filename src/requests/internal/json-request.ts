@@ -25,7 +25,9 @@ export function jsonFormOf(row: JsonObject): JsonRequestForm {
   const canonical = payloadKeys.some((key) => key in row);
   const compact = "messages" in row;
   if (canonical && compact) {
-    throw new InputError(`mixes a BatchRequest's "completionRequest" (or another request kind) with the compact form's "messages"; use one form`);
+    throw new InputError(
+      `mixes a BatchRequest's "completionRequest" (or another request kind) with the compact form's "messages"; use one form`,
+    );
   }
   if (canonical) return "protobuf-json";
   return compact ? "compact" : undefined;

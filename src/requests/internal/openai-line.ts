@@ -26,7 +26,8 @@ export function openAiLineToCanonical(line: JsonObject): JsonObject {
     if (!lineFields.has(key)) throw problem(key, `is not a field of an OpenAI batch line`, `keep to custom_id, method, url and body`);
   }
   const { custom_id: id, method, url, body } = line;
-  if (typeof id !== "string" || id.trim() === "") throw problem("custom_id", `must be a non-empty string, got ${show(id)}`, "give every line a unique custom_id");
+  if (typeof id !== "string" || id.trim() === "")
+    throw problem("custom_id", `must be a non-empty string, got ${show(id)}`, "give every line a unique custom_id");
   const at = { batchRequestId: id };
   if (method !== undefined && method !== "POST") throw problem("method", `must be "POST", got ${show(method)}`, undefined, at);
   if (url !== chatCompletionsUrl) {
@@ -50,7 +51,9 @@ export function openAiLineToCanonical(line: JsonObject): JsonObject {
     delete params[alias];
   }
   if (Array.isArray(params.messages)) {
-    params.messages = params.messages.map((m) => (isObject(m) && typeof m.role === "string" && openAiRoleAliases.has(m.role) ? { ...m, role: openAiRoleAliases.get(m.role)! } : m));
+    params.messages = params.messages.map((m) =>
+      isObject(m) && typeof m.role === "string" && openAiRoleAliases.has(m.role) ? { ...m, role: openAiRoleAliases.get(m.role)! } : m,
+    );
   }
   try {
     return compactToCanonical({ id, ...params });

@@ -1,7 +1,17 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { InputError } from "../../core/errors.js";
 import { checkInteger, describeValue } from "../../core/internal/validate.js";
-import { FormatType, ImageDetail, MessageRole, ReasoningEffort, ToolMode, type GetCompletionsRequest, type ResponseFormat, type Tool, type ToolChoice } from "../../core/internal/wire.js";
+import {
+  FormatType,
+  ImageDetail,
+  MessageRole,
+  ReasoningEffort,
+  ToolMode,
+  type GetCompletionsRequest,
+  type ResponseFormat,
+  type Tool,
+  type ToolChoice,
+} from "../../core/internal/wire.js";
 import { shortestFloat32 } from "./float32.js";
 import { isObject } from "./json-value.js";
 
@@ -87,7 +97,12 @@ export interface ChatField {
   readonly write: (chat: Chat, refuse: (field: string) => never) => JsonValue | undefined;
 }
 
-const field = <K extends ChatKey>(openAi: string, xai: K, write: (value: Chat[K], refuse: (field: string) => never) => JsonValue | undefined, read?: ChatField["read"]): ChatField => ({
+const field = <K extends ChatKey>(
+  openAi: string,
+  xai: K,
+  write: (value: Chat[K], refuse: (field: string) => never) => JsonValue | undefined,
+  read?: ChatField["read"],
+): ChatField => ({
   openAi,
   xai,
   read,
@@ -108,7 +123,12 @@ export const chatFields: readonly ChatField[] = [
   field("n", "n", given),
   field("max_tokens", "maxTokens", given),
   field("seed", "seed", given),
-  field("stop", "stop", (v) => (v.length > 0 ? [...v] : undefined), (v) => (typeof v === "string" ? [v] : v)),
+  field(
+    "stop",
+    "stop",
+    (v) => (v.length > 0 ? [...v] : undefined),
+    (v) => (typeof v === "string" ? [v] : v),
+  ),
   field("temperature", "temperature", float),
   field("top_p", "topP", float),
   field("logprobs", "logprobs", (v) => (v ? true : undefined)),
@@ -140,13 +160,19 @@ export function chatFieldNamed(key: string): ChatField | undefined {
 function readTool(value: JsonValue): JsonValue {
   if (!isObject(value) || value.type !== "function" || !isObject(value.function)) return value;
   const { parameters, ...fn } = value.function;
-  return { function: { ...fn, ...(parameters === undefined ? {} : { parameters: typeof parameters === "string" ? parameters : JSON.stringify(parameters) }) } };
+  return {
+    function: {
+      ...fn,
+      ...(parameters === undefined ? {} : { parameters: typeof parameters === "string" ? parameters : JSON.stringify(parameters) }),
+    },
+  };
 }
 
 function writeTools(tools: readonly Tool[], refuse: (field: string) => never): JsonValue | undefined {
   if (tools.length === 0) return undefined;
   return tools.map((tool, i) => {
-    if (tool.tool.case !== "function") return refuse(`tools[${i}] (a ${tool.tool.case ?? "empty"} tool; only function tools have a file line form)`);
+    if (tool.tool.case !== "function")
+      return refuse(`tools[${i}] (a ${tool.tool.case ?? "empty"} tool; only function tools have a file line form)`);
     const fn = tool.tool.value;
     const out: JsonObject = { name: fn.name };
     if (fn.description !== "") out.description = fn.description;
@@ -189,7 +215,9 @@ function readResponseFormat(value: JsonValue): JsonValue {
 function writeResponseFormat(format: ResponseFormat | undefined, refuse: (field: string) => never): JsonValue | undefined {
   if (format === undefined || format.formatType === FormatType.INVALID) return undefined;
   const type = formatTypeWords.word(format.formatType) ?? refuse("responseFormat");
-  return format.formatType === FormatType.JSON_SCHEMA ? { type, json_schema: { name: "schema", schema: JSON.parse(format.schema ?? "{}") as JsonValue } } : { type };
+  return format.formatType === FormatType.JSON_SCHEMA
+    ? { type, json_schema: { name: "schema", schema: JSON.parse(format.schema ?? "{}") as JsonValue } }
+    : { type };
 }
 
 /** The values a numeric parameter may take, as xAI takes them. */

@@ -39,19 +39,27 @@ export async function writeFileLines(
   try {
     const onInvalid = options.onInvalid;
     const skip = onInvalid === undefined ? {} : { invalid: "skip" as const, onInvalid };
-    for await (const prepared of prepareRequests(requests, { models: options.models === undefined ? "any" : [...options.models], ...skip })) {
+    for await (const prepared of prepareRequests(requests, {
+      models: options.models === undefined ? "any" : [...options.models],
+      ...skip,
+    })) {
       let fileLine: FileLine;
       try {
         fileLine = toFileLine(prepared.request);
       } catch (error) {
         if (!(error instanceof InputError) || onInvalid === undefined) throw error;
-        onInvalid(new InputError({ index: prepared.index, batchRequestId: prepared.batchRequestId, reason: error.message }), prepared.request);
+        onInvalid(
+          new InputError({ index: prepared.index, batchRequestId: prepared.batchRequestId, reason: error.message }),
+          prepared.request,
+        );
         continue;
       }
       const line = Buffer.from(`${JSON.stringify(fileLine)}\n`);
       bytes += line.length;
       if (bytes > options.maxBytes) {
-        throw new InputError(`The requests make a file of over ${options.maxBytes} bytes, the most xAI accepts; split them into several batches, or add them with \`via: "add"\`.`);
+        throw new InputError(
+          `The requests make a file of over ${options.maxBytes} bytes, the most xAI accepts; split them into several batches, or add them with \`via: "add"\`.`,
+        );
       }
       hash.update(line);
       count++;
@@ -83,7 +91,11 @@ export async function checkFileLines(path: string, models: ReadonlySet<string> |
     } catch (error) {
       if (!(error instanceof BatchLineProblem)) throw error;
       const reason = error.detail === undefined ? error.reason : `${error.reason} (${error.detail})`;
-      throw new InputError({ ...(error.field === undefined ? {} : { field: error.field }), reason: `${path} line ${number}: ${reason}; xAI would cancel the batch over it`, fix: "Fix the line and try again" });
+      throw new InputError({
+        ...(error.field === undefined ? {} : { field: error.field }),
+        reason: `${path} line ${number}: ${reason}; xAI would cancel the batch over it`,
+        fix: "Fix the line and try again",
+      });
     }
   }
   if (reader.requests === 0) throw new InputError(`${path} holds no requests; put one batch line per line.`);

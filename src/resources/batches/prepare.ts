@@ -55,7 +55,10 @@ const groupSize = 256;
  * same model, id and size checks, and the calls it would be packed into. Use it to check a file before
  * submitting it, or to join results back to inputs by id.
  */
-export async function* prepareRequests(requests: Iterable<AddInput> | AsyncIterable<AddInput>, options: PrepareOptions = {}): AsyncGenerator<PreparedRequest> {
+export async function* prepareRequests(
+  requests: Iterable<AddInput> | AsyncIterable<AddInput>,
+  options: PrepareOptions = {},
+): AsyncGenerator<PreparedRequest> {
   checkKnownKeys("prepareRequests options", options, ["models", "maxAddBytes", "maxRequestsPerCall", "invalid", "onInvalid", "fileFormat"]);
   checkInteger("maxAddBytes", options.maxAddBytes, 1024, 2 ** 31 - 1);
   checkInteger("maxRequestsPerCall", options.maxRequestsPerCall, 1, 1_000_000);
@@ -80,7 +83,10 @@ export async function* prepareRequests(requests: Iterable<AddInput> | AsyncItera
     true,
     refuse,
   );
-  const planner = new ChunkPlanner({ maxBytes: maxAddBytes, maxRequests: options.maxRequestsPerCall ?? Number.POSITIVE_INFINITY }, envelopeSize(longestBatchId));
+  const planner = new ChunkPlanner(
+    { maxBytes: maxAddBytes, maxRequests: options.maxRequestsPerCall ?? Number.POSITIVE_INFINITY },
+    envelopeSize(longestBatchId),
+  );
   let call = 0;
   let index = 0;
   let group: unknown[] = [];

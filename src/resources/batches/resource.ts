@@ -69,7 +69,18 @@ export interface BatchResourceSettings {
 
 const operationKeys = ["totalTimeoutMs", ...callOptionKeys];
 const listKeys = ["limit", "paginationToken", ...operationKeys];
-const addKeys = ["maxRequestsPerCall", "concurrency", "maxBytesInFlight", "autoIds", "oversize", "onProgress", "onSkip", "invalid", "onInvalid", ...operationKeys];
+const addKeys = [
+  "maxRequestsPerCall",
+  "concurrency",
+  "maxBytesInFlight",
+  "autoIds",
+  "oversize",
+  "onProgress",
+  "onSkip",
+  "invalid",
+  "onInvalid",
+  ...operationKeys,
+];
 const defaultAddConcurrency = 4;
 /**
  * Full calls' worth of bytes in flight by default: two keep the connection busy (one is written while the
@@ -121,7 +132,9 @@ export class BatchResource {
     checkNonEmptyString("name", name);
     checkKnownKeys("create options", options, ["inputFileId", ...callOptionKeys]);
     if (options?.inputFileId !== undefined) checkNonEmptyString("inputFileId", options.inputFileId);
-    return callUnary(this.#ctx, "CreateBatch", options, (o) => this.#rpc.createBatch({ name, inputFileId: options?.inputFileId ?? "" }, o)).then((raw) => {
+    return callUnary(this.#ctx, "CreateBatch", options, (o) =>
+      this.#rpc.createBatch({ name, inputFileId: options?.inputFileId ?? "" }, o),
+    ).then((raw) => {
       this.#recent.created(raw.batchId);
       return viewBatch(raw);
     });
@@ -131,14 +144,20 @@ export class BatchResource {
   get(batchId: string, options?: CallOptions): Promise<BatchView> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return viewedBatch(batchId, callUnary(this.#ctx, "GetBatch", options, (o) => this.#rpc.getBatch({ batchId }, o)));
+    return viewedBatch(
+      batchId,
+      callUnary(this.#ctx, "GetBatch", options, (o) => this.#rpc.getBatch({ batchId }, o)),
+    );
   }
 
   /** Cancels a batch: pending requests are not processed; finished results are kept. Returns the batch after. */
   cancel(batchId: string, options?: CallOptions): Promise<BatchView> {
     checkBatchId(batchId);
     checkKnownKeys("call options", options, callOptionKeys);
-    return viewedBatch(batchId, callUnary(this.#ctx, "CancelBatch", options, (o) => this.#rpc.cancelBatch({ batchId }, o)));
+    return viewedBatch(
+      batchId,
+      callUnary(this.#ctx, "CancelBatch", options, (o) => this.#rpc.cancelBatch({ batchId }, o)),
+    );
   }
 
   /**
@@ -155,38 +174,61 @@ export class BatchResource {
     checkInteger("maxPollIntervalMs", options?.maxPollIntervalMs, options?.pollIntervalMs ?? 1, 3_600_000);
     const call = callOnly(options);
     const first = options?.pollIntervalMs ?? defaultPollIntervalMs;
-    return this.about(batchId, inOperation("wait", { "xai_batch.batch_id": batchId }, async (op) => {
-      let polls = 0;
-      const poll = async (hooks: CallHooks) => {
-        polls++;
-        return viewBatch(await callUnary(this.#ctx, "GetBatch", call, (o) => this.#rpc.getBatch({ batchId }, o), { ...hooks, span: op.span }));
-      };
-      try {
-        const batch = await pollUntilDone(poll, batchId, {
-          pollIntervalMs: first,
-          maxPollIntervalMs: options?.maxPollIntervalMs ?? Math.max(first, defaultMaxPollIntervalMs),
-          totalTimeoutMs: options?.totalTimeoutMs,
-          notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),
-          signal: options?.signal,
-          onProgress: options?.onProgress,
-        });
-        const c = batch.counts;
-        op.set({ "xai_batch.status": batch.status, "xai_batch.requests": c.total, "xai_batch.succeeded": c.succeeded, "xai_batch.failed": c.failed, "xai_batch.cancelled": c.cancelled });
-        return batch;
-      } finally {
-        op.set({ "xai_batch.polls": polls });
-      }
-    }));
+    return this.about(
+      batchId,
+      inOperation("wait", { "xai_batch.batch_id": batchId }, async (op) => {
+        let polls = 0;
+        const poll = async (hooks: CallHooks) => {
+          polls++;
+          return viewBatch(
+            await callUnary(this.#ctx, "GetBatch", call, (o) => this.#rpc.getBatch({ batchId }, o), { ...hooks, span: op.span }),
+          );
+        };
+        try {
+          const batch = await pollUntilDone(poll, batchId, {
+            pollIntervalMs: first,
+            maxPollIntervalMs: options?.maxPollIntervalMs ?? Math.max(first, defaultMaxPollIntervalMs),
+            totalTimeoutMs: options?.totalTimeoutMs,
+            notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),
+            signal: options?.signal,
+            onProgress: options?.onProgress,
+          });
+          const c = batch.counts;
+          op.set({
+            "xai_batch.status": batch.status,
+            "xai_batch.requests": c.total,
+            "xai_batch.succeeded": c.succeeded,
+            "xai_batch.failed": c.failed,
+            "xai_batch.cancelled": c.cancelled,
+          });
+          return batch;
+        } finally {
+          op.set({ "xai_batch.polls": polls });
+        }
+      }),
+    );
   }
 
   /** The team's batches: `await` for a page, `for await` for every batch. `totalTimeoutMs` bounds the whole iteration. */
   list(options?: ListOptions): PagedList<BatchesPage, BatchView> {
     checkListOptions("list options", options, listKeys);
-    return this.paged("ListBatches", undefined, options, (p) => p.batches, async (token, hooks) => {
-      const res = await callUnary(this.#ctx, "ListBatches", callOnly(options), (c) => this.#rpc.listBatches({ limit: options?.limit ?? 0, paginationToken: token }, c), hooks);
-      const now = Date.now();
-      return { batches: res.batches.map((b) => viewBatch(b, now)), paginationToken: nextToken(res.paginationToken) };
-    });
+    return this.paged(
+      "ListBatches",
+      undefined,
+      options,
+      (p) => p.batches,
+      async (token, hooks) => {
+        const res = await callUnary(
+          this.#ctx,
+          "ListBatches",
+          callOnly(options),
+          (c) => this.#rpc.listBatches({ limit: options?.limit ?? 0, paginationToken: token }, c),
+          hooks,
+        );
+        const now = Date.now();
+        return { batches: res.batches.map((b) => viewBatch(b, now)), paginationToken: nextToken(res.paginationToken) };
+      },
+    );
   }
 
   /** Per-request status (state, model, times), optionally only some `states`. `totalTimeoutMs` bounds the whole iteration. */
@@ -194,8 +236,12 @@ export class BatchResource {
     checkBatchId(batchId);
     checkListOptions("listBatchRequests options", options, [...listKeys, "states"]);
     const status = toStates(options?.states);
-    return this.paged("ListBatchRequestMetadata", batchId, options, (p) => p.batchRequestMetadata, (token, hooks) =>
-      this.fetchRequestsPage(batchId, options, status, token, hooks),
+    return this.paged(
+      "ListBatchRequestMetadata",
+      batchId,
+      options,
+      (p) => p.batchRequestMetadata,
+      (token, hooks) => this.fetchRequestsPage(batchId, options, status, token, hooks),
     );
   }
 
@@ -203,20 +249,34 @@ export class BatchResource {
   listBatchResults(batchId: string, options?: ListOptions): PagedList<BatchResultsPage, ResultView> {
     checkBatchId(batchId);
     checkListOptions("listBatchResults options", options, listKeys);
-    return this.paged("ListBatchResults", batchId, options, (p) => p.results, async (token, hooks) => {
-      const res = await this.about(batchId, callUnary(
-        this.#ctx,
-        "ListBatchResults",
-        callOnly(options),
-        (o) => this.#transport.unary(preencodedListResults, o.signal, o.timeoutMs, o.headers, { batchId, limit: options?.limit ?? 0, paginationToken: token }),
-        hooks,
-      )).then((r) => r.message);
-      const paginationToken = nextToken(res.paginationToken);
-      return new UnbuiltPage(paginationToken, res.results.length, () => {
-        const results = res.results.map(fastPath.on ? viewResultBytes : viewDecodedResult);
-        return { results, succeeded: results.filter((r) => r.ok), failed: results.filter((r) => !r.ok), paginationToken };
-      });
-    });
+    return this.paged(
+      "ListBatchResults",
+      batchId,
+      options,
+      (p) => p.results,
+      async (token, hooks) => {
+        const res = await this.about(
+          batchId,
+          callUnary(
+            this.#ctx,
+            "ListBatchResults",
+            callOnly(options),
+            (o) =>
+              this.#transport.unary(preencodedListResults, o.signal, o.timeoutMs, o.headers, {
+                batchId,
+                limit: options?.limit ?? 0,
+                paginationToken: token,
+              }),
+            hooks,
+          ),
+        ).then((r) => r.message);
+        const paginationToken = nextToken(res.paginationToken);
+        return new UnbuiltPage(paginationToken, res.results.length, () => {
+          const results = res.results.map(fastPath.on ? viewResultBytes : viewDecodedResult);
+          return { results, succeeded: results.filter((r) => r.ok), failed: results.filter((r) => !r.ok), paginationToken };
+        });
+      },
+    );
   }
 
   /** One request as submitted and its result (`result` is undefined while it is pending). */
@@ -224,7 +284,10 @@ export class BatchResource {
     checkBatchId(batchId);
     checkNonEmptyString("batchRequestId", batchRequestId);
     checkKnownKeys("call options", options, callOptionKeys);
-    const res = await this.about(batchId, callUnary(this.#ctx, "GetBatchRequestResult", options, (o) => this.#rpc.getBatchRequestResult({ batchId, batchRequestId }, o)));
+    const res = await this.about(
+      batchId,
+      callUnary(this.#ctx, "GetBatchRequestResult", options, (o) => this.#rpc.getBatchRequestResult({ batchId, batchRequestId }, o)),
+    );
     const view = {
       batchRequestId,
       request: res.request === undefined ? undefined : (toJson(BatchRequestSchema, res.request) as JsonObject),
@@ -264,11 +327,18 @@ export class BatchResource {
     try {
       const path = join(dir, "requests.jsonl");
       const skip = addOptions.invalid === "skip" ? { onInvalid: addOptions.onInvalid ?? (() => {}) } : {};
-      const written = await writeFileLines(requests, path, { models: await this.#settings.batchModels(), maxBytes: this.#settings.maxFileBytes, ...skip });
+      const written = await writeFileLines(requests, path, {
+        models: await this.#settings.batchModels(),
+        maxBytes: this.#settings.maxFileBytes,
+        ...skip,
+      });
       if (written.requests === 0) throw new InputError("There are no requests to put in the batch.");
       // Named by content: a retried upload whose answer was lost is then recognised exactly (see client.files).
       const filename = `requests-${written.digest.slice(0, 24)}.jsonl`;
-      const file = await this.#settings.files.upload(path, uploadOptions({ ...callOnly(addOptions), expiresAfterS, onUploadProgress }, filename));
+      const file = await this.#settings.files.upload(
+        path,
+        uploadOptions({ ...callOnly(addOptions), expiresAfterS, onUploadProgress }, filename),
+      );
       const batch = await this.create(name, { ...callOnly(addOptions), inputFileId: file.id });
       return { batch, via, requests: written.requests, file, add: undefined };
     } finally {
@@ -297,59 +367,74 @@ export class BatchResource {
       throw new InputError(`Expected \`invalid\` to be "error" or "skip", got ${describeValue(options.invalid)}.`);
     }
     if (requests === null || typeof requests !== "object" || !(Symbol.iterator in requests || Symbol.asyncIterator in requests)) {
-      throw new InputError(`Expected \`requests\` to be an array, an iterable or an async iterable of requests, got ${describeValue(requests)}.`);
+      throw new InputError(
+        `Expected \`requests\` to be an array, an iterable or an async iterable of requests, got ${describeValue(requests)}.`,
+      );
     }
     const call = callOnly(options);
-    return this.about(batchId, inOperation("add", { "xai_batch.batch_id": batchId }, async (op) => {
-      const span = op.span;
-      const transport: AddTransport = {
-        reportsWrites: this.#settings.reportsWrites,
-        send: (batchRequests, hooks) =>
-          callUnary(
-            this.#ctx,
-            "AddBatchRequests",
-            call,
-            (o) => this.#transport.unary(preencodedAdd, o.signal, o.timeoutMs, o.headers, { batchId, batchRequests: batchRequests as Uint8Array[] }, o.contextValues),
-            { ...hooks, span },
-          ).then(() => undefined),
-        countRequests: async (hooks) => {
-          const batch = await callUnary(this.#ctx, "GetBatch", call, (o) => this.#rpc.getBatch({ batchId }, o), { ...hooks, span });
-          return Number(batch.state?.numRequests ?? 0n);
-        },
-        listPage: async (token, hooks) => {
-          const page = await this.fetchRequestsPage(batchId, { ...call, limit: maxListLimit }, [], token, { ...hooks, span });
-          return { ids: page.batchRequestMetadata.map((m) => m.batchRequestId), nextToken: page.paginationToken };
-        },
-      };
-      let latest: AddProgress | undefined;
-      try {
-        const result = await this.#settings.batchModels().then((models) => runAdd(transport, batchId, requests, {
-          maxAddBytes: this.#settings.maxAddBytes,
-          maxRequestsPerCall: options?.maxRequestsPerCall ?? Number.POSITIVE_INFINITY,
-          concurrency: options?.concurrency ?? defaultAddConcurrency,
-          maxBytesInFlight: options?.maxBytesInFlight ?? defaultCallsInFlightBytes * this.#settings.maxAddBytes,
-          autoIds: options?.autoIds ?? true,
-          oversize: options?.oversize ?? "error",
-          toRequest: (input, index) => toBatchRequest(input, index, models),
-          chatEncoder: new ChatEncoder(models, builtRequest),
-          onInvalid: options?.invalid === "skip" ? (options.onInvalid ?? (() => {})) : undefined,
-          totalTimeoutMs: options?.totalTimeoutMs,
-          notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),
-          signal: options?.signal,
-          onProgress: (progress) => {
-            latest = progress;
-            options?.onProgress?.(progress);
+    return this.about(
+      batchId,
+      inOperation("add", { "xai_batch.batch_id": batchId }, async (op) => {
+        const span = op.span;
+        const transport: AddTransport = {
+          reportsWrites: this.#settings.reportsWrites,
+          send: (batchRequests, hooks) =>
+            callUnary(
+              this.#ctx,
+              "AddBatchRequests",
+              call,
+              (o) =>
+                this.#transport.unary(
+                  preencodedAdd,
+                  o.signal,
+                  o.timeoutMs,
+                  o.headers,
+                  { batchId, batchRequests: batchRequests as Uint8Array[] },
+                  o.contextValues,
+                ),
+              { ...hooks, span },
+            ).then(() => undefined),
+          countRequests: async (hooks) => {
+            const batch = await callUnary(this.#ctx, "GetBatch", call, (o) => this.#rpc.getBatch({ batchId }, o), { ...hooks, span });
+            return Number(batch.state?.numRequests ?? 0n);
           },
-          onSkip: options?.onSkip,
-          roundBackoff: this.#ctx.retry.transientBackoff,
-          random: this.#ctx.random,
-        }));
-        latest = result;
-        return result;
-      } finally {
-        if (latest !== undefined) op.set(addAttributes(latest));
-      }
-    }));
+          listPage: async (token, hooks) => {
+            const page = await this.fetchRequestsPage(batchId, { ...call, limit: maxListLimit }, [], token, { ...hooks, span });
+            return { ids: page.batchRequestMetadata.map((m) => m.batchRequestId), nextToken: page.paginationToken };
+          },
+        };
+        let latest: AddProgress | undefined;
+        try {
+          const result = await this.#settings.batchModels().then((models) =>
+            runAdd(transport, batchId, requests, {
+              maxAddBytes: this.#settings.maxAddBytes,
+              maxRequestsPerCall: options?.maxRequestsPerCall ?? Number.POSITIVE_INFINITY,
+              concurrency: options?.concurrency ?? defaultAddConcurrency,
+              maxBytesInFlight: options?.maxBytesInFlight ?? defaultCallsInFlightBytes * this.#settings.maxAddBytes,
+              autoIds: options?.autoIds ?? true,
+              oversize: options?.oversize ?? "error",
+              toRequest: (input, index) => toBatchRequest(input, index, models),
+              chatEncoder: new ChatEncoder(models, builtRequest),
+              onInvalid: options?.invalid === "skip" ? (options.onInvalid ?? (() => {})) : undefined,
+              totalTimeoutMs: options?.totalTimeoutMs,
+              notFoundGraceMs: this.#recent.notFoundGraceMs(batchId),
+              signal: options?.signal,
+              onProgress: (progress) => {
+                latest = progress;
+                options?.onProgress?.(progress);
+              },
+              onSkip: options?.onSkip,
+              roundBackoff: this.#ctx.retry.transientBackoff,
+              random: this.#ctx.random,
+            }),
+          );
+          latest = result;
+          return result;
+        } finally {
+          if (latest !== undefined) op.set(addAttributes(latest));
+        }
+      }),
+    );
   }
 
   /** A call about one batch, whose NOT_FOUND is said with the id and what to check. */
@@ -366,13 +451,16 @@ export class BatchResource {
     token: string | undefined,
     hooks: CallHooks,
   ): Promise<BatchRequestsPage> {
-    const res = await this.about(batchId, callUnary(
-      this.#ctx,
-      "ListBatchRequestMetadata",
-      callOnly(options),
-      (c) => this.#rpc.listBatchRequestMetadata({ batchId, limit: options?.limit ?? 0, paginationToken: token, status }, c),
-      hooks,
-    ));
+    const res = await this.about(
+      batchId,
+      callUnary(
+        this.#ctx,
+        "ListBatchRequestMetadata",
+        callOnly(options),
+        (c) => this.#rpc.listBatchRequestMetadata({ batchId, limit: options?.limit ?? 0, paginationToken: token, status }, c),
+        hooks,
+      ),
+    );
     return { batchRequestMetadata: res.batchRequestMetadata.map(viewRequestMetadata), paginationToken: nextToken(res.paginationToken) };
   }
 
@@ -430,7 +518,10 @@ export class BatchResource {
 }
 
 /** The upload options of a file-based batch's call options. */
-function uploadOptions(options: (CallOptions & { expiresAfterS?: number | undefined; onUploadProgress?: ((p: UploadProgress) => void) | undefined }) | undefined, filename: string | undefined): UploadOptions {
+function uploadOptions(
+  options: (CallOptions & { expiresAfterS?: number | undefined; onUploadProgress?: ((p: UploadProgress) => void) | undefined }) | undefined,
+  filename: string | undefined,
+): UploadOptions {
   return {
     ...callOnly(options),
     ...(filename === undefined ? {} : { filename }),
@@ -483,13 +574,16 @@ function checkListOptions(what: string, options: ListOptions | undefined, keys: 
   checkTotalTimeout(options);
   checkInteger("limit", options?.limit, 1, maxListLimit);
   if (options?.paginationToken !== undefined && typeof options.paginationToken !== "string") {
-    throw new InputError(`Expected \`paginationToken\` to be a string from a previous page, got ${describeValue(options.paginationToken)}.`);
+    throw new InputError(
+      `Expected \`paginationToken\` to be a string from a previous page, got ${describeValue(options.paginationToken)}.`,
+    );
   }
 }
 
 function toStates(states: readonly RequestState[] | undefined): BatchRequestMetadata_State[] {
   if (states === undefined) return [];
-  if (!Array.isArray(states)) throw new InputError(`Expected \`states\` to be an array such as ["failed", "cancelled"], got ${describeValue(states)}.`);
+  if (!Array.isArray(states))
+    throw new InputError(`Expected \`states\` to be an array such as ["failed", "cancelled"], got ${describeValue(states)}.`);
   return states.map((s) => {
     const state = typeof s === "string" ? stateWords[s] : s;
     if (state === undefined || BatchRequestMetadata_State[state] === undefined || state === BatchRequestMetadata_State.UNKNOWN) {
@@ -498,4 +592,3 @@ function toStates(states: readonly RequestState[] | undefined): BatchRequestMeta
     return state;
   });
 }
-

@@ -13,7 +13,6 @@ const finishReasons: Record<FinishReason, FinishReasonName> = {
   [FinishReason.REASON_TIME_LIMIT]: "time_limit",
 };
 
-
 /** A view without its `raw`, which each way of reading a result attaches as it can. */
 export type ResultViewFields = ResultView extends infer V ? (V extends ResultView ? Omit<V, "raw"> : never) : never;
 
@@ -45,19 +44,25 @@ export interface CompletionFields {
 /** The fields of xai_api.CompletionOutput a view reads. */
 export interface OutputFields {
   readonly finishReason: number;
-  readonly message?: { readonly content: string; readonly reasoningContent: string; readonly toolCalls: readonly ToolCallFields[] } | undefined;
+  readonly message?:
+    | { readonly content: string; readonly reasoningContent: string; readonly toolCalls: readonly ToolCallFields[] }
+    | undefined;
 }
 
 /** The fields of xai_api.ToolCall a view reads. */
 export interface ToolCallFields {
   readonly id: string;
-  readonly tool: { readonly case: "function"; readonly value: { readonly name: string; readonly arguments: string } } | { readonly case: undefined; readonly value?: undefined };
+  readonly tool:
+    | { readonly case: "function"; readonly value: { readonly name: string; readonly arguments: string } }
+    | { readonly case: undefined; readonly value?: undefined };
 }
 
 /** The fields of xai_api.ImageResponse a view reads. */
 export interface ImageFields {
   readonly model: string;
-  readonly images: readonly { readonly image: { readonly case: "url"; readonly value: string } | { readonly case: "base64" | undefined } }[];
+  readonly images: readonly {
+    readonly image: { readonly case: "url"; readonly value: string } | { readonly case: "base64" | undefined };
+  }[];
   readonly usage?: UsageFields | undefined;
 }
 
@@ -71,7 +76,13 @@ export interface VideoFields {
 /** The fields of xai_api.SamplingUsage a view reads. */
 export type UsageFields = Pick<
   SamplingUsage,
-  "promptTokens" | "completionTokens" | "reasoningTokens" | "totalTokens" | "cachedPromptTextTokens" | "promptImageTokens" | "costInUsdTicks"
+  | "promptTokens"
+  | "completionTokens"
+  | "reasoningTokens"
+  | "totalTokens"
+  | "cachedPromptTextTokens"
+  | "promptImageTokens"
+  | "costInUsdTicks"
 >;
 
 /** Builds a view's plain data from a result's fields; see viewResult. */
